@@ -1,0 +1,170 @@
+import type { z } from "zod";
+import { db, type Transaction } from "../../db.ts";
+import { type Contact, Prisma } from "../../generated/prisma/client.ts";
+import { ConflictError, NotFoundError } from "../shared/errors.ts";
+import { isUuid, parseInput } from "../shared/validation.ts";
+import { ensureTags } from "../tags/tags.ts";
+import { type ContactInput, contactInput, upsertContactInput } from "./contact-input.ts";
+import { contactColumns, mergeProperties } from "./contact-row.ts";
+
+export interface UpsertContactResult {
+  contact: Contact;
+  created: boolean;
+}
+
+/**
+ * Creates or updates the contact named by `externalId` (preferred) or `email`, merging
+ * `properties` key by key (`null` removes a key) and adding `tags` (created when missing).
+ *
+ * @example upsertContact(workspaceId, { email: "ada@example.com", properties: { plan: "pro" } })
+ */
+export async function upsertContact(
+  workspaceId: string,
+  rawInput: z.input<typeof upsertContactInput> | Record<string, unknown>,
+): Promise<UpsertContactResult> {
+  const input = parseInput(upsertContactInput, rawInput);
+  return withUniqueRetry(() =>
+    db().$transaction(async (tx) => {
+      const existing = await findByIdentity(tx, workspaceId, input);
+      const now = new Date();
+      const contact = existing
+        ? await tx.contact.update({
+            where: { id: existing.id },
+            data: {
+              ...contactColumns(input, now),
+              properties: mergeProperties(existing.properties, input.properties),
+            },
+          })
+        : await tx.contact.create({
+            data: {
+              workspaceId,
+              ...contactColumns(input, now),
+              properties: mergeProperties({}, input.properties),
+            },
+          });
+      await tagContact(tx, workspaceId, contact.id, input.tags);
+      return { contact, created: !existing };
+    }),
+  );
+}
+
+/** Changes the given fields of one contact; `null` clears a field. */
+export async function updateContact(
+  workspaceId: string,
+  contactId: string,
+  rawInput: z.input<typeof contactInput> | Record<string, unknown>,
+): Promise<Contact> {
+  const input = parseInput(contactInput, rawInput);
+  return withUniqueRetry(
+    () =>
+      db().$transaction(async (tx) => {
+        const existing = await findContactIn(tx, workspaceId, contactId);
+        const contact = await tx.contact.update({
+          where: { id: existing.id },
+          data: {
+            ...contactColumns(input, new Date()),
+            ...(input.properties && {
+              properties: mergeProperties(existing.properties, input.properties),
+            }),
+          },
+        });
+        await tagContact(tx, workspaceId, contact.id, input.tags);
+        return contact;
+      }),
+    "contact",
+  );
+}
+
+/** Erases a contact with its events and tags (a GDPR erase). Returns the erased id. */
+export async function deleteContact(workspaceId: string, contactId: string): Promise<string> {
+  const { count } = await db().contact.deleteMany({
+    where: { id: isUuid(contactId) ? contactId : undefined, workspaceId },
+  });
+  if (count === 0 || !isUuid(contactId)) throw new NotFoundError("Contact", contactId);
+  return contactId;
+}
+
+export async function findContactIn(
+  client: Transaction,
+  workspaceId: string,
+  contactId: string,
+): Promise<Contact> {
+  const contact = isUuid(contactId)
+    ? await client.contact.findFirst({ where: { id: contactId, workspaceId } })
+    : null;
+  if (!contact) throw new NotFoundError("Contact", contactId);
+  return contact;
+}
+
+async function findByIdentity(
+  tx: Transaction,
+  workspaceId: string,
+  input: ContactInput,
+): Promise<Contact | null> {
+  const [byExternalId, byEmail] = await Promise.all([
+    input.externalId
+      ? tx.contact.findUnique({
+          where: { workspaceId_externalId: { workspaceId, externalId: input.externalId } },
+        })
+      : null,
+    input.email
+      ? tx.contact.findUnique({ where: { workspaceId_email: { workspaceId, email: input.email } } })
+      : null,
+  ]);
+  if (byExternalId && byEmail && byExternalId.id !== byEmail.id) {
+    throw new ConflictError(
+      `email ${input.email} belongs to another contact than externalId ${input.externalId}`,
+      ["email"],
+    );
+  }
+  return byExternalId ?? byEmail;
+}
+
+async function tagContact(
+  tx: Transaction,
+  workspaceId: string,
+  contactId: string,
+  tagNames: string[] | undefined,
+): Promise<void> {
+  if (!tagNames?.length) return;
+  const tags = await ensureTags(tx, workspaceId, tagNames);
+  await tx.contactTag.createMany({
+    data: tags.map((tag) => ({ contactId, tagId: tag.id })),
+    skipDuplicates: true,
+  });
+}
+
+/**
+ * Two concurrent upserts of the same new contact race on the unique index; the loser retries
+ * once and then finds the winner's row. A clash that survives the retry is a real conflict.
+ */
+async function withUniqueRetry<T>(work: () => Promise<T>, entity = "contact"): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002")
+        throw error;
+      if (attempt >= 1) {
+        const fields = uniqueFields(error);
+        throw new ConflictError(
+          `another ${entity} already has this ${fields.join(" and ")}`,
+          fields,
+        );
+      }
+    }
+  }
+}
+
+function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
+  const text = JSON.stringify(error.meta ?? {});
+  if (text.includes("external")) return ["externalId"];
+  if (text.includes("email")) return ["email"];
+  return ["input"];
+}
+
+/** Loads one contact of the workspace with Pothos's selection, or null. */
+export function loadContact<Q extends object>(workspaceId: string, contactId: string, query: Q) {
+  if (!isUuid(contactId)) return Promise.resolve(null);
+  return db().contact.findFirst({ ...query, where: { id: contactId, workspaceId } });
+}

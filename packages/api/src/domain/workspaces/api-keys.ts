@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { db } from "../../db.ts";
+import type { ApiKey } from "../../generated/prisma/client.ts";
+import { InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { isUuid, parseInput } from "../shared/validation.ts";
+
+/** Everything a scoped secret key may be granted. A secret key with no scopes has them all. */
+export const apiScopes = [
+  "contacts:read",
+  "contacts:write",
+  "events:read",
+  "events:write",
+  "keys:write",
+] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+export const ApiKeyKinds = { SECRET: "SECRET", PUBLIC: "PUBLIC" } as const;
+export type ApiKeyKindName = keyof typeof ApiKeyKinds;
+
+const keyPrefixes = { SECRET: "cw_sk_", PUBLIC: "cw_pk_" } as const;
+
+export function hashApiKey(plaintext: string): string {
+  return createHash("sha256").update(plaintext).digest("hex");
+}
+
+/** What a verified key may do. */
+export interface KeyGrant {
+  keyId: string;
+  workspaceId: string;
+  keyKind: ApiKeyKindName;
+  /** `"all"` for a full-access secret key. */
+  scopes: "all" | ReadonlySet<ApiScope>;
+}
+
+export function grantAllows(grant: KeyGrant, scope: ApiScope): boolean {
+  if (grant.keyKind === "PUBLIC") return scope === "events:write";
+  return grant.scopes === "all" || grant.scopes.has(scope);
+}
+
+const createApiKeyInput = z.object({
+  workspaceId: z.string().refine(isUuid, "is not a workspace id"),
+  name: z.string().trim().min(1, "must not be empty").max(100),
+  kind: z.enum(["SECRET", "PUBLIC"]),
+  scopes: z.array(z.enum(apiScopes)).max(apiScopes.length).default([]),
+});
+
+/**
+ * Creates a key. The plaintext is returned once and never stored: only its SHA-256 is.
+ * Public keys carry no scopes; they can only ingest events.
+ */
+export async function createApiKey(
+  input: z.input<typeof createApiKeyInput>,
+): Promise<{ apiKey: ApiKey; plaintext: string }> {
+  const { workspaceId, name, kind, scopes } = parseInput(createApiKeyInput, input);
+  if (kind === "PUBLIC" && scopes.length > 0) {
+    throw InvalidInputError.field(["scopes"], "public keys cannot hold scopes");
+  }
+  const workspace = await db().workspace.findUnique({ where: { id: workspaceId } });
+  if (!workspace) throw new NotFoundError("Workspace", workspaceId);
+  const plaintext = `${keyPrefixes[kind]}${randomBytes(24).toString("base64url")}`;
+  const apiKey = await db().apiKey.create({
+    data: {
+      workspaceId,
+      name,
+      kind,
+      scopes: [...new Set(scopes)],
+      prefix: plaintext.slice(0, 12),
+      hash: hashApiKey(plaintext),
+    },
+  });
+  return { apiKey, plaintext };
+}
+
+/** Revokes a key of `workspaceId`; it stops working at once. Revoking twice is harmless. */
+export async function revokeApiKey(workspaceId: string, keyId: string): Promise<ApiKey> {
+  if (!isUuid(keyId)) throw new NotFoundError("ApiKey", keyId);
+  const key = await db().apiKey.findFirst({ where: { id: keyId, workspaceId } });
+  if (!key) throw new NotFoundError("ApiKey", keyId);
+  if (key.revokedAt) return key;
+  return db().apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+}
+
+/** The workspace a key belongs to, for the root admin who acts across workspaces. */
+export async function workspaceOfApiKey(keyId: string): Promise<string> {
+  const key = isUuid(keyId) ? await db().apiKey.findUnique({ where: { id: keyId } }) : null;
+  if (!key) throw new NotFoundError("ApiKey", keyId);
+  return key.workspaceId;
+}
+
+const lastUsedResolutionMs = 60_000;
+
+/** Finds the live key behind `plaintext`, or null for an unknown or revoked one. */
+export async function verifyApiKey(plaintext: string): Promise<KeyGrant | null> {
+  if (!plaintext.startsWith("cw_")) return null;
+  const key = await db().apiKey.findUnique({ where: { hash: hashApiKey(plaintext) } });
+  if (!key || key.revokedAt) return null;
+  const now = Date.now();
+  if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > lastUsedResolutionMs) {
+    void db()
+      .apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } })
+      .catch(() => {});
+  }
+  return {
+    keyId: key.id,
+    workspaceId: key.workspaceId,
+    keyKind: key.kind,
+    scopes: key.scopes.length === 0 ? "all" : new Set(key.scopes as ApiScope[]),
+  };
+}

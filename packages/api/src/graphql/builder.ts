@@ -1,0 +1,52 @@
+import SchemaBuilder from "@pothos/core";
+import ErrorsPlugin from "@pothos/plugin-errors";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { DateResolver, DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { db } from "../db.ts";
+import type { ApiScope } from "../domain/workspaces/api-keys.ts";
+import { grantAllows } from "../domain/workspaces/api-keys.ts";
+import type PrismaTypes from "../generated/pothos-types.ts";
+import { getDatamodel } from "../generated/pothos-types.ts";
+import type { Context } from "./context.ts";
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { admin: boolean; workspace: boolean; scope: ApiScope };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date };
+    JSONObject: { Input: Record<string, unknown>; Output: unknown };
+    ID: { Input: string; Output: string | number | bigint };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: async ({ principal }) => ({
+      admin: principal.kind === "admin",
+      workspace: principal.kind === "key",
+      scope: (scope) => principal.kind === "key" && grantAllows(principal, scope),
+    }),
+  },
+  prisma: {
+    client: () => db(),
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    cursorType: "String",
+    clientMutationId: "omit",
+  },
+  errors: { defaultTypes: [] },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.addScalarType("DateTime", DateTimeResolver);
+builder.addScalarType("Date", DateResolver);
+builder.addScalarType("JSONObject", JSONObjectResolver);

@@ -1,0 +1,8 @@
+import type { KeyGrant } from "../domain/workspaces/api-keys.ts";
+
+/** Who is calling: the root admin, a workspace's key, or nobody. */
+export type Principal = { kind: "admin" } | ({ kind: "key" } & KeyGrant) | { kind: "anonymous" };
+
+export interface Context {
+  principal: Principal;
+}

@@ -1,0 +1,7 @@
+export {
+  ensureDatabase,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+} from "./platform/embedded-postgres.ts";
+export { applyMigrations, diffSchemas } from "./platform/migrations.ts";
+export { prepareDatabase } from "./platform/prepare-database.ts";

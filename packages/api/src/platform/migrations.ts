@@ -1,0 +1,82 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { withSchemaEngine } from "./schema-engine.ts";
+
+const emptyFilter = { externalTables: [], externalEnums: [] };
+
+/** The api package's `prisma/` folder: the schema and its migrations. */
+export const prismaDir = fileURLToPath(new URL("../../prisma/", import.meta.url));
+export const migrationsDir = path.join(prismaDir, "migrations");
+export const schemaPath = path.join(prismaDir, "schema.prisma");
+/** Each migration folder keeps the schema it migrates to, so the next one is a pure diff. */
+export const snapshotFileName = "schema.prisma";
+
+export async function listMigrationNames(): Promise<string[]> {
+  const entries = await readdir(migrationsDir, { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+async function readMigrationList() {
+  const names = await listMigrationNames();
+  const lockfilePath = path.join(migrationsDir, "migration_lock.toml");
+  return {
+    baseDir: migrationsDir,
+    lockfile: {
+      path: "migration_lock.toml",
+      content: await readFile(lockfilePath, "utf8").then(
+        (content) => content,
+        () => null,
+      ),
+    },
+    shadowDbInitScript: "",
+    migrationDirectories: await Promise.all(
+      names.map(async (name) => ({
+        path: name,
+        migrationFile: {
+          path: "migration.sql",
+          content: await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8").then(
+            (sql) => ({ tag: "ok" as const, value: sql }),
+            (error: unknown) => ({ tag: "error" as const, value: String(error) }),
+          ),
+        },
+      })),
+    ),
+  };
+}
+
+/**
+ * Applies pending migrations to `databaseUrl`, as `prisma migrate deploy` would, recording them
+ * in `_prisma_migrations`. Returns the names it applied.
+ */
+export async function applyMigrations(databaseUrl: string): Promise<string[]> {
+  const migrationsList = await readMigrationList();
+  return withSchemaEngine({ databaseUrl }, async (engine) => {
+    const output = await engine.applyMigrations({ migrationsList, filters: emptyFilter });
+    return output.appliedMigrationNames;
+  });
+}
+
+/** The SQL that takes a database from schema `from` (or an empty one) to schema `to`. */
+export async function diffSchemas(from: string | null, to: string): Promise<string> {
+  const datamodel = (content: string) => ({
+    tag: "schemaDatamodel" as const,
+    files: [{ path: "schema.prisma", content }],
+  });
+  return withSchemaEngine(
+    { databaseUrl: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
+    async (engine) => {
+      const result = await engine.diff({
+        from: from === null ? { tag: "empty" } : datamodel(from),
+        to: datamodel(to),
+        script: true,
+        exitCode: null,
+        filters: emptyFilter,
+      });
+      return result.stdout ?? "";
+    },
+  );
+}
