@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/** The worker's environment, validated at start-up. Nothing else reads `process.env`. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+  const schema = z.object({
+    DATABASE_URL: z
+      .string({ error: "is required: a postgres:// connection URL" })
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection URL"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  });
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.join(".")}: ${issue.message}`,
+    );
+    throw new Error(`Invalid environment:\n${problems.join("\n")}`);
+  }
+  return {
+    databaseUrl: result.data.DATABASE_URL,
+    concurrency: result.data.WORKER_CONCURRENCY,
+  };
+}
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;

@@ -1,0 +1,5 @@
+/**
+ * Scheduled tasks, in graphile-worker's crontab format
+ * (`minute hour day month weekday task ?options payload`). Empty until a task needs a schedule.
+ */
+export const crontab = ["# minute hour dom month dow task"].join("\n");

@@ -1,0 +1,19 @@
+import { disconnectDatabase } from "@cartwheel/api/domain";
+import { loadWorkerConfig } from "./config.ts";
+import { startWorker } from "./worker.ts";
+
+const config = loadWorkerConfig();
+const runner = await startWorker(config);
+console.log(`cartwheel worker: running ${config.concurrency} jobs at a time`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`cartwheel worker: ${signal}, finishing jobs in flight`);
+  await runner.stop();
+  await disconnectDatabase();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

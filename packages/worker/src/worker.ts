@@ -1,0 +1,28 @@
+import { type Runner, run } from "graphile-worker";
+import { crontab } from "./crontab.ts";
+import { taskList } from "./task-list.ts";
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  /** Jobs run at once in this process. Default 10. */
+  concurrency?: number;
+  /** Poll interval when LISTEN/NOTIFY is quiet, in ms. Default 2000. */
+  pollInterval?: number;
+}
+
+/**
+ * Starts a graphile-worker runner over Cartwheel's tasks and schedule. The caller stops it
+ * with `runner.stop()`; jobs in flight finish or return to the queue.
+ *
+ * @example const runner = await startWorker({ databaseUrl })
+ */
+export function startWorker(options: WorkerOptions): Promise<Runner> {
+  return run({
+    connectionString: options.databaseUrl,
+    concurrency: options.concurrency ?? 10,
+    pollInterval: options.pollInterval ?? 2000,
+    taskList,
+    crontab,
+    noHandleSignals: true,
+  });
+}
