@@ -1,39 +1,31 @@
-import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
-import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
-import { resolvePrincipal } from "./graphql/auth.ts";
-import type { Context } from "./graphql/context.ts";
-import { schema } from "./graphql/schema.ts";
+import { Hono } from "hono";
+import { makeYoga } from "./graphql/yoga.ts";
 
 export interface AppOptions {
   adminKey: string;
-  /** Deepest selection a query may have. Default 10. */
+  /** Deepest selection a GraphQL query may have. Default 10. */
   maxQueryDepth?: number;
-  /** Highest cost (graphql-armor's estimate) a query may have. Default 20,000. */
+  /** Highest cost (graphql-armor's estimate) a GraphQL query may have. Default 20,000. */
   maxQueryCost?: number;
 }
 
-export type CartwheelApp = YogaServerInstance<Record<string, never>, Context>;
+export type CartwheelApp = Hono;
 
 /**
- * The Cartwheel HTTP app: GraphQL (with GraphiQL) at `/graphql`. It is a fetch handler, so
- * tests call `app.fetch` in process and `server.ts` mounts it on Node's HTTP server.
+ * The Cartwheel HTTP app: GraphQL (with GraphiQL) at `/graphql`, beside the plain HTTP routes
+ * browsers and mail clients need. It is a fetch handler, so tests call `app.fetch` in process
+ * and `server.ts` mounts it on Node's HTTP server.
  *
- * @example const app = makeApp({ adminKey }); await app.fetch("http://local/graphql", …)
+ * @example const app = makeApp({ adminKey }); await app.fetch(new Request("http://local/graphql", …))
  */
 export function makeApp(options: AppOptions): CartwheelApp {
-  return createYoga<Record<string, never>, Context>({
-    schema,
-    graphqlEndpoint: "/graphql",
-    graphiql: { title: "Cartwheel GraphQL" },
-    landingPage: false,
-    maskedErrors: true,
-    context: async ({ request }) => ({
-      principal: await resolvePrincipal(request, options.adminKey),
-    }),
-    plugins: [
-      maxDepthPlugin({ n: options.maxQueryDepth ?? 10, exposeLimits: true }),
-      costLimitPlugin({ maxCost: options.maxQueryCost ?? 20_000, exposeLimits: true }),
-    ],
+  const yoga = makeYoga({
+    adminKey: options.adminKey,
+    maxQueryDepth: options.maxQueryDepth ?? 10,
+    maxQueryCost: options.maxQueryCost ?? 20_000,
   });
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) => yoga.fetch(c.req.raw));
+  return app;
 }

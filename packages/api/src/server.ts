@@ -1,25 +1,24 @@
-import { createServer } from "node:http";
+import { serve } from "@hono/node-server";
 import { makeApp } from "./app.ts";
 import { serverConfig } from "./config.ts";
 import { disconnectDatabase } from "./db.ts";
 
 const config = serverConfig();
-const app = makeApp(config);
-const server = createServer(app);
-
-server.listen(config.port, config.host, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  console.log(`cartwheel api: GraphQL and GraphiQL at http://localhost:${port}/graphql`);
-});
+const server = serve(
+  { fetch: makeApp(config).fetch, port: config.port, hostname: config.host },
+  (info) => {
+    console.log(`cartwheel api: GraphQL and GraphiQL at http://localhost:${info.port}/graphql`);
+  },
+);
 
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`cartwheel api: ${signal}, closing`);
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  const closed = new Promise((resolve) => server.close(resolve));
+  if ("closeAllConnections" in server) server.closeAllConnections();
+  await closed;
   await disconnectDatabase();
   process.exit(0);
 }

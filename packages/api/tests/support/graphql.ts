@@ -16,7 +16,7 @@ export function makeTestApi() {
     variables: Record<string, unknown> = {},
     key?: string,
   ): Promise<GraphQLResponse<T>> {
-    const response = await app.fetch("http://cartwheel.test/graphql", {
+    const response = await app.request("http://cartwheel.test/graphql", {
       method: "POST",
       headers: {
         "content-type": "application/json",
