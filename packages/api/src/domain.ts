@@ -8,3 +8,4 @@ export * from "./domain/shared/errors.ts";
 export * from "./domain/tags/tags.ts";
 export * from "./domain/workspaces/api-keys.ts";
 export * from "./domain/workspaces/workspaces.ts";
+export * from "./domain/events/record-internal-event.ts";
