@@ -1,0 +1,24 @@
+/**
+ * User agents treated as bots unless `botUserAgentPattern` says otherwise: crawlers, link
+ * previewers, monitoring and headless browsers (HeadlessChrome is how most scrapers show up).
+ * `navigator.webdriver` is deliberately not used: automated tests of real shops set it.
+ */
+export const DEFAULT_BOT_PATTERN =
+  /bot\b|crawl|spider|slurp|headless|lighthouse|prerender|phantomjs|facebookexternalhit|preview|monitor|python-requests|curl\//i;
+
+/** Whether `userAgent` matches `pattern` (null disables bot detection). */
+export function isBot(userAgent: string, pattern: RegExp | null): boolean {
+  return !!pattern && pattern.test(userAgent);
+}
+
+/** Whether the browser sends Do Not Track or Global Privacy Control. */
+export function hasOptedOut(): boolean {
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean; msDoNotTrack?: string };
+  const windowDoNotTrack = (window as Window & { doNotTrack?: string }).doNotTrack;
+  return (
+    nav.globalPrivacyControl === true ||
+    [nav.doNotTrack, windowDoNotTrack, nav.msDoNotTrack].some(
+      (flag) => flag === "1" || flag === "yes",
+    )
+  );
+}
