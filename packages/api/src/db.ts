@@ -6,6 +6,9 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 function makeDatabase() {
   const { url, poolSize } = databaseConfig();
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection can be cut by the server (a restart, a dropped test database); the pool
+  // replaces it on next use, so this must not crash the process.
+  pool.on("error", (error) => console.error(`postgres: idle connection lost: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }

@@ -10,6 +10,7 @@ import { grantAllows } from "../domain/workspaces/api-keys.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Context } from "./context.ts";
+import { ForbiddenError } from "./forbidden-error.ts";
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -26,6 +27,7 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    unauthorizedError: () => new ForbiddenError(),
     authScopes: async ({ principal }) => ({
       admin: principal.kind === "admin",
       workspace: principal.kind === "key",

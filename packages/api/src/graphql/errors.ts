@@ -1,4 +1,3 @@
-import { ForbiddenError } from "@pothos/plugin-scope-auth";
 import {
   ConflictError,
   type FieldProblem,
@@ -6,6 +5,7 @@ import {
   NotFoundError,
 } from "../domain/shared/errors.ts";
 import { builder } from "./builder.ts";
+import { ForbiddenError } from "./forbidden-error.ts";
 
 /** Every expected failure a mutation can return implements this. */
 export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({

@@ -1,6 +1,6 @@
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
-import { createYoga } from "graphql-yoga";
+import { createYoga, maskError } from "graphql-yoga";
 import { resolvePrincipal } from "./auth.ts";
 import type { Context } from "./context.ts";
 import { schema } from "./schema.ts";
@@ -18,7 +18,7 @@ export function makeYoga(options: YogaOptions) {
     graphqlEndpoint: "/graphql",
     graphiql: { title: "Cartwheel GraphQL" },
     landingPage: false,
-    maskedErrors: true,
+    maskedErrors: { maskError: keepExpectedErrors },
     context: async ({ request }) => ({
       principal: await resolvePrincipal(request, options.adminKey),
     }),
@@ -27,4 +27,15 @@ export function makeYoga(options: YogaOptions) {
       costLimitPlugin({ maxCost: options.maxQueryCost, exposeLimits: true }),
     ],
   });
+}
+
+/**
+ * Unexpected errors are masked; expected ones (a key without a scope) keep their message and
+ * code. Checked by code rather than class, since a GraphQLError can come from either of
+ * graphql's CommonJS and ESM builds.
+ */
+function keepExpectedErrors(error: unknown, message: string, isDev?: boolean) {
+  const original = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError;
+  if (original?.extensions?.code === "FORBIDDEN") return original as Error;
+  return maskError(error, message, isDev);
 }

@@ -97,9 +97,7 @@ export async function verifyApiKey(plaintext: string): Promise<KeyGrant | null> 
   if (!key || key.revokedAt) return null;
   const now = Date.now();
   if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > lastUsedResolutionMs) {
-    void db()
-      .apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } })
-      .catch(() => {});
+    await db().apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
   }
   return {
     keyId: key.id,
