@@ -3,5 +3,6 @@ export {
   type RunningPostgres,
   startEmbeddedPostgres,
 } from "./platform/embedded-postgres.ts";
-export { applyMigrations, diffSchemas } from "./platform/migrations.ts";
+export { applyMigrations } from "./platform/apply-migrations.ts";
+export { diffSchemas } from "./platform/migrations.ts";
 export { prepareDatabase } from "./platform/prepare-database.ts";

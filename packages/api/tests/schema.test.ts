@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { printedSchema } from "../scripts/print-schema.ts";
+import { createTestWorkspace, makeTestApi } from "./support/index.ts";
+
+const api = makeTestApi();
+
+describe("the GraphQL schema", () => {
+  it("matches the committed schema.graphql (run `npm run generate` after changing it)", () => {
+    const committed = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
+    expect(printedSchema()).toBe(committed);
+  });
+
+  it("refuses queries nested deeper than the limit", async () => {
+    const { secretKey } = await createTestWorkspace(api);
+    const deep = `{ node(id: "x") { ... on ApiKey { workspace { apiKeys { workspace { apiKeys { workspace { apiKeys { workspace { apiKeys { workspace { id } } } } } } } } } } } }`;
+    const result = await api.request(deep, {}, secretKey);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0]?.message).toMatch(/depth/i);
+  });
+
+  it("refuses queries that would cost too much", async () => {
+    const { secretKey } = await createTestWorkspace(api);
+    const aliases = Array.from(
+      { length: 60 },
+      (_, i) => `c${i}: contacts(first: 500) { edges { node { id email tags { id name } } } }`,
+    );
+    const result = await api.request(`{ ${aliases.join("\n")} }`, {}, secretKey);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0]?.message).toMatch(/cost/i);
+  });
+
+  it("masks unexpected errors and does not leak internals", async () => {
+    const result = await api.request(
+      `{ contacts(filter: { score: { min: 99999999999 } }) { totalCount } }`,
+      {},
+      "cw_sk_x",
+    );
+    expect(JSON.stringify(result)).not.toMatch(/prisma|postgres|stack/i);
+  });
+});
