@@ -36,6 +36,6 @@ export function makeYoga(options: YogaOptions) {
  */
 function keepExpectedErrors(error: unknown, message: string, isDev?: boolean) {
   const original = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError;
-  if (original?.extensions?.code === "FORBIDDEN") return original as Error;
+  if (original?.extensions?.code === "FORBIDDEN") return error as Error;
   return maskError(error, message, isDev);
 }
