@@ -124,6 +124,7 @@ try {
     DATABASE_URL: databaseUrl,
     CARTWHEEL_ADMIN_KEY: admin.key,
     PORT: String(env.PORT),
+    CARTWHEEL_PUBLIC_URL: process.env.CARTWHEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
   children.push(run("api", "packages/api/src/server.ts", childEnv));
   children.push(run("worker", "packages/worker/src/main.ts", childEnv));
