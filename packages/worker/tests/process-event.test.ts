@@ -1,7 +1,12 @@
-import { createWorkspace, db, upsertContact } from "@cartwheel/api/domain";
+import { createWorkspace, db, ingestEvents, pool, upsertContact } from "@cartwheel/api/domain";
 import { runOnce } from "graphile-worker";
 import { expect, it } from "vitest";
 import { taskList } from "../src/task-list.ts";
+
+const drain = () => runOnce({ connectionString: process.env.DATABASE_URL, taskList });
+
+const pendingJobs = async () =>
+  (await pool().query("SELECT count(*)::int AS n FROM graphile_worker.jobs")).rows[0].n as number;
 
 it("process_event moves the contact's last-seen time forward and never back", async () => {
   const workspace = await createWorkspace({ name: "Shop" });
@@ -22,7 +27,50 @@ it("process_event moves the contact's last-seen time forward and never back", as
     await db()
       .$executeRaw`SELECT graphile_worker.add_job('process_event', json_build_object('eventId', ${String(event.id)}::text))`;
   }
-  await runOnce({ connectionString: process.env.DATABASE_URL, taskList });
+  await drain();
   const seen = await db().contact.findUniqueOrThrow({ where: { id: contact.id } });
   expect(seen.lastSeenAt?.toISOString()).toBe("2026-05-02T10:00:00.000Z");
+});
+
+it("processes every ingested event, identified or anonymous, and leaves no job behind", async () => {
+  const workspace = await createWorkspace({ name: "Shop" });
+  const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  const identifiedAt = at(1);
+  const result = await ingestEvents(workspace.id, [
+    { messageId: "a", type: "page", anonymousId: "stranger", timestamp: at(3) },
+    { messageId: "b", type: "page", anonymousId: "browser", timestamp: at(2) },
+    {
+      messageId: "c",
+      type: "identify",
+      anonymousId: "browser",
+      userId: "grace@example.com",
+      timestamp: identifiedAt,
+    },
+  ]);
+  expect(result.accepted).toBe(3);
+  expect(await pendingJobs()).toBe(3);
+
+  await drain();
+  expect(await pendingJobs()).toBe(0);
+  const contact = await db().contact.findFirstOrThrow({
+    where: { workspaceId: workspace.id, email: "grace@example.com" },
+  });
+  expect(contact.lastSeenAt?.toISOString()).toBe(identifiedAt);
+});
+
+it("ends the job of an event erased before it ran instead of retrying it", async () => {
+  const workspace = await createWorkspace({ name: "Shop" });
+  const { contact } = await upsertContact(workspace.id, { email: "gone@example.com" });
+  await ingestEvents(workspace.id, [
+    {
+      messageId: "x",
+      type: "track",
+      event: "Viewed",
+      userId: "gone@example.com",
+      timestamp: new Date().toISOString(),
+    },
+  ]);
+  await db().contact.delete({ where: { id: contact.id } });
+  await drain();
+  expect(await pendingJobs()).toBe(0);
 });

@@ -1,5 +1,6 @@
 import type { Transaction } from "../../db.ts";
 import { db } from "../../db.ts";
+import { internalMessageIdPrefix } from "./event-input.ts";
 
 export interface InternalEvent {
   workspaceId: string;
@@ -9,8 +10,14 @@ export interface InternalEvent {
   properties?: Record<string, unknown>;
   occurredAt?: Date;
   /**
+   * Whether the contact did something (opened, clicked, unsubscribed), which moves their
+   * last-seen time. Events about the contact (a segment entered, a bounce) do not. Default false.
+   */
+  activity?: boolean;
+  /**
    * Makes recording idempotent: an event with the same key in the same workspace is stored
-   * once, e.g. `segment-entered:<segmentId>:<contactId>:<membershipVersion>`.
+   * once, e.g. `segment-entered:<segmentId>:<contactId>:<membershipVersion>`. Stored as the
+   * event's messageId behind a prefix clients cannot use, so the two never collide.
    */
   idempotencyKey: string;
 }
@@ -30,8 +37,9 @@ export async function recordInternalEvent(
     const rows = await tx.$queryRaw<{ id: bigint }[]>`
       INSERT INTO events (workspace_id, contact_id, name, properties, context, occurred_at, received_at, message_id)
       VALUES (${event.workspaceId}::uuid, ${event.contactId}::uuid, ${event.name},
-              ${JSON.stringify(event.properties ?? {})}::jsonb, '{"source":"cartwheel"}'::jsonb,
-              ${event.occurredAt ?? new Date()}, now(), ${event.idempotencyKey})
+              ${JSON.stringify(event.properties ?? {})}::jsonb,
+              ${JSON.stringify({ source: "cartwheel", activity: event.activity ?? false })}::jsonb,
+              ${event.occurredAt ?? new Date()}, now(), ${internalMessageIdPrefix + event.idempotencyKey})
       ON CONFLICT (workspace_id, message_id) DO NOTHING
       RETURNING id`;
     const id = rows[0]?.id;

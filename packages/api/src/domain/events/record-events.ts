@@ -1,0 +1,174 @@
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { pool } from "../../db.ts";
+import type { IngestEvent } from "./event-input.ts";
+
+export interface RecordedEvents {
+  /** Events stored by this call, each with its `process_event` job. */
+  accepted: number;
+  /** Events already stored earlier (a retried delivery) or repeated within the batch. */
+  duplicates: number;
+}
+
+interface EventRow {
+  contact_id: string | null;
+  anonymous_id: string | null;
+  name: string;
+  properties: Record<string, unknown>;
+  context: Record<string, unknown>;
+  occurred_at: string;
+  message_id: string;
+}
+
+/**
+ * Stores valid events exactly once and hands each new one to the worker, all in one
+ * transaction: `(workspace_id, message_id)` is unique, so a retried batch stores nothing new,
+ * and every stored event has its `process_event` job (neither exists without the other).
+ *
+ * Identity: an event with a userId belongs to that user's contact (`contactsByUserId`) and
+ * links its anonymousId to it; the link attaches the anonymous id's earlier events and every
+ * later one. Batches touching the same anonymous id are serialised with advisory locks, so an
+ * identify and a concurrent batch of the same browser can never leave events unattached.
+ *
+ * @example recordEvents(workspaceId, events, new Map([["ada@example.com", contactId]]))
+ */
+export async function recordEvents(
+  workspaceId: string,
+  events: readonly IngestEvent[],
+  contactsByUserId: ReadonlyMap<string, string>,
+  receivedAt = new Date(),
+): Promise<RecordedEvents> {
+  const seen = new Set<string>();
+  const unique = events.filter((event) => !seen.has(event.messageId) && seen.add(event.messageId));
+  if (unique.length === 0) return { accepted: 0, duplicates: events.length };
+  const accepted = await withTransaction(async (client) => {
+    const anonymousIds = [...new Set(unique.flatMap((event) => event.anonymousId ?? []))];
+    // One round trip: the transaction starts holding this batch's identity locks. The keys
+    // are numbers computed here, so the statement carries no user text.
+    await client.query(`BEGIN; ${lockStatement(workspaceId, anonymousIds)}`);
+    const rows: EventRow[] = [];
+    const linkedInBatch = new Map<string, string>();
+    const linksByMessageId = new Map<string, [anonymousId: string, contactId: string]>();
+    for (const event of unique) {
+      const userContact = event.userId ? contactsByUserId.get(event.userId) : undefined;
+      if (userContact && event.anonymousId) {
+        linkedInBatch.set(event.anonymousId, userContact);
+        linksByMessageId.set(event.messageId, [event.anonymousId, userContact]);
+      }
+      rows.push({
+        // Null here means "whoever the anonymous id is known as": the INSERT looks it up.
+        contact_id:
+          userContact ?? (event.anonymousId && linkedInBatch.get(event.anonymousId)) ?? null,
+        anonymous_id: event.anonymousId,
+        name: event.name,
+        properties: event.properties,
+        context: event.context,
+        occurred_at: event.occurredAt.toISOString(),
+        message_id: event.messageId,
+      });
+    }
+    const inserted = await client.query<{ id: string; message_id: string; jobs: number }>(
+      insertEventsWithJobsSql,
+      [workspaceId, JSON.stringify(rows), receivedAt],
+    );
+    const stored = inserted.rows.filter((row) => row.id !== null);
+    if (inserted.rows[0] && inserted.rows[0].jobs !== stored.length) {
+      throw new Error(`enqueued ${inserted.rows[0].jobs} jobs for ${stored.length} events`);
+    }
+    // Only links from events stored now: a late retry of an old identify must not undo a newer one.
+    const links = new Map(
+      stored.flatMap((row) => {
+        const link = linksByMessageId.get(row.message_id);
+        return link ? [link] : [];
+      }),
+    );
+    if (links.size > 0) {
+      const linkArgs = [workspaceId, [...links.keys()], [...links.values()]];
+      await client.query(linkAnonymousIdsSql, linkArgs);
+      await client.query(attachAnonymousHistorySql, linkArgs);
+    }
+    return stored.length;
+  });
+  return { accepted, duplicates: events.length - accepted };
+}
+
+/** Runs `work`, which must begin the transaction itself, then commits or rolls back. */
+async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  let broken: Error | undefined;
+  try {
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is dropped rather than returned to the pool.
+    await client.query("ROLLBACK").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Transaction-scoped advisory locks on `(workspace, anonymous id)`, one 64-bit key each, taken
+ * in sorted order so two batches locking overlapping ids cannot deadlock. A hash collision
+ * only makes two unrelated browsers wait for each other.
+ */
+function lockStatement(workspaceId: string, anonymousIds: string[]): string {
+  const keys = anonymousIds
+    .map((id) => createHash("sha256").update(`${workspaceId}:${id}`).digest().readBigInt64BE(0))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (keys.length === 0) return "";
+  return `SELECT pg_advisory_xact_lock(lock_key) FROM unnest('{${keys.join(",")}}'::bigint[]) AS lock_key`;
+}
+
+/**
+ * Stores the new events and enqueues one `process_event` job per stored event, in one
+ * statement. Events without a contact take the one their anonymous id is linked to. Returns
+ * one row per stored event with the number of jobs enqueued (a single null row if none).
+ */
+const insertEventsWithJobsSql = `
+  WITH inserted AS (
+    INSERT INTO events (workspace_id, contact_id, anonymous_id, name, properties, context,
+                        occurred_at, received_at, message_id)
+    SELECT $1, coalesce(r.contact_id, identity.contact_id), r.anonymous_id, r.name,
+           r.properties, r.context, r.occurred_at, $3, r.message_id
+      FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (contact_id uuid, anonymous_id text,
+             name text, properties jsonb, context jsonb, occurred_at timestamptz,
+             message_id text)) WITH ORDINALITY
+           AS r(contact_id, anonymous_id, name, properties, context, occurred_at, message_id,
+                position)
+      LEFT JOIN anonymous_identities identity
+        ON identity.workspace_id = $1 AND identity.anonymous_id = r.anonymous_id
+     ORDER BY r.position
+    ON CONFLICT (workspace_id, message_id) DO NOTHING
+    RETURNING id, message_id
+  ), specs AS (
+    SELECT ARRAY(
+      SELECT ROW('process_event', json_build_object('eventId', id::text),
+                 NULL, NULL, NULL, NULL, NULL, NULL)::graphile_worker.job_spec
+        FROM inserted ORDER BY id) AS specs
+  ), queued AS (
+    SELECT CASE WHEN cardinality(specs) > 0
+                THEN (SELECT count(*) FROM graphile_worker.add_jobs(specs))::int
+                ELSE 0 END AS jobs
+      FROM specs
+  )
+  SELECT inserted.id::text, inserted.message_id, queued.jobs
+    FROM queued LEFT JOIN inserted ON true`;
+
+const linkAnonymousIdsSql = `
+  INSERT INTO anonymous_identities AS i (workspace_id, anonymous_id, contact_id)
+  SELECT $1, link.anonymous_id, link.contact_id
+    FROM unnest($2::text[], $3::uuid[]) AS link(anonymous_id, contact_id)
+  ON CONFLICT (workspace_id, anonymous_id) DO UPDATE
+     SET contact_id = EXCLUDED.contact_id, updated_at = now()
+   WHERE i.contact_id <> EXCLUDED.contact_id`;
+
+/** Earlier anonymous events join the contact; events another contact already owns stay. */
+const attachAnonymousHistorySql = `
+  UPDATE events e SET contact_id = link.contact_id
+    FROM unnest($2::text[], $3::uuid[]) AS link(anonymous_id, contact_id)
+   WHERE e.workspace_id = $1 AND e.anonymous_id = link.anonymous_id AND e.contact_id IS NULL`;

@@ -1,0 +1,99 @@
+import { type Context, Hono } from "hono";
+import { emailConfig } from "../config.ts";
+import { verifyLinkSignature } from "../domain/messages/email-links.ts";
+import {
+  loadEmailPreferences,
+  resubscribeByMessage,
+  unsubscribeByMessage,
+  unsubscribeSources,
+} from "../domain/messages/unsubscribe.ts";
+import {
+  confirmUnsubscribePage,
+  invalidLinkPage,
+  preferencesPage,
+  testSendPage,
+  unsubscribedPage,
+} from "./unsubscribe-pages.ts";
+
+export interface UnsubscribeRoutesOptions {
+  /** HMAC secret of the links. Default: `emailConfig().signingSecret`. */
+  secret?: string;
+}
+
+/**
+ * Unsubscribing and the preference centre, reached through a message's signed links:
+ * - `POST /email/unsubscribe/:id/:sig` with `List-Unsubscribe=One-Click` (RFC 8058, sent by
+ *   mail clients) unsubscribes at once and answers 200;
+ * - `GET` of the same URL shows a confirmation page (link scanners that follow it change
+ *   nothing), whose button POSTs back;
+ * - `GET /email/preferences/:id/:sig` shows the current choice; `POST action=unsubscribe|resubscribe`
+ *   changes it.
+ * Each change updates the contact's consent and records an `Unsubscribed`/`Resubscribed` event
+ * with its source.
+ *
+ * @example app.route("/", makeUnsubscribeRoutes())
+ */
+export function makeUnsubscribeRoutes(options: UnsubscribeRoutesOptions = {}): Hono {
+  const secret = () => options.secret ?? emailConfig().signingSecret;
+  const routes = new Hono();
+  const verified = (c: Context) => {
+    const { messageId = "", signature = "" } = c.req.param();
+    return verifyLinkSignature(secret(), "manage", messageId, signature) ? messageId : null;
+  };
+  const preferencesUrl = (c: Context) =>
+    c.req.path.replace("/email/unsubscribe/", "/email/preferences/");
+
+  routes.get("/email/unsubscribe/:messageId/:signature", async (c) => {
+    const messageId = verified(c);
+    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
+    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    if (preferences.isTest) return c.html(testSendPage());
+    return c.html(confirmUnsubscribePage(preferences, c.req.path));
+  });
+
+  routes.post("/email/unsubscribe/:messageId/:signature", async (c) => {
+    const messageId = verified(c);
+    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
+    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const oneClick = form["List-Unsubscribe"] === "One-Click";
+    if (preferences.isTest)
+      return oneClick ? c.text("Test email: nothing changed") : c.html(testSendPage());
+    await unsubscribeByMessage(
+      messageId,
+      oneClick ? unsubscribeSources.oneClick : unsubscribeSources.unsubscribePage,
+    );
+    if (oneClick) return c.text("Unsubscribed");
+    return c.html(unsubscribedPage(preferences, preferencesUrl(c)));
+  });
+
+  routes.get("/email/preferences/:messageId/:signature", async (c) => {
+    const messageId = verified(c);
+    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
+    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    if (preferences.isTest) return c.html(testSendPage());
+    return c.html(preferencesPage(preferences, c.req.path));
+  });
+
+  routes.post("/email/preferences/:messageId/:signature", async (c) => {
+    const messageId = verified(c);
+    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
+    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    if (preferences.isTest) return c.html(testSendPage());
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const action = form.action;
+    if (action !== "unsubscribe" && action !== "resubscribe") {
+      return c.html(preferencesPage(preferences, c.req.path, "Choose an option."), 400);
+    }
+    if (action === "unsubscribe") {
+      await unsubscribeByMessage(messageId, unsubscribeSources.preferenceCentre);
+    } else {
+      await resubscribeByMessage(messageId, unsubscribeSources.preferenceCentre);
+    }
+    const updated = (await loadEmailPreferences(messageId)) ?? preferences;
+    const notice = action === "unsubscribe" ? "You are unsubscribed." : "You are subscribed again.";
+    return c.html(preferencesPage(updated, c.req.path, notice));
+  });
+
+  return routes;
+}
