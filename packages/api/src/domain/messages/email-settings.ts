@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { db } from "../../db.ts";
+import type { WorkspaceEmailSettings } from "../../generated/prisma/client.ts";
+import { parseInput } from "../shared/validation.ts";
+import { findWorkspace } from "../workspaces/workspaces.ts";
+
+/** The settings a workspace that never saved any has. */
+export function defaultEmailSettings(workspaceId: string): WorkspaceEmailSettings {
+  return {
+    workspaceId,
+    shopName: null,
+    shopUrl: null,
+    logoUrl: null,
+    postalAddress: null,
+    supportEmail: null,
+    fromName: null,
+    fromEmail: null,
+    replyTo: null,
+    currency: "USD",
+    locale: "en-US",
+    timezone: null,
+    consentRequired: true,
+    sendRatePerSecond: 1,
+    updatedAt: new Date(0),
+  };
+}
+
+/** The workspace's email settings, or the defaults (consent required, 1 email per second). */
+export async function loadEmailSettings(workspaceId: string): Promise<WorkspaceEmailSettings> {
+  const settings = await db().workspaceEmailSettings.findUnique({ where: { workspaceId } });
+  return settings ?? defaultEmailSettings(workspaceId);
+}
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const optionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
+
+export const emailSettingsInput = z.object({
+  shopName: optionalText(200),
+  shopUrl: httpUrl.nullable().optional(),
+  logoUrl: httpUrl.nullable().optional(),
+  postalAddress: optionalText(500),
+  supportEmail: z.email().nullable().optional(),
+  fromName: optionalText(200),
+  fromEmail: z.email().nullable().optional(),
+  replyTo: z.email().nullable().optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
+    .optional(),
+  locale: z
+    .string()
+    .refine((value) => {
+      try {
+        return Intl.getCanonicalLocales(value).length === 1;
+      } catch {
+        return false;
+      }
+    }, "must be a BCP 47 locale such as en-GB")
+    .optional(),
+  timezone: z
+    .string()
+    .refine((value) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: value });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as Europe/Paris")
+    .nullable()
+    .optional(),
+  consentRequired: z.boolean().optional(),
+  sendRatePerSecond: z.number().min(0.01, "must be at least 0.01").max(10_000).optional(),
+});
+
+/**
+ * Sets the workspace's email settings; fields left out keep their value, `null` clears one.
+ *
+ * @example updateEmailSettings(workspaceId, { shopName: "Acme", postalAddress: "1 Main St, Springfield", fromEmail: "shop@acme.test", sendRatePerSecond: 14 })
+ */
+export async function updateEmailSettings(
+  workspaceId: string,
+  rawInput: z.input<typeof emailSettingsInput>,
+): Promise<WorkspaceEmailSettings> {
+  const input = parseInput(emailSettingsInput, rawInput);
+  await findWorkspace(workspaceId);
+  const data = Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined),
+  ) as Partial<WorkspaceEmailSettings>;
+  return db().workspaceEmailSettings.upsert({
+    where: { workspaceId },
+    create: { workspaceId, ...data },
+    update: data,
+  });
+}

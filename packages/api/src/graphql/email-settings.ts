@@ -1,0 +1,78 @@
+import { loadEmailSettings, updateEmailSettings } from "../domain/messages/email-settings.ts";
+import type { WorkspaceEmailSettings } from "../generated/prisma/client.ts";
+import { workspaceOf } from "./auth.ts";
+import { builder } from "./builder.ts";
+import { mutationErrors } from "./errors.ts";
+import { Workspace } from "./workspaces.ts";
+
+const EmailSettings = builder.objectRef<WorkspaceEmailSettings>("EmailSettings").implement({
+  description: "What every email of the workspace needs.",
+  fields: (t) => ({
+    shopName: t.exposeString("shopName", {
+      nullable: true,
+      description: "Default: the workspace name.",
+    }),
+    shopUrl: t.exposeString("shopUrl", { nullable: true }),
+    logoUrl: t.exposeString("logoUrl", { nullable: true }),
+    postalAddress: t.exposeString("postalAddress", {
+      nullable: true,
+      description: "Printed in every footer; anti-spam laws require it for marketing.",
+    }),
+    supportEmail: t.exposeString("supportEmail", { nullable: true }),
+    fromName: t.exposeString("fromName", { nullable: true }),
+    fromEmail: t.exposeString("fromEmail", { nullable: true, description: "Default sender." }),
+    replyTo: t.exposeString("replyTo", { nullable: true }),
+    currency: t.exposeString("currency"),
+    locale: t.exposeString("locale"),
+    timezone: t.exposeString("timezone", { nullable: true }),
+    consentRequired: t.exposeBoolean("consentRequired", {
+      description: "Marketing goes only to SUBSCRIBED contacts. Default true.",
+    }),
+    sendRatePerSecond: t.exposeFloat("sendRatePerSecond", {
+      description:
+        "Emails per second across all workers; set it to your SES MaxSendRate. Default 1.",
+    }),
+  }),
+});
+
+builder.objectField(Workspace, "emailSettings", (t) =>
+  t.field({
+    type: EmailSettings,
+    authScopes: { scope: "templates:read" },
+    resolve: (workspace) => loadEmailSettings(workspace.id),
+  }),
+);
+
+const UpdateEmailSettingsInput = builder.inputType("UpdateEmailSettingsInput", {
+  description: "Fields to change; left out = kept, null = cleared.",
+  fields: (t) => ({
+    shopName: t.string(),
+    shopUrl: t.string(),
+    logoUrl: t.string(),
+    postalAddress: t.string(),
+    supportEmail: t.string(),
+    fromName: t.string(),
+    fromEmail: t.string(),
+    replyTo: t.string(),
+    currency: t.string({ description: "ISO 4217, e.g. EUR." }),
+    locale: t.string({ description: "BCP 47, e.g. en-GB." }),
+    timezone: t.string({ description: "IANA, e.g. Europe/Paris." }),
+    consentRequired: t.boolean(),
+    sendRatePerSecond: t.float(),
+  }),
+});
+
+builder.mutationField("updateEmailSettings", (t) =>
+  t.field({
+    type: EmailSettings,
+    description: "Sets the workspace's email settings.",
+    authScopes: { scope: "templates:write" },
+    errors: { types: mutationErrors, dataField: { name: "emailSettings" } },
+    args: { input: t.arg({ type: UpdateEmailSettingsInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      updateEmailSettings(
+        workspaceOf(context.principal),
+        Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)),
+      ),
+  }),
+);

@@ -1,0 +1,31 @@
+import { marketingJobFlag } from "@cartwheel/api/domain";
+import { type Runner, run } from "graphile-worker";
+import { send_email } from "../tasks/send_email.ts";
+
+export interface EmailFastLaneOptions {
+  databaseUrl: string;
+  /** Transactional sends in flight at once, beside the main runner's budget. Default 2. */
+  concurrency?: number;
+  /** Poll interval when LISTEN/NOTIFY is quiet, in ms. Default 2000. */
+  pollInterval?: number;
+}
+
+/**
+ * A second graphile-worker runner that only takes transactional `send_email` jobs (it refuses
+ * jobs flagged `email:marketing`), with its own concurrency. With the main runner it gives
+ * transactional mail two guarantees against a marketing backlog: its jobs have a higher
+ * priority in the shared queue, and even when every slot of the main runner is busy with
+ * marketing sends, this lane keeps serving them.
+ *
+ * @example const fastLane = await startEmailFastLane({ databaseUrl, concurrency: 2 })
+ */
+export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runner> {
+  return run({
+    connectionString: options.databaseUrl,
+    concurrency: options.concurrency ?? 2,
+    pollInterval: options.pollInterval ?? 2000,
+    taskList: { send_email },
+    forbiddenFlags: [marketingJobFlag],
+    noHandleSignals: true,
+  });
+}

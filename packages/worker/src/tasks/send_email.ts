@@ -1,0 +1,59 @@
+import {
+  deliverMessage,
+  failMessage,
+  sendEmailTask,
+  sendJobOptions,
+  TransientSendError,
+} from "@cartwheel/api/domain";
+import type { Task } from "graphile-worker";
+import { z } from "zod";
+
+const payload = z.object({
+  messageId: z.string(),
+  /** How often the rate limit has pushed this send back; spreads the retries out. */
+  deferrals: z.number().int().min(0).default(0),
+});
+
+const maxDeferralSpreadMs = 60_000;
+
+/**
+ * Delivers one message (`deliverMessage`): at most once, within the workspace's send rate.
+ * - Rate limit full: the job re-adds itself (same job key) to run when a slot should be free,
+ *   spread over a window that doubles with each deferral (capped at a minute), so a large
+ *   backlog wakes up at about the send rate instead of all at once.
+ * - Throttling, 5xx or a refused connection: the job fails and graphile-worker retries it with
+ *   exponential backoff; after the last attempt the message is marked FAILED.
+ * - Permanent errors (rejected address, template error) are recorded on the message; the job
+ *   succeeds, so they are not retried.
+ */
+export const send_email: Task = async (rawPayload, helpers) => {
+  const { messageId, deferrals } = payload.parse(rawPayload);
+  let result: Awaited<ReturnType<typeof deliverMessage>>;
+  try {
+    result = await deliverMessage(messageId);
+  } catch (error) {
+    if (error instanceof TransientSendError && helpers.job.attempts >= helpers.job.max_attempts) {
+      await failMessage(
+        messageId,
+        `GAVE_UP after ${helpers.job.attempts} attempts: ${error.message}`,
+      );
+      return;
+    }
+    throw error;
+  }
+  if (result.status !== "DEFERRED") return;
+  const kind = helpers.job.flags?.["email:marketing"] ? "MARKETING" : "TRANSACTIONAL";
+  const job = sendJobOptions(messageId, kind);
+  const spreadMs = Math.min(2 ** deferrals * 1000, maxDeferralSpreadMs);
+  await helpers.addJob(
+    sendEmailTask,
+    { messageId, deferrals: deferrals + 1 },
+    {
+      jobKey: job.jobKey,
+      priority: job.priority,
+      maxAttempts: job.maxAttempts,
+      ...(job.flags && { flags: job.flags }),
+      runAt: new Date(Date.now() + result.retryInMs + Math.random() * spreadMs),
+    },
+  );
+};
