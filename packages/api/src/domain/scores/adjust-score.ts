@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { db } from "../../db.ts";
+import type { Contact } from "../../generated/prisma/client.ts";
+import { refreshSegmentsForContacts } from "../segments/incremental.ts";
+import { NotFoundError } from "../shared/errors.ts";
+import { isUuid, parseInput } from "../shared/validation.ts";
+import { lockContact, writeScoreChange } from "./score-changes.ts";
+
+const adjustment = z.object({
+  delta: z
+    .number()
+    .int("must be a whole number")
+    .min(-100_000)
+    .max(100_000)
+    .refine((delta) => delta !== 0, "must not be 0"),
+  reason: z.string().trim().min(1, "give a reason").max(500),
+});
+
+/**
+ * Changes a contact's score by hand, with a reason kept in its score history, and re-checks
+ * the segments that depend on the score.
+ *
+ * @example await adjustScore(workspaceId, contactId, { delta: 20, reason: "Asked for a demo by phone" })
+ */
+export async function adjustScore(
+  workspaceId: string,
+  contactId: string,
+  input: z.input<typeof adjustment>,
+  options: { now?: Date } = {},
+): Promise<Contact> {
+  const { delta, reason } = parseInput(adjustment, input);
+  const now = options.now ?? new Date();
+  return db().$transaction(async (tx) => {
+    if (!isUuid(contactId) || !(await lockContact(tx, workspaceId, contactId))) {
+      throw new NotFoundError("Contact", contactId);
+    }
+    await writeScoreChange(tx, {
+      workspaceId,
+      contactId,
+      kind: "MANUAL",
+      delta,
+      reason,
+      occurredAt: now,
+    });
+    await refreshSegmentsForContacts(tx, workspaceId, [contactId], { kind: "score" }, now);
+    return tx.contact.findUniqueOrThrow({ where: { id: contactId } });
+  });
+}
+
+/** A contact's score history, newest first; `query` carries Pothos's selection and paging. */
+export function listScoreHistory<Q extends object>(
+  workspaceId: string,
+  contactId: string,
+  query: Q,
+) {
+  return db().scoreChange.findMany({
+    ...query,
+    where: {
+      workspaceId,
+      contactId: isUuid(contactId) ? contactId : "00000000-0000-0000-0000-000000000000",
+    },
+    orderBy: { id: "desc" },
+  });
+}

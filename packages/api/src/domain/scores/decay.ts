@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { db } from "../../db.ts";
+import type { ScoreDecayPolicy } from "../../generated/prisma/client.ts";
+import { enqueueSegmentRefreshes } from "../segments/refresh.ts";
+import { parseInput } from "../shared/validation.ts";
+
+const policyInput = z.object({
+  inactiveDays: z.number().int("must be a whole number").min(1, "must be at least 1 day").max(3650),
+  percent: z.number().int("must be a whole number").min(1).max(100),
+  enabled: z.boolean().default(true),
+});
+
+/**
+ * Sets how a workspace's scores fade: `percent` off after every `inactiveDays` days without
+ * activity (a contact's last-seen time, or its creation when never seen).
+ *
+ * @example setScoreDecay(workspaceId, { inactiveDays: 30, percent: 10 })
+ */
+export function setScoreDecay(
+  workspaceId: string,
+  input: z.input<typeof policyInput>,
+): Promise<ScoreDecayPolicy> {
+  const policy = parseInput(policyInput, input);
+  return db().scoreDecayPolicy.upsert({
+    where: { workspaceId },
+    create: { workspaceId, ...policy },
+    update: policy,
+  });
+}
+
+export function getScoreDecay(workspaceId: string): Promise<ScoreDecayPolicy | null> {
+  return db().scoreDecayPolicy.findUnique({ where: { workspaceId } });
+}
+
+/**
+ * Applies every enabled decay policy as of `now`: a contact inactive for N full periods gets
+ * its Nth decay once (the history row is keyed by contact, inactivity start and period, so
+ * running this again in the same period changes nothing, and new activity starts over).
+ * Scores move toward 0, rounded toward 0. Contacts locked by a running job are left for the
+ * next run. Then queues a refresh of the score-dependent segments of each changed workspace.
+ * Returns how many contacts decayed.
+ */
+export async function decayScores(options: { now?: Date } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const rows = await db().$queryRaw<{ workspace_id: string; contacts: number }[]>`
+    WITH due AS (
+      SELECT c.id, c.workspace_id, c.score, p.percent, p.inactive_days,
+             coalesce(c.last_seen_at, c.created_at) AS since,
+             floor(extract(epoch FROM (${now}::timestamptz - coalesce(c.last_seen_at, c.created_at)))
+                   / (p.inactive_days * 86400))::int AS period
+        FROM contacts c
+        JOIN score_decay_policies p ON p.workspace_id = c.workspace_id AND p.enabled
+       WHERE c.score <> 0
+         AND coalesce(c.last_seen_at, c.created_at) <= ${now}::timestamptz - make_interval(days => p.inactive_days)
+         FOR UPDATE OF c SKIP LOCKED),
+    changes AS (
+      INSERT INTO score_changes (workspace_id, contact_id, kind, delta, score_after, reason, dedupe_key, occurred_at)
+      SELECT workspace_id, id, 'DECAY', next - score, next,
+             format('%s%% off after %s days without activity', percent, inactive_days),
+             format('decay:%s:%s:%s', id, extract(epoch FROM since), period), ${now}::timestamptz
+        FROM (SELECT *, trunc(score * (100 - percent) / 100.0)::int AS next FROM due) d
+       WHERE next <> score
+      ON CONFLICT (workspace_id, dedupe_key) DO NOTHING
+      RETURNING contact_id, delta),
+    updated AS (
+      UPDATE contacts c SET score = c.score + changes.delta
+        FROM changes WHERE c.id = changes.contact_id
+      RETURNING c.workspace_id)
+    SELECT workspace_id::text, count(*)::int AS contacts FROM updated GROUP BY workspace_id`;
+  for (const row of rows)
+    await enqueueSegmentRefreshes({ workspaceId: row.workspace_id, dependingOn: "score" });
+  return rows.reduce((sum, row) => sum + row.contacts, 0);
+}

@@ -1,0 +1,237 @@
+import { db, pool } from "../../db.ts";
+import { NotFoundError } from "../shared/errors.ts";
+import { isUuid } from "../shared/validation.ts";
+import { fieldSql, type LeafFilter, orderAggregates, SegmentCompiler } from "./compile.ts";
+import { orderCompleted, type SegmentFilter } from "./filter.ts";
+import { findSegment, loadSegmentDefinitions } from "./segments.ts";
+
+export interface ExplainedEvent {
+  id: string;
+  name: string;
+  occurredAt: Date;
+  properties: unknown;
+}
+
+/** One node of a filter with its outcome for one contact. */
+export interface ExplainedCondition {
+  /** `and`, `or`, `not` or the condition kind (`property`, `event`, …). */
+  kind: string;
+  /** The node as written (for `and`/`or`/`not`, without its children). */
+  condition: unknown;
+  matches: boolean;
+  /** What was measured for the contact: the property's value, the count, the sum… */
+  actual: unknown;
+  /** The contact's latest events the condition counted (up to 10). */
+  events: ExplainedEvent[];
+  children: ExplainedCondition[];
+}
+
+export interface SegmentExplanation {
+  segmentId: string;
+  contactId: string;
+  /** Membership as stored. */
+  isMember: boolean;
+  /** What the filter says now; differs from `isMember` only until the next re-check. */
+  matches: boolean;
+  tree: ExplainedCondition;
+}
+
+const eventListLimit = 10;
+
+/**
+ * Explains why a contact is in a segment or not: the filter tree with each condition's
+ * outcome and measured value, and the events that counted. Segments named by `inSegment` are
+ * expanded as children. All leaves are evaluated in one query.
+ *
+ * @example const { tree } = await explainSegment(workspaceId, segmentId, contactId)
+ */
+export async function explainSegment(
+  workspaceId: string,
+  segmentId: string,
+  contactId: string,
+  options: { now?: Date } = {},
+): Promise<SegmentExplanation> {
+  const segment = await findSegment(workspaceId, segmentId);
+  const contact = isUuid(contactId)
+    ? await db().contact.findFirst({ where: { id: contactId, workspaceId }, select: { id: true } })
+    : null;
+  if (!contact) throw new NotFoundError("Contact", contactId);
+  const { filters } = await loadSegmentDefinitions(db(), workspaceId);
+  const compileOptions = {
+    workspaceId,
+    now: options.now ?? new Date(),
+    contactIds: [contactId],
+    segments: filters,
+  };
+
+  const leaves: LeafFilter[] = [];
+  const shape = outline(segment.filter as SegmentFilter, filters, leaves, []);
+  const compiler = new SegmentCompiler(compileOptions);
+  const columns = leaves.flatMap((leaf, index) => [
+    `${compiler.leaf(leaf)} AS m${index}`,
+    `${observed(compiler, leaf)} AS v${index}`,
+  ]);
+  const { rows } = await pool().query<Record<string, unknown>>(
+    `SELECT ${columns.join(", ") || "1"} FROM contacts c WHERE ${compiler.scope}`,
+    compiler.params.values,
+  );
+  const row = rows[0] ?? {};
+  const events = await Promise.all(
+    leaves.map((leaf) => countedEvents(new SegmentCompiler(compileOptions), leaf)),
+  );
+  const tree = resolve(shape, (index) => ({
+    matches: row[`m${index}`] === true,
+    actual: row[`v${index}`] ?? null,
+    events: events[index] ?? [],
+  }));
+  const membership = await db().segmentMembership.findUnique({
+    where: { segmentId_contactId: { segmentId, contactId } },
+  });
+  return {
+    segmentId,
+    contactId,
+    isMember: membership?.isMember ?? false,
+    matches: tree.matches,
+    tree,
+  };
+}
+
+/** The tree with leaves numbered in `leaves`; `inSegment` expands into the segment's filter. */
+type Outline = OutlineGroup | OutlineLeaf;
+interface OutlineGroup {
+  kind: string;
+  condition: unknown;
+  children: Outline[];
+  /** For an expanded `inSegment`: whether it asks for membership (true) or its absence. */
+  isMember?: boolean;
+}
+interface OutlineLeaf {
+  kind: string;
+  condition: unknown;
+  leaf: number;
+}
+
+function outline(
+  node: SegmentFilter,
+  segments: ReadonlyMap<string, SegmentFilter>,
+  leaves: LeafFilter[],
+  expanding: string[],
+): Outline {
+  if ("and" in node)
+    return {
+      kind: "and",
+      condition: {},
+      children: node.and.map((n) => outline(n, segments, leaves, expanding)),
+    };
+  if ("or" in node)
+    return {
+      kind: "or",
+      condition: {},
+      children: node.or.map((n) => outline(n, segments, leaves, expanding)),
+    };
+  if ("not" in node)
+    return {
+      kind: "not",
+      condition: {},
+      children: [outline(node.not, segments, leaves, expanding)],
+    };
+  const [kind = "", condition] = Object.entries(node)[0] ?? [];
+  if ("inSegment" in node) {
+    const inner = segments.get(node.inSegment.segmentId);
+    if (inner && !expanding.includes(node.inSegment.segmentId)) {
+      const child = outline(inner, segments, leaves, [...expanding, node.inSegment.segmentId]);
+      return { kind, condition, children: [child], isMember: node.inSegment.isMember !== false };
+    }
+  }
+  leaves.push(node);
+  return { kind, condition, leaf: leaves.length - 1 };
+}
+
+function resolve(
+  shape: Outline,
+  leafResult: (index: number) => Pick<ExplainedCondition, "matches" | "actual" | "events">,
+): ExplainedCondition {
+  if ("leaf" in shape)
+    return {
+      kind: shape.kind,
+      condition: shape.condition,
+      children: [],
+      ...leafResult(shape.leaf),
+    };
+  const children = shape.children.map((child) => resolve(child, leafResult));
+  const outcomes = children.map((child) => child.matches);
+  const matches =
+    shape.kind === "and"
+      ? outcomes.every(Boolean)
+      : shape.kind === "or"
+        ? outcomes.some(Boolean)
+        : shape.kind === "not"
+          ? !outcomes[0]
+          : outcomes[0] === (shape.isMember ?? true);
+  return {
+    kind: shape.kind,
+    condition: shape.condition,
+    matches,
+    actual: null,
+    events: [],
+    children,
+  };
+}
+
+/** SQL (jsonb) for what a leaf measures of `contacts c`, or NULL. */
+function observed(compiler: SegmentCompiler, leaf: LeafFilter): string {
+  const scalar = (sql: string) => `to_jsonb((${sql}))`;
+  if ("field" in leaf) return scalar(fieldSql(leaf.field.name));
+  if ("property" in leaf)
+    return `(c.properties -> ${compiler.params.add(leaf.property.key, "text")})`;
+  if ("score" in leaf) return scalar("c.score");
+  if ("consent" in leaf) return scalar("c.consent_status::text");
+  const rows = eventRowsOf(compiler, leaf);
+  if (!rows) return "NULL::jsonb";
+  if ("eventTime" in leaf) {
+    return scalar(
+      `SELECT ${leaf.eventTime.which === "FIRST" ? "min" : "max"}(e.occurred_at) FROM events e WHERE ${rows}`,
+    );
+  }
+  if ("orders" in leaf) {
+    const aggregate = orderAggregates[leaf.orders.metric];
+    const value = aggregate.zero === 0 ? `coalesce(${aggregate.sql}, 0)` : aggregate.sql;
+    return scalar(`SELECT ${value} FROM events e WHERE ${rows}`);
+  }
+  return scalar(`SELECT count(*) FROM events e WHERE ${rows}`);
+}
+
+function eventRowsOf(compiler: SegmentCompiler, leaf: LeafFilter): string | undefined {
+  if ("event" in leaf)
+    return compiler.eventRows(leaf.event.name, leaf.event.withinDays, leaf.event.where);
+  if ("eventTime" in leaf)
+    return compiler.eventRows(leaf.eventTime.name, undefined, leaf.eventTime.where);
+  if ("orders" in leaf)
+    return compiler.eventRows(orderCompleted, leaf.orders.withinDays, undefined);
+  if ("purchased" in leaf) return compiler.purchasedRows(leaf.purchased);
+  return undefined;
+}
+
+async function countedEvents(
+  compiler: SegmentCompiler,
+  leaf: LeafFilter,
+): Promise<ExplainedEvent[]> {
+  const rows = eventRowsOf(compiler, leaf);
+  if (!rows) return [];
+  const result = await pool().query<{
+    id: string;
+    name: string;
+    occurred_at: Date;
+    properties: unknown;
+  }>(
+    `SELECT e.id::text, e.name, e.occurred_at, e.properties FROM events e
+      WHERE ${rows} ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${eventListLimit}`,
+    compiler.params.values,
+  );
+  return result.rows.map((event) => ({
+    id: event.id,
+    name: event.name,
+    occurredAt: event.occurred_at,
+    properties: event.properties,
+  }));
+}

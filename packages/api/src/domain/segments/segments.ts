@@ -1,0 +1,208 @@
+import { z } from "zod";
+import { db, type Transaction } from "../../db.ts";
+import type { Prisma, Segment } from "../../generated/prisma/client.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { isUuid, parseInput } from "../shared/validation.ts";
+import { findSegmentCycle, referencedSegments, segmentsIncluding } from "./dependencies.ts";
+import { SegmentCycleError } from "./errors.ts";
+import type { SegmentFilter } from "./filter.ts";
+import { type SegmentDefinition, syncMemberships } from "./memberships.ts";
+import { parseSegmentFilter } from "./parse-filter.ts";
+
+const segmentFields = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(200),
+  description: z.string().trim().max(1000).nullable().optional(),
+  filter: z.unknown(),
+});
+export type SegmentInput = z.input<typeof segmentFields>;
+
+/** Long enough to compute a large segment's membership on save. */
+export const segmentTransactionOptions = { timeout: 120_000, maxWait: 10_000 } as const;
+
+/**
+ * Creates a segment and computes its membership at once. The first computation records no
+ * Segment Entered events: scenarios start on contacts who enter later, not on a backfill.
+ * Throws InvalidInputError (bad filter, unknown segment) or SegmentCycleError.
+ *
+ * @example createSegment(workspaceId, { name: "VIP", filter: { orders: { metric: "TOTAL_SPENT", op: "GREATER_THAN", value: 500 } } })
+ */
+export async function createSegment(
+  workspaceId: string,
+  input: SegmentInput,
+  options: { templateKey?: string; now?: Date } = {},
+): Promise<Segment> {
+  const fields = parseInput(segmentFields, input);
+  const filter = parseSegmentFilter(fields.filter);
+  return db()
+    .$transaction(async (tx) => {
+      await lockSegmentDefinitions(tx, workspaceId);
+      const { filters } = await loadSegmentDefinitions(tx, workspaceId);
+      checkReferences(filter, filters);
+      const segment = await tx.segment.create({
+        data: {
+          workspaceId,
+          name: fields.name,
+          description: fields.description ?? null,
+          filter,
+          templateKey: options.templateKey ?? null,
+        },
+      });
+      return recompute(tx, [toDefinition(segment)], filters, options.now ?? new Date());
+    }, segmentTransactionOptions)
+    .then((segments) => segments[0] as Segment);
+}
+
+/**
+ * Changes a segment's name, description or filter. A new filter recomputes the membership of
+ * the segment and of every segment that includes it, without recording events.
+ */
+export async function updateSegment(
+  workspaceId: string,
+  segmentId: string,
+  input: Partial<SegmentInput>,
+  options: { now?: Date } = {},
+): Promise<Segment> {
+  const fields = parseInput(segmentFields.partial(), input);
+  const filter = fields.filter === undefined ? undefined : parseSegmentFilter(fields.filter);
+  return db().$transaction(async (tx) => {
+    await lockSegmentDefinitions(tx, workspaceId);
+    await findSegmentIn(tx, workspaceId, segmentId);
+    const { filters, definitions } = await loadSegmentDefinitions(tx, workspaceId);
+    if (filter) {
+      checkReferences(filter, filters);
+      const cycle = findSegmentCycle(segmentId, filter, filters);
+      if (cycle) throw new SegmentCycleError(cycle);
+    }
+    const segment = await tx.segment.update({
+      where: { id: segmentId },
+      data: {
+        ...(fields.name !== undefined && { name: fields.name }),
+        ...(fields.description !== undefined && { description: fields.description }),
+        ...(filter && { filter: asJson(filter) }),
+      },
+    });
+    if (!filter) return segment;
+    filters.set(segmentId, filter);
+    const including = segmentsIncluding(segmentId, filters);
+    const dependents = definitions.filter((other) => including.has(other.id));
+    const [updated] = await recompute(
+      tx,
+      [toDefinition(segment), ...dependents],
+      filters,
+      options.now ?? new Date(),
+    );
+    return updated as Segment;
+  }, segmentTransactionOptions);
+}
+
+/** Deletes a segment with its membership rows. Refused while another segment includes it. */
+export async function deleteSegment(workspaceId: string, segmentId: string): Promise<string> {
+  return db().$transaction(async (tx) => {
+    await lockSegmentDefinitions(tx, workspaceId);
+    await findSegmentIn(tx, workspaceId, segmentId);
+    const { definitions } = await loadSegmentDefinitions(tx, workspaceId);
+    const user = definitions.find((other) => referencedSegments(other.filter).has(segmentId));
+    if (user) {
+      throw new ConflictError(`segment "${user.name}" includes this segment; change it first`, [
+        "id",
+      ]);
+    }
+    await tx.segment.delete({ where: { id: segmentId } });
+    return segmentId;
+  });
+}
+
+export async function findSegment(workspaceId: string, segmentId: string): Promise<Segment> {
+  return findSegmentIn(db(), workspaceId, segmentId);
+}
+
+async function findSegmentIn(
+  client: Pick<Transaction, "segment">,
+  workspaceId: string,
+  segmentId: string,
+): Promise<Segment> {
+  const segment = isUuid(segmentId)
+    ? await client.segment.findFirst({ where: { id: segmentId, workspaceId } })
+    : null;
+  if (!segment) throw new NotFoundError("Segment", segmentId);
+  return segment;
+}
+
+/** Lists a workspace's segments, newest first; `query` carries Pothos's selection and paging. */
+export function listSegments<Q extends object>(workspaceId: string, query: Q) {
+  return db().segment.findMany({
+    ...query,
+    where: { workspaceId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+}
+
+export function countSegments(workspaceId: string): Promise<number> {
+  return db().segment.count({ where: { workspaceId } });
+}
+
+/** Every segment of a workspace, and their filters by id (what `inSegment` inlines). */
+export async function loadSegmentDefinitions(
+  client: Pick<Transaction, "segment">,
+  workspaceId: string,
+): Promise<{ definitions: SegmentDefinition[]; filters: Map<string, SegmentFilter> }> {
+  const rows = await client.segment.findMany({
+    where: { workspaceId },
+    select: { id: true, workspaceId: true, name: true, filter: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const definitions = rows.map(toDefinition);
+  return { definitions, filters: new Map(definitions.map((d) => [d.id, d.filter])) };
+}
+
+export function toDefinition(row: {
+  id: string;
+  workspaceId: string;
+  name: string;
+  filter: unknown;
+}): SegmentDefinition {
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    name: row.name,
+    filter: row.filter as SegmentFilter,
+  };
+}
+
+async function recompute(
+  tx: Transaction,
+  segments: SegmentDefinition[],
+  filters: ReadonlyMap<string, SegmentFilter>,
+  now: Date,
+): Promise<Segment[]> {
+  const all = new Map(filters);
+  for (const segment of segments) all.set(segment.id, segment.filter);
+  const updated: Segment[] = [];
+  for (const segment of segments) {
+    await syncMemberships(tx, segment, { segments: all, now, recordEvents: false });
+    updated.push(
+      await tx.segment.update({ where: { id: segment.id }, data: { refreshedAt: now } }),
+    );
+  }
+  return updated;
+}
+
+function checkReferences(filter: SegmentFilter, filters: ReadonlyMap<string, SegmentFilter>) {
+  for (const id of referencedSegments(filter)) {
+    if (!filters.has(id)) {
+      throw InvalidInputError.field(
+        ["filter"],
+        `inSegment names segment ${id}, which does not exist`,
+      );
+    }
+  }
+}
+
+/** Serialises changes to a workspace's segment definitions, so no two saves make a cycle. */
+async function lockSegmentDefinitions(tx: Transaction, workspaceId: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`segments:${workspaceId}`}, 0))`;
+}
+
+function asJson(filter: SegmentFilter): Prisma.InputJsonObject {
+  return filter as unknown as Prisma.InputJsonObject;
+}
