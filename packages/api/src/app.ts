@@ -1,5 +1,9 @@
 import { Hono } from "hono";
 import { makeYoga } from "./graphql/yoga.ts";
+import { makeEmailTrackingRoutes } from "./http/email-tracking.ts";
+import { makeIngestRoutes } from "./http/ingest-routes.ts";
+import { makeSesNotificationRoutes } from "./http/ses-notifications.ts";
+import { makeUnsubscribeRoutes } from "./http/unsubscribe.ts";
 
 export interface AppOptions {
   adminKey: string;
@@ -27,5 +31,9 @@ export function makeApp(options: AppOptions): CartwheelApp {
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) => yoga.fetch(c.req.raw));
+  app.route("/", makeIngestRoutes());
+  app.route("/", makeEmailTrackingRoutes());
+  app.route("/", makeUnsubscribeRoutes());
+  app.route("/", makeSesNotificationRoutes());
   return app;
 }

@@ -56,3 +56,67 @@ export const serverConfig = section(
       maxQueryCost: env.CARTWHEEL_MAX_QUERY_COST,
     })),
 );
+
+/**
+ * Event ingestion (`POST /v1/batch`, `ingestEvents`). The rate limit is a token bucket per API
+ * key, in each API process: with N processes behind a load balancer a key may send N times the
+ * rate. Defaults: 200 requests per second, bursts of 400.
+ */
+export const ingestionConfig = section(
+  z
+    .object({
+      CARTWHEEL_INGEST_RATE_PER_SECOND: z.coerce.number().positive().default(200),
+      CARTWHEEL_INGEST_RATE_BURST: z.coerce.number().int().min(1).default(400),
+    })
+    .transform((env) => ({
+      ratePerSecond: env.CARTWHEEL_INGEST_RATE_PER_SECOND,
+      burst: env.CARTWHEEL_INGEST_RATE_BURST,
+    })),
+);
+
+const developmentEmailSecret = "cartwheel-development-email-signing-secret";
+
+/**
+ * Email delivery and tracking. Defaults point at the local SES API (`npm start` runs it on
+ * port 8005); setting SES_REGION without SES_ENDPOINT means real Amazon SES, with credentials
+ * from the AWS SDK's usual chain. CARTWHEEL_EMAIL_SECRET signs tracking and unsubscribe links;
+ * it must be set in production.
+ */
+export const emailConfig = section(
+  z
+    .object({
+      SES_ENDPOINT: z.url().optional(),
+      SES_REGION: z.string().min(1).optional(),
+      AWS_REGION: z.string().min(1).optional(),
+      AWS_ACCESS_KEY_ID: z.string().optional(),
+      SES_CONFIGURATION_SET: z.string().min(1).optional(),
+      CARTWHEEL_PUBLIC_URL: z.url().default("http://localhost:4000"),
+      CARTWHEEL_EMAIL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+      CARTWHEEL_UNSUBSCRIBE_MAILTO: z.email().optional(),
+      CARTWHEEL_SNS_TOPIC_ARNS: z.string().optional(),
+      NODE_ENV: z.string().optional(),
+    })
+    .refine((env) => env.NODE_ENV !== "production" || env.CARTWHEEL_EMAIL_SECRET, {
+      path: ["CARTWHEEL_EMAIL_SECRET"],
+      message: "is required in production: the secret that signs email links",
+    })
+    .transform((env) => {
+      const endpoint = env.SES_ENDPOINT ?? (env.SES_REGION ? undefined : "http://127.0.0.1:8005");
+      return {
+        ses: {
+          endpoint,
+          region: env.SES_REGION ?? env.AWS_REGION ?? "us-east-1",
+          /** Dummy credentials for the local SES API when none are set. */
+          credentials:
+            endpoint && !env.AWS_ACCESS_KEY_ID
+              ? { accessKeyId: "local", secretAccessKey: "local" }
+              : undefined,
+          configurationSet: env.SES_CONFIGURATION_SET,
+        },
+        publicUrl: env.CARTWHEEL_PUBLIC_URL.replace(/\/$/, ""),
+        signingSecret: env.CARTWHEEL_EMAIL_SECRET ?? developmentEmailSecret,
+        unsubscribeMailto: env.CARTWHEEL_UNSUBSCRIBE_MAILTO,
+        snsTopicArns: env.CARTWHEEL_SNS_TOPIC_ARNS?.split(",").map((arn) => arn.trim()) ?? [],
+      };
+    }),
+);

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { printedSchema } from "../scripts/print-schema.ts";
+import { diffSchemas } from "../src/platform/migrations.ts";
 import { createTestWorkspace, makeTestApi } from "./support/index.ts";
 
 const api = makeTestApi();
@@ -9,6 +10,18 @@ describe("the GraphQL schema", () => {
   it("matches the committed schema.graphql (run `npm run generate` after changing it)", () => {
     const committed = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
     expect(printedSchema()).toBe(committed);
+  });
+
+  it("has a migration for every change to prisma/schema.prisma (run `npm run db:migration:create`)", async () => {
+    const migrations = new URL("../prisma/migrations/", import.meta.url);
+    const last = readdirSync(migrations, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort()
+      .at(-1);
+    const snapshot = readFileSync(new URL(`${last}/schema.prisma`, migrations), "utf8");
+    const current = readFileSync(new URL("../prisma/schema.prisma", import.meta.url), "utf8");
+    expect(await diffSchemas(snapshot, current)).toContain("This is an empty migration");
   });
 
   it("refuses queries nested deeper than the limit", async () => {

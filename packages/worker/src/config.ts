@@ -7,6 +7,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
       .string({ error: "is required: a postgres:// connection URL" })
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection URL"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+    WORKER_EMAIL_FAST_LANE_CONCURRENCY: z.coerce.number().int().min(0).max(100).default(2),
   });
   const result = schema.safeParse(env);
   if (!result.success) {
@@ -18,6 +19,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     databaseUrl: result.data.DATABASE_URL,
     concurrency: result.data.WORKER_CONCURRENCY,
+    /** Transactional-only sends beside the main runner; 0 turns the fast lane off. */
+    emailFastLaneConcurrency: result.data.WORKER_EMAIL_FAST_LANE_CONCURRENCY,
   };
 }
 

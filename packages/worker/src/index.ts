@@ -1,3 +1,4 @@
 export { loadWorkerConfig, type WorkerConfig } from "./config.ts";
+export { type EmailFastLaneOptions, startEmailFastLane } from "./email/fast-lane.ts";
 export { taskList } from "./task-list.ts";
 export { startWorker, type WorkerOptions } from "./worker.ts";

@@ -1,9 +1,17 @@
 import { disconnectDatabase } from "@cartwheel/api/domain";
 import { loadWorkerConfig } from "./config.ts";
+import { startEmailFastLane } from "./email/fast-lane.ts";
 import { startWorker } from "./worker.ts";
 
 const config = loadWorkerConfig();
 const runner = await startWorker(config);
+const fastLane =
+  config.emailFastLaneConcurrency > 0
+    ? await startEmailFastLane({
+        databaseUrl: config.databaseUrl,
+        concurrency: config.emailFastLaneConcurrency,
+      })
+    : null;
 console.log(`cartwheel worker: running ${config.concurrency} jobs at a time`);
 
 let stopping = false;
@@ -11,7 +19,7 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`cartwheel worker: ${signal}, finishing jobs in flight`);
-  await runner.stop();
+  await Promise.all([runner.stop(), fastLane?.stop()]);
   await disconnectDatabase();
   process.exit(0);
 }

@@ -1,7 +1,17 @@
 import type { TaskList } from "graphile-worker";
+import { decay_scores } from "./tasks/decay_scores.ts";
 import { process_event } from "./tasks/process_event.ts";
+import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
+import { refresh_segment } from "./tasks/refresh_segment.ts";
+import { refresh_segments } from "./tasks/refresh_segments.ts";
+import { send_email } from "./tasks/send_email.ts";
 
 /** Every task the worker runs, by identifier; each lives in `tasks/<identifier>.ts`. */
 export const taskList: TaskList = {
   process_event,
+  decay_scores,
+  refresh_segments,
+  refresh_segment,
+  refresh_contact_segments,
+  send_email,
 };

@@ -30,7 +30,8 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: () => new ForbiddenError(),
     authScopes: async ({ principal }) => ({
       admin: principal.kind === "admin",
-      workspace: principal.kind === "key",
+      // A public key is browser-visible: it may ingest events (its one scope) and nothing else.
+      workspace: principal.kind === "key" && principal.keyKind === "SECRET",
       scope: (scope) => principal.kind === "key" && grantAllows(principal, scope),
     }),
   },

@@ -15,7 +15,7 @@ import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
-import { inCallersWorkspace } from "./scoping.ts";
+import { inCallersWorkspace, nothing } from "./scoping.ts";
 import { Tag } from "./tags.ts";
 
 export const ConsentStatus = builder.enumType("ConsentStatus", {
@@ -98,6 +98,7 @@ const ContactFilter = builder.inputType("ContactFilter", {
     consentStatus: t.field({ type: [ConsentStatus] }),
     createdAt: t.field({ type: DateTimeRange }),
     lastSeenAt: t.field({ type: DateTimeRange }),
+    segmentId: t.id({ description: "In this segment now." }),
   }),
 });
 
@@ -164,7 +165,11 @@ builder.queryField("contacts", (t) =>
 
 function toDomainFilter(filter: typeof ContactFilter.$inferInput | null | undefined) {
   if (!filter) return undefined;
-  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value != null));
+  const segmentId = filter.segmentId ? segmentRowId(filter.segmentId) : undefined;
+  return {
+    ...Object.fromEntries(Object.entries(filter).filter(([, value]) => value != null)),
+    ...(segmentId && { segmentId }),
+  };
 }
 
 const ConsentInput = builder.inputType("ConsentInput", {
@@ -311,4 +316,13 @@ builder.mutationField("importContacts", (t) =>
 /** GraphQL gives `undefined` for fields left out and `null` for explicit nulls; keep that apart. */
 function withoutUndefined<T extends object>(input: T): T {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** A segment's row id from its global id; an id that is not one matches no segment. */
+function segmentRowId(globalId: string): string {
+  try {
+    return decodeId(globalId, "Segment", ["filter", "segmentId"]);
+  } catch {
+    return nothing;
+  }
 }

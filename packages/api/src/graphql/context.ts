@@ -5,4 +5,6 @@ export type Principal = { kind: "admin" } | ({ kind: "key" } & KeyGrant) | { kin
 
 export interface Context {
   principal: Principal;
+  /** The HTTP request, which Yoga puts in every context (ingestion checks its Origin). */
+  request?: Request;
 }

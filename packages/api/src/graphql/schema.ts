@@ -3,6 +3,12 @@ import "./errors.ts";
 import "./workspaces.ts";
 import "./tags.ts";
 import "./contacts.ts";
+import "./templates.ts";
+import "./messages.ts";
+import "./email-settings.ts";
+import "./events.ts";
+import "./segments.ts";
+import "./scores.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -18,6 +18,7 @@ import { inCallersWorkspace, nothing } from "./scoping.ts";
 
 export const Workspace = builder.prismaNode("Workspace", {
   id: { field: "id" },
+  authScopes: { admin: true, workspace: true },
   nullable: true,
   findUnique: (id, { principal }) => ({
     id:
@@ -55,6 +56,7 @@ const ApiKeyKindEnum = builder.enumType("ApiKeyKind", {
 
 export const ApiKey = builder.prismaNode("ApiKey", {
   id: { field: "id" },
+  authScopes: { admin: true, scope: "keys:write" },
   nullable: true,
   findUnique: (id, context) =>
     context.principal.kind === "admin"

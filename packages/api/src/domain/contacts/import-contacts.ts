@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { pool } from "../../db.ts";
+import { enqueueContactSegmentsRefresh } from "../segments/incremental.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
 import { type ContactInput, upsertContactInput } from "./contact-input.ts";
 
@@ -40,6 +41,11 @@ export async function importContacts(
     try {
       await client.query("BEGIN");
       const imported = await writeBatch(client, workspaceId, contacts);
+      await enqueueContactSegmentsRefresh(
+        client,
+        workspaceId,
+        imported.map((row) => row.contactId),
+      );
       await client.query("COMMIT");
       return imported;
     } catch (error) {

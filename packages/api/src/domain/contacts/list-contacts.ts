@@ -19,6 +19,10 @@ export const contactFilter = z
     consentStatus: z.array(z.enum(consentStatuses)).min(1).optional(),
     createdAt: range(z.date()),
     lastSeenAt: range(z.date()),
+    segmentId: z
+      .string()
+      .regex(/^[0-9a-f-]{36}$/i, "is not a segment id")
+      .optional(),
   })
   .partial();
 export type ContactFilter = z.input<typeof contactFilter>;
@@ -68,6 +72,8 @@ export function contactWhere(
   if (created) and.push({ createdAt: created });
   const lastSeen = dateRange(filter.lastSeenAt);
   if (lastSeen) and.push({ lastSeenAt: lastSeen });
+  if (filter.segmentId)
+    and.push({ segmentMemberships: { some: { segmentId: filter.segmentId, isMember: true } } });
   return { AND: and };
 }
 

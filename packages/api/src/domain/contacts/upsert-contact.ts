@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { db, type Transaction } from "../../db.ts";
 import { type Contact, Prisma } from "../../generated/prisma/client.ts";
+import { enqueueContactSegmentsRefresh } from "../segments/incremental.ts";
 import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { ensureTags } from "../tags/tags.ts";
@@ -43,6 +44,7 @@ export async function upsertContact(
             },
           });
       await tagContact(tx, workspaceId, contact.id, input.tags);
+      await enqueueContactSegmentsRefresh(tx, workspaceId, [contact.id]);
       return { contact, created: !existing };
     }),
   );
@@ -69,6 +71,7 @@ export async function updateContact(
           },
         });
         await tagContact(tx, workspaceId, contact.id, input.tags);
+        await enqueueContactSegmentsRefresh(tx, workspaceId, [contact.id]);
         return contact;
       }),
     "contact",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db, type Transaction } from "../../db.ts";
 import { Prisma, type Tag } from "../../generated/prisma/client.ts";
+import { enqueueContactSegmentsRefresh } from "../segments/incremental.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 
@@ -85,6 +86,7 @@ export async function tagContacts(
       ),
       skipDuplicates: true,
     });
+    await enqueueContactSegmentsRefresh(tx, workspaceId, contactRows);
     return count;
   });
 }
@@ -100,6 +102,7 @@ export async function untagContacts(
     const { count } = await tx.contactTag.deleteMany({
       where: { contactId: { in: contactRows }, tagId: { in: tagRows.map((tag) => tag.id) } },
     });
+    await enqueueContactSegmentsRefresh(tx, workspaceId, contactRows);
     return count;
   });
 }

@@ -12,6 +12,12 @@ export const apiScopes = [
   "events:read",
   "events:write",
   "keys:write",
+  "templates:read",
+  "templates:write",
+  "messages:read",
+  "messages:write",
+  "scoring:write",
+  "segments:write",
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
