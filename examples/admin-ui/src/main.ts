@@ -1,0 +1,91 @@
+import { describeFailure, gql } from "./api.ts";
+import { h, notice, show } from "./dom.ts";
+import { showContactDetail } from "./screens/contact-detail.ts";
+import { showContacts } from "./screens/contacts.ts";
+import { showImport } from "./screens/import.ts";
+import { showSegments } from "./screens/segments.ts";
+import { showSignIn } from "./screens/sign-in.ts";
+import { showTags } from "./screens/tags.ts";
+import { showTemplates } from "./screens/templates.ts";
+import { type Credentials, clearCredentials, loadCredentials } from "./session.ts";
+
+/** What every screen gets: where to draw, and the signed-in credentials. */
+export interface ScreenContext {
+  credentials: Credentials;
+}
+
+type Screen = (container: HTMLElement, context: ScreenContext, param?: string) => Promise<void>;
+
+/** Hash routes: `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`. */
+const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> = {
+  contacts: { title: "Contacts", screen: showContacts, inNav: true },
+  contact: { title: "Contact", screen: showContactDetail, inNav: false },
+  tags: { title: "Tags", screen: showTags, inNav: true },
+  import: { title: "Import", screen: showImport, inNav: true },
+  segments: { title: "Segments", screen: showSegments, inNav: true },
+  templates: { title: "Templates", screen: showTemplates, inNav: true },
+};
+
+const app = document.getElementById("app") as HTMLElement;
+
+function route(): { name: string; param?: string } {
+  const [name = "contacts", param] = location.hash.replace(/^#\/?/, "").split("/");
+  if (name === "contacts" && param) return { name: "contact", param: decodeURIComponent(param) };
+  return { name: routes[name] ? name : "contacts" };
+}
+
+async function render() {
+  const credentials = loadCredentials();
+  if (!credentials) {
+    showSignIn(app, () => render());
+    return;
+  }
+  const { name, param } = route();
+  const main = h("main", { testid: "screen" });
+  const workspace = h("span", { class: "workspace", testid: "workspace-name" });
+  const nav = h(
+    "nav",
+    {},
+    Object.entries(routes)
+      .filter(([, entry]) => entry.inNav)
+      .map(([key, entry]) =>
+        h(
+          "a",
+          {
+            href: `#/${key}`,
+            testid: `nav-${key}`,
+            class:
+              key === name || (key === "contacts" && name === "contact") ? "active" : undefined,
+          },
+          entry.title,
+        ),
+      ),
+  );
+  const signOut = h(
+    "button",
+    {
+      class: "link",
+      testid: "sign-out",
+      onclick: () => {
+        clearCredentials();
+        location.hash = "";
+        void render();
+      },
+    },
+    "Sign out",
+  );
+  show(app, h("header", {}, h("strong", {}, "Cartwheel admin"), workspace, nav, signOut), main);
+  gql<{ workspace: { name: string } }>(credentials, "{ workspace { name } }")
+    .then(({ workspace: { name: shop } }) => show(workspace, shop))
+    .catch(() => show(workspace, ""));
+  const entry = routes[name] ?? routes.contacts;
+  document.title = `${entry?.title} · Cartwheel admin`;
+  try {
+    await entry?.screen(main, { credentials }, param);
+  } catch (error) {
+    show(main, notice("error", describeFailure(error), "screen-error"));
+  }
+}
+
+window.addEventListener("hashchange", () => void render());
+void render();
