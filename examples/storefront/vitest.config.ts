@@ -1,12 +1,5 @@
-import { defineConfig } from "vitest/config";
+// Vitest bundles its config and leaves packages to Node, which cannot load TypeScript, so the
+// shared preset is imported by path.
+import { databaseTestConfig } from "../../packages/api/tests/support/vitest-preset.ts";
 
-export default defineConfig({
-  test: {
-    include: ["tests/**/*.test.ts"],
-    // Each test file gets its own database cloned from a migrated template, as in packages/api.
-    globalSetup: ["@cartwheel/api/testing/global-setup"],
-    setupFiles: ["@cartwheel/api/testing/database-per-file"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-  },
-});
+export default databaseTestConfig({ include: ["tests/**/*.test.ts"], testTimeout: 60_000 });

@@ -1,17 +1,3 @@
-import { createRequire } from "node:module";
-import { defineConfig } from "vitest/config";
+import { databaseTestConfig } from "./tests/support/vitest-preset.ts";
 
-// Node loads graphql's CommonJS build for the libraries; make the app code under test load the
-// same copy, or `instanceof GraphQLError` fails across the two.
-const graphql = createRequire(import.meta.url).resolve("graphql");
-
-export default defineConfig({
-  resolve: { alias: { graphql } },
-  test: {
-    include: ["src/**/*.test.ts", "tests/**/*.test.ts"],
-    globalSetup: ["tests/support/global-setup.ts"],
-    setupFiles: ["tests/support/database-per-file.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+export default databaseTestConfig();

@@ -1,17 +1,5 @@
-import { createRequire } from "node:module";
-import { defineConfig } from "vitest/config";
+// Vitest bundles its config and leaves packages to Node, which cannot load TypeScript, so the
+// shared preset is imported by path.
+import { databaseTestConfig } from "../api/tests/support/vitest-preset.ts";
 
-// Node loads graphql's CommonJS build for the libraries; make the app code under test load the
-// same copy, or `instanceof GraphQLError` fails across the two.
-const graphql = createRequire(import.meta.url).resolve("graphql");
-
-export default defineConfig({
-  resolve: { alias: { graphql } },
-  test: {
-    include: ["src/**/*.test.ts", "tests/**/*.test.ts"],
-    globalSetup: ["@cartwheel/api/testing/global-setup"],
-    setupFiles: ["@cartwheel/api/testing/database-per-file"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+export default databaseTestConfig();

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createTestWorkspace, makeTestApi } from "@cartwheel/api/testing";
+import { chromiumLaunchOptions } from "@cartwheel/api/testing/chromium";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -25,19 +26,7 @@ export async function startApi() {
 
 /** Debian's Chromium (or CHROMIUM_PATH), with the flags the closed network needs. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return chromium.launch(chromiumLaunchOptions());
 }
 
 /** Opens the admin UI in a fresh context, pastes the credentials and waits for the shell. */

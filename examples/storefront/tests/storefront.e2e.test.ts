@@ -10,6 +10,7 @@ import {
   pool,
   updateWorkspace,
 } from "@cartwheel/api/domain";
+import { chromiumLaunchOptions } from "@cartwheel/api/testing/chromium";
 import { startWorker } from "@cartwheel/worker";
 import { serve } from "@hono/node-server";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -54,19 +55,7 @@ beforeAll(async () => {
   await updateWorkspace(workspaceId, { allowedOrigins: [shop.url] });
 
   const userDataDir = await mkdtemp(path.join(tmpdir(), "cartwheel-e2e-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  context = await chromium.launchPersistentContext(userDataDir, chromiumLaunchOptions());
   closeBrowser = async () => {
     await context.close();
     await rm(userDataDir, { recursive: true, force: true });
