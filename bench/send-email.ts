@@ -95,8 +95,8 @@ const ses = await startLocalSesProcess();
 process.env.DATABASE_URL = database.url;
 process.env.SES_ENDPOINT = ses.endpoint;
 const domain = await import("@cartwheel/api/domain");
-const { taskList } = await import("@cartwheel/worker");
-const { Logger, run } = await import("graphile-worker");
+const { startWorker } = await import("@cartwheel/worker");
+const { Logger } = await import("graphile-worker");
 
 try {
   console.log(`machine: ${describeMachine()}`);
@@ -179,13 +179,11 @@ try {
   const enqueueRate = total / ((performance.now() - started) / 1000);
   started = performance.now();
   const cpuBefore = process.cpuUsage();
-  // The worker's own task list and options, with job logging silenced.
-  const runner = await run({
-    connectionString: database.url,
+  // The worker as the product starts it, with job logging silenced.
+  const runner = await startWorker({
+    databaseUrl: database.url,
     concurrency,
     pollInterval: 200,
-    taskList,
-    noHandleSignals: true,
     logger: new Logger(() => () => {}),
   });
   const sentCount = async () =>

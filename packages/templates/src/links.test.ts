@@ -31,6 +31,62 @@ describe("rewriteLinks", () => {
   });
 });
 
+describe("rewriteLinks without a DOM", () => {
+  it("handles quoting, case, attribute order and a > inside a value", () => {
+    const html = [
+      "<A class='c' HREF='https://shop.test/a?x=\"1\"' title=\"a > b\">a</A>",
+      "<a href=https://shop.test/b>b</a>",
+      '<a title="x" href = "https://shop.test/c" href="https://evil.test">c</a>',
+    ].join("");
+    expect(rewriteLinks(html, track)).toBe(
+      [
+        `<A class='c' href="${track('https://shop.test/a?x="1"').replaceAll("&", "&amp;")}" title="a > b">a</A>`,
+        `<a href="${track("https://shop.test/b")}">b</a>`,
+        `<a title="x" href="${track("https://shop.test/c")}" href="https://evil.test">c</a>`,
+      ].join(""),
+    );
+  });
+
+  it("skips links with a scheme it does not track, whatever the case or padding", () => {
+    const html = '<a href=" MAILTO:a@b.c ">m</a><a href="SMS:+1">s</a><a href="{{ url }}">l</a>';
+    expect(rewriteLinks(html, track)).toBe(html);
+  });
+
+  it("leaves links in comments, styles and scripts alone", () => {
+    const html =
+      '<!--[if mso]><a href="https://shop.test/mso">x</a><![endif]--><style>a[href="https://shop.test/s"]{}</style><script>"<a href=\'https://shop.test/j\'>"</script>';
+    expect(rewriteLinks(html, track)).toBe(html);
+    const shouting = '<STYLE>a[href="https://shop.test/s"] { color: red }</STYLE>';
+    expect(rewriteLinks(shouting, track)).toBe(shouting);
+  });
+
+  it("does not take other elements or look-alike tags for links", () => {
+    const html =
+      '<abbr href="https://shop.test/x">a</abbr><area href="https://shop.test/y"><link href="https://shop.test/z">';
+    expect(rewriteLinks(html, track)).toBe(html);
+  });
+
+  it("removes the no-track marker from any element and in any form, and only the marker", () => {
+    const html =
+      '<a DATA-CW-NO-TRACK="" href="https://shop.test/u">u</a><span data-cw-no-track class="s">x</span><a href="https://shop.test/data-cw-no-track">p</a>';
+    expect(rewriteLinks(html, track)).toBe(
+      `<a href="https://shop.test/u">u</a><span class="s">x</span><a href="${track("https://shop.test/data-cw-no-track")}">p</a>`,
+    );
+  });
+
+  it("copes with broken markup: an unclosed comment or tag is left as is", () => {
+    expect(rewriteLinks('<p>x</p><!-- <a href="https://shop.test/a">', track)).toBe(
+      '<p>x</p><!-- <a href="https://shop.test/a">',
+    );
+    expect(rewriteLinks('<a href="https://shop.test/a"', track)).toBe(
+      '<a href="https://shop.test/a"',
+    );
+    expect(rewriteLinks('<a href="https://shop.test/a">a</a><a title="x', track)).toBe(
+      `<a href="${track("https://shop.test/a")}">a</a><a title="x`,
+    );
+  });
+});
+
 describe("insertOpenPixel", () => {
   it("puts the pixel just before </body>", () => {
     const html = insertOpenPixel(

@@ -1,13 +1,20 @@
-const formatters = new Map<string, Intl.NumberFormat>();
+interface CurrencyFormat {
+  formatter: Intl.NumberFormat;
+  /** The currency's minor-unit digits, read once: `resolvedOptions()` is slow per call. */
+  decimals: number;
+}
 
-function currencyFormatter(currency: string, locale: string): Intl.NumberFormat {
+const formats = new Map<string, CurrencyFormat>();
+
+function currencyFormat(currency: string, locale: string): CurrencyFormat {
   const key = `${locale}|${currency}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.NumberFormat(locale, { style: "currency", currency });
-    formatters.set(key, formatter);
+  let format = formats.get(key);
+  if (!format) {
+    const formatter = new Intl.NumberFormat(locale, { style: "currency", currency });
+    format = { formatter, decimals: formatter.resolvedOptions().maximumFractionDigits ?? 2 };
+    formats.set(key, format);
   }
-  return formatter;
+  return format;
 }
 
 /**
@@ -17,7 +24,6 @@ function currencyFormatter(currency: string, locale: string): Intl.NumberFormat 
  * @example formatMoney(1999, "EUR", "de-DE") // "19,99 €"
  */
 export function formatMoney(amountInMinorUnits: number, currency: string, locale: string): string {
-  const formatter = currencyFormatter(currency.toUpperCase(), locale);
-  const decimals = formatter.resolvedOptions().maximumFractionDigits ?? 2;
+  const { formatter, decimals } = currencyFormat(currency.toUpperCase(), locale);
   return formatter.format(amountInMinorUnits / 10 ** decimals);
 }

@@ -45,10 +45,18 @@ export async function composeEmail(
     utm_medium: "email",
     utm_campaign: tracking.campaign,
   };
+  // A product is often linked two or three times (image, name, button): track each URL once.
+  const trackedUrls = new Map<string, string>();
   const tracked = rewriteLinks(rendered.html, (href) => {
     if (!/^https?:\/\//i.test(href)) return href;
-    const destination = !shopHost || hostOf(href) === shopHost ? addUtmParameters(href, utm) : href;
-    return tracking.links.click(tracking.messageId, destination);
+    let trackedUrl = trackedUrls.get(href);
+    if (trackedUrl === undefined) {
+      const destination =
+        !shopHost || hostOf(href) === shopHost ? addUtmParameters(href, utm) : href;
+      trackedUrl = tracking.links.click(tracking.messageId, destination);
+      trackedUrls.set(href, trackedUrl);
+    }
+    return trackedUrl;
   });
   const html = insertOpenPixel(tracked, tracking.links.openPixel(tracking.messageId));
   return { subject: rendered.subject, html, text: rendered.text };

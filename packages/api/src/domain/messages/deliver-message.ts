@@ -154,12 +154,13 @@ export async function deliverMessage(
     const prefix = failure?.failure === "permanent" ? "REJECTED" : "UNCERTAIN";
     return finish(messageId, "SENDING", "FAILED", `${prefix}: ${reason}`);
   }
-  await pool().query(
-    `UPDATE messages SET status = 'SENT', ses_message_id = $2, sent_at = now(), status_reason = NULL,
+  await pool().query({
+    name: "cw_mark_message_sent",
+    text: `UPDATE messages SET status = 'SENT', ses_message_id = $2, sent_at = now(), status_reason = NULL,
             updated_at = now()
       WHERE id = $1 AND status = 'SENDING'`,
-    [messageId, providerMessageId],
-  );
+    values: [messageId, providerMessageId],
+  });
   return { status: "SENT", providerMessageId };
 }
 

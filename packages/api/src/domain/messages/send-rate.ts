@@ -24,8 +24,9 @@ export async function reserveSendSlot(
 ): Promise<SendSlot> {
   const intervalMs = 1000 / ratePerSecond;
   const claim = options.claim;
-  const { rows } = await pool().query<{ wait_ms: number | null; claimed: boolean }>(
-    `WITH slot AS (
+  const { rows } = await pool().query<{ wait_ms: number | null; claimed: boolean }>({
+    name: "cw_reserve_send_slot",
+    text: `WITH slot AS (
        INSERT INTO email_send_buckets AS bucket (workspace_id, next_slot_at)
        VALUES ($1, clock_timestamp() + make_interval(secs => $2 / 1000.0))
        ON CONFLICT (workspace_id) DO UPDATE
@@ -38,7 +39,7 @@ export async function reserveSendSlot(
        RETURNING id
      )
      SELECT (SELECT wait_ms FROM slot) AS wait_ms, EXISTS (SELECT 1 FROM claimed) AS claimed`,
-    [
+    values: [
       workspaceId,
       intervalMs,
       options.horizonMs,
@@ -47,7 +48,7 @@ export async function reserveSendSlot(
       claim?.from ?? null,
       claim?.subject ?? null,
     ],
-  );
+  });
   const reserved = rows[0];
   if (reserved && reserved.wait_ms !== null) {
     return { reserved: true, waitMs: reserved.wait_ms, claimed: reserved.claimed };
