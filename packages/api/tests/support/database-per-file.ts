@@ -27,6 +27,17 @@ process.env.DATABASE_URL = databaseUrlFor(server, database);
 
 afterAll(async () => {
   await disconnectDatabase();
+  // Pools a test stopped (a worker runner's, say) may still be closing their connections; give
+  // them a moment before cutting them off, since a cut connection errors in its owner.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      break;
+    } catch (error) {
+      if (!String(error).includes("being accessed by other users")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
 });
