@@ -25,6 +25,8 @@ export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runne
     concurrency: options.concurrency ?? 2,
     pollInterval: options.pollInterval ?? 2000,
     taskList: { send_email },
+    // The schedule belongs to the main runner; an empty crontab stops this one reading a file.
+    crontab: "",
     forbiddenFlags: [marketingJobFlag],
     noHandleSignals: true,
   });
