@@ -179,4 +179,17 @@ describe("updateContact and deleteContact", () => {
     const again = await api.data(erase, { input: { id } }, key);
     expect(again.deleteContact.__typename).toBe("NotFoundError");
   });
+
+  it("erases nothing for a Contact id whose inner id is not a uuid", async () => {
+    await api.data(upsert, { input: { email: "kept@example.com" } }, key);
+    const notUuid = Buffer.from("Contact:not-a-uuid").toString("base64");
+    const { deleteContact } = await api.data(
+      `mutation($id: ID!) { deleteContact(input: { id: $id }) { __typename } }`,
+      { id: notUuid },
+      key,
+    );
+    expect(deleteContact.__typename).toBe("NotFoundError");
+    const { contacts } = await api.data("{ contacts { totalCount } }", {}, key);
+    expect(contacts.totalCount).toBe(1);
+  });
 });

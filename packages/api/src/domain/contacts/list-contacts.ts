@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { parseInput } from "../shared/validation.ts";
+import { isUuid, parseInput } from "../shared/validation.ts";
 import { consentStatuses } from "./contact-input.ts";
 
 const range = <T extends z.ZodType>(value: T) =>
@@ -19,10 +19,7 @@ export const contactFilter = z
     consentStatus: z.array(z.enum(consentStatuses)).min(1).optional(),
     createdAt: range(z.date()),
     lastSeenAt: range(z.date()),
-    segmentId: z
-      .string()
-      .regex(/^[0-9a-f-]{36}$/i, "is not a segment id")
-      .optional(),
+    segmentId: z.string().refine(isUuid, "is not a segment id").optional(),
   })
   .partial();
 export type ContactFilter = z.input<typeof contactFilter>;

@@ -80,10 +80,9 @@ export async function updateContact(
 
 /** Erases a contact with its events and tags (a GDPR erase). Returns the erased id. */
 export async function deleteContact(workspaceId: string, contactId: string): Promise<string> {
-  const { count } = await db().contact.deleteMany({
-    where: { id: isUuid(contactId) ? contactId : undefined, workspaceId },
-  });
-  if (count === 0 || !isUuid(contactId)) throw new NotFoundError("Contact", contactId);
+  if (!isUuid(contactId)) throw new NotFoundError("Contact", contactId);
+  const { count } = await db().contact.deleteMany({ where: { id: contactId, workspaceId } });
+  if (count === 0) throw new NotFoundError("Contact", contactId);
   return contactId;
 }
 
