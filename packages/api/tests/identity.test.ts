@@ -108,6 +108,26 @@ describe("identity", () => {
     expect(await db().contact.count({ where: { workspaceId: shop.id } })).toBe(2);
   });
 
+  it("a retried or repeated identify does not merge its traits again over newer ones", async () => {
+    const old = identify("device", "cust-7", { firstName: "Old" });
+    await send([old]);
+    await send([identify("device", "cust-7", { firstName: "New" })]);
+    expect(await send([old])).toMatchObject({ accepted: 0, duplicates: 1 });
+    const repeated = identify("device", "cust-8", { firstName: "First" });
+    const result = await send([repeated, { ...repeated, traits: { firstName: "Second" } }]);
+    expect(result).toMatchObject({ accepted: 1, duplicates: 1 });
+
+    const names = await db().contact.findMany({
+      where: { workspaceId: shop.id },
+      orderBy: { externalId: "asc" },
+      select: { externalId: true, firstName: true },
+    });
+    expect(names).toEqual([
+      { externalId: "cust-7", firstName: "New" },
+      { externalId: "cust-8", firstName: "First" },
+    ]);
+  });
+
   it("events earlier in the same batch as the identify belong to the contact too", async () => {
     await send([
       wireEvent({ anonymousId: "one-shot" }),

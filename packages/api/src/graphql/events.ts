@@ -1,9 +1,8 @@
-import { workspaceAllowsOrigin } from "../domain/events/allowed-origins.ts";
 import { eventTypes, ingestLimits, type RejectedEvent } from "../domain/events/event-input.ts";
+import { checkIngestAccess } from "../domain/events/ingest-access.ts";
 import { type IngestResult, ingestEvents } from "../domain/events/ingest-events.ts";
 import { ingestRateLimiter, RateLimitedError } from "../domain/events/rate-limit.ts";
 import { builder } from "./builder.ts";
-import type { Context } from "./context.ts";
 import { ErrorInterface, mutationErrors } from "./errors.ts";
 import { ForbiddenError } from "./forbidden-error.ts";
 
@@ -77,31 +76,23 @@ builder.mutationField("ingestEvents", (t) =>
     authScopes: { scope: "events:write" },
     errors: { types: [...mutationErrors, RateLimitedError], dataField: { name: "result" } },
     args: { input: t.arg({ type: IngestEventsInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const workspaceId = await authorizeIngest(context);
-      const source =
-        context.principal.kind === "key" && context.principal.keyKind === "SECRET"
-          ? "trusted"
-          : "browser";
-      return ingestEvents(workspaceId, input.events.map(withoutNulls), { source });
+    resolve: async (_root, { input }, { principal, request }) => {
+      if (principal.kind !== "key") throw new ForbiddenError();
+      const origin = request?.headers.get("origin");
+      const access = await checkIngestAccess(principal, origin, ingestRateLimiter());
+      if (!access.allowed) {
+        if (access.reason === "rate_limited") throw new RateLimitedError(access.retryAfterSeconds);
+        throw new ForbiddenError(`origin ${origin ?? "(none)"} is not allowed for this key`);
+      }
+      return ingestEvents(principal.workspaceId, input.events.map(withoutNulls), {
+        source: access.source,
+      });
     },
   }),
 );
 
-/** The same rules as POST /v1/batch: a public key only from an allowed origin, and a rate. */
-async function authorizeIngest({ principal, request }: Context): Promise<string> {
-  if (principal.kind !== "key") throw new ForbiddenError();
-  if (principal.keyKind === "PUBLIC") {
-    const origin = request?.headers.get("origin");
-    if (!origin || !(await workspaceAllowsOrigin(principal.workspaceId, origin))) {
-      throw new ForbiddenError(`origin ${origin ?? "(none)"} is not allowed for this key`);
-    }
-  }
-  const decision = ingestRateLimiter().take(principal.keyId);
-  if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
-  return principal.workspaceId;
-}
-
 function withoutNulls<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value != null)) as T;
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value != null),
+  ) as Partial<T>;
 }

@@ -4,10 +4,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { someWorkspaceAllowsOrigin } from "../domain/events/allowed-origins.ts";
 import { ingestLimits } from "../domain/events/event-input.ts";
+import { checkIngestAccess } from "../domain/events/ingest-access.ts";
 import { ingestEvents } from "../domain/events/ingest-events.ts";
-import { findIngestKey } from "../domain/events/ingest-key.ts";
 import { ingestRateLimiter, type RateLimiter } from "../domain/events/rate-limit.ts";
-import { grantAllows } from "../domain/workspaces/api-keys.ts";
+import { grantAllows, verifyApiKey } from "../domain/workspaces/api-keys.ts";
 import { corsHeaders } from "./cors.ts";
 
 export interface IngestRoutesOptions {
@@ -76,34 +76,29 @@ export function makeIngestRoutes(options: IngestRoutesOptions = {}): Hono {
       }
       const key = bearerKey(c.req.header("authorization")) ?? body.data.writeKey;
       if (!key) return fail(c, 401, "missing_key", "send the write key as writeKey");
-      const found = await findIngestKey(key, origin);
-      if (!found) return fail(c, 401, "invalid_key", "unknown or revoked key");
-      const { grant } = found;
+      const grant = await verifyApiKey(key);
+      if (!grant) return fail(c, 401, "invalid_key", "unknown or revoked key");
       if (!grantAllows(grant, "events:write")) {
         return fail(c, 403, "missing_scope", "this key lacks the events:write scope");
       }
-      let cors: Record<string, string> = {};
-      if (grant.keyKind === "PUBLIC") {
-        if (!origin || !found.originAllowed) {
-          return c.json(
-            error("origin_not_allowed", `origin ${origin ?? "(none)"} is not allowed for this key`),
-            403,
-            { Vary: "Origin" },
-          );
-        }
-        cors = corsHeaders(origin);
+      const access = await checkIngestAccess(grant, origin, limiter());
+      if (!access.allowed && access.reason === "origin_not_allowed") {
+        return c.json(
+          error("origin_not_allowed", `origin ${origin ?? "(none)"} is not allowed for this key`),
+          403,
+          { Vary: "Origin" },
+        );
       }
-      const decision = limiter().take(grant.keyId);
-      if (!decision.allowed) {
+      const cors = grant.keyKind === "PUBLIC" && origin ? corsHeaders(origin) : {};
+      if (!access.allowed) {
         return c.json(error("rate_limited", "too many requests for this key"), 429, {
           ...cors,
-          "Retry-After": String(decision.retryAfterSeconds),
+          "Retry-After": String(access.retryAfterSeconds),
         });
       }
       try {
-        const source = grant.keyKind === "SECRET" ? "trusted" : "browser";
         return c.json(
-          await ingestEvents(grant.workspaceId, body.data.batch, { source }),
+          await ingestEvents(grant.workspaceId, body.data.batch, { source: access.source }),
           200,
           cors,
         );

@@ -1,6 +1,8 @@
+import { pool } from "../../db.ts";
 import { InvalidInputError } from "../shared/errors.ts";
 import {
   type EventSource,
+  type IngestEvent,
   ingestLimits,
   type RejectedEvent,
   rejectionCodes,
@@ -38,7 +40,7 @@ export async function ingestEvents(
   }
   const now = options.now ?? new Date();
   const { events, rejected } = validateEvents(rawEvents, now, options.source);
-  const contacts = await resolveContacts(workspaceId, events);
+  const contacts = await resolveContacts(workspaceId, await firstDeliveries(workspaceId, events));
   const storable = events.filter((event) => {
     const failure = event.userId ? contacts.failed.get(event.userId) : undefined;
     if (failure === undefined) return true;
@@ -52,4 +54,23 @@ export async function ingestEvents(
   });
   const recorded = await recordEvents(workspaceId, storable, contacts.byUserId, now);
   return { ...recorded, rejected: rejected.sort((a, b) => a.index - b.index) };
+}
+
+/**
+ * The events that name a contact and reach us for the first time: a retried identify, or a
+ * messageId repeated within the batch, must not merge its traits again (it would undo a newer
+ * identify). Costs a lookup only for batches that name contacts.
+ */
+async function firstDeliveries(
+  workspaceId: string,
+  events: readonly IngestEvent[],
+): Promise<IngestEvent[]> {
+  const naming = events.filter((event) => event.userId);
+  if (naming.length === 0) return [];
+  const { rows } = await pool().query<{ message_id: string }>(
+    "SELECT message_id FROM events WHERE workspace_id = $1 AND message_id = ANY($2::text[])",
+    [workspaceId, naming.map((event) => event.messageId)],
+  );
+  const seen = new Set(rows.map((row) => row.message_id));
+  return naming.filter((event) => !seen.has(event.messageId) && seen.add(event.messageId));
 }

@@ -14,8 +14,9 @@ export interface ProcessedEvent {
  * What happens once a stored event reaches the worker: the contact's last-seen time moves
  * forward (never back, as late events arrive out of order) when the event was the contact's
  * own activity, not one Cartwheel recorded about them (a segment entered, a bounce); then
- * scores and segments follow, and scenarios will hook in here. Safe to repeat. Returns null when the event no longer exists (its
- * contact was erased before the job ran), so such a job ends instead of retrying.
+ * scores and segments follow, and scenarios will hook in here. Safe to repeat. Returns null
+ * when the event no longer exists (its contact was erased before the job ran), so such a job
+ * ends instead of retrying.
  *
  * @example await processEvent("42") // → { eventId: "42", contactId: "…", name: "Page Viewed", … }
  */

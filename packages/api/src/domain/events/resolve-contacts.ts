@@ -15,7 +15,7 @@ export interface ResolvedContacts {
  * Finds or creates the contact behind every userId in a batch (an email, or the shop's customer
  * id), merging the batch's traits into it in event order. Userids that only name a known
  * contact cost one set-based lookup; traits go through `upsertContact`, so they follow the same
- * rules as the API's. Safe to repeat: a retried batch merges the same traits again.
+ * rules as the API's. The caller passes only first deliveries, so a retry merges nothing again.
  *
  * @example resolveContacts(workspaceId, events).byUserId.get("ada@example.com")
  */
