@@ -79,6 +79,24 @@ describe("scoring rules", () => {
     expect(changes.map((c: any) => c.delta)).toEqual([20, 5, 2, 5, 5]);
   });
 
+  it("applies rules to an event handed over as read, the same as by id, once", async () => {
+    await rule({ name: "Demo", eventName: "Demo Booked", points: 15 });
+    const ada = await makeContact(workspace.rowId);
+    const id = await storeEvent(workspace.rowId, ada.id, "Demo Booked");
+    const event = {
+      id,
+      workspaceId: workspace.rowId,
+      contactId: ada.id,
+      name: "Demo Booked",
+      occurredAt: testNow,
+    };
+    await applyEventToScoresAndSegments(event, { now: testNow });
+    await applyEventToScoresAndSegments(id, { now: testNow }); // a retried job, by id
+    const { node } = await api.data(history, { id: contactGlobalId(ada.id) }, workspace.secretKey);
+    expect(node.score).toBe(15);
+    expect(node.scoreHistory.totalCount).toBe(1);
+  });
+
   it("refuses bad rules with typed errors and keys without the scope", async () => {
     const zero = await rule({ name: "x", eventName: "Page Viewed", points: 0 });
     expect(zero.__typename).toBe("InvalidInputError");

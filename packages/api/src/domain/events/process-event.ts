@@ -38,6 +38,9 @@ export async function processEvent(eventId: string): Promise<ProcessedEvent | nu
        FROM event`,
     [eventId],
   );
-  if (rows[0]?.contactId) await applyEventToScoresAndSegments(eventId);
-  return rows[0] ?? null;
+  const event = rows[0];
+  if (event?.contactId) {
+    await applyEventToScoresAndSegments({ ...event, id: event.eventId, contactId: event.contactId });
+  }
+  return event ?? null;
 }

@@ -46,19 +46,3 @@ export async function adjustScore(
     return tx.contact.findUniqueOrThrow({ where: { id: contactId } });
   });
 }
-
-/** A contact's score history, newest first; `query` carries Pothos's selection and paging. */
-export function listScoreHistory<Q extends object>(
-  workspaceId: string,
-  contactId: string,
-  query: Q,
-) {
-  return db().scoreChange.findMany({
-    ...query,
-    where: {
-      workspaceId,
-      contactId: isUuid(contactId) ? contactId : "00000000-0000-0000-0000-000000000000",
-    },
-    orderBy: { id: "desc" },
-  });
-}

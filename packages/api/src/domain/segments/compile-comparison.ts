@@ -1,4 +1,5 @@
 import type { Comparison, PropertyCondition, PropertyType, ScalarValue } from "./filter.ts";
+import { isoDatePattern } from "./iso-date.ts";
 
 const dayMs = 86_400_000;
 const sqlTypes: Record<PropertyType, string> = {
@@ -7,9 +8,9 @@ const sqlTypes: Record<PropertyType, string> = {
   BOOLEAN: "boolean",
   DATE: "timestamptz",
 };
-// A constant of ours, not user input: only ISO-looking strings reach the date parser.
-const isoDateSql =
-  "'^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?)?$'";
+// A constant of ours, not user input (and free of quotes): only ISO-looking strings reach the
+// date parser.
+const isoDateSql = `'${isoDatePattern.source}'`;
 
 /** Collects a query's parameters; `add` returns the typed placeholder, e.g. `$3::text`. */
 export class SqlParams {

@@ -1,5 +1,7 @@
+import { InvalidInputError } from "../shared/errors.ts";
 import {
   type Comparison,
+  dayOperators,
   orderCompleted,
   type PropertyCondition,
   type SegmentFilter,
@@ -27,12 +29,7 @@ export type ContactChange =
   | { kind: "contactData" }
   | { kind: "score" };
 
-const relativeOperators = new Set([
-  "IN_LAST_DAYS",
-  "MORE_THAN_DAYS_AGO",
-  "ANNIVERSARY_WITHIN_DAYS",
-]);
-const isRelative = (comparison: Comparison) => relativeOperators.has(comparison.op);
+const isRelative = (comparison: Comparison) => dayOperators.includes(comparison.op);
 const anyRelative = (where: PropertyCondition[] | undefined) => (where ?? []).some(isRelative);
 
 /**
@@ -128,6 +125,21 @@ export function referencedSegments(filter: SegmentFilter): Set<string> {
   };
   visit(filter);
   return ids;
+}
+
+/** Refuses a filter whose `inSegment` names a segment not among the workspace's `filters`. */
+export function checkReferences(
+  filter: SegmentFilter,
+  filters: ReadonlyMap<string, SegmentFilter>,
+): void {
+  for (const id of referencedSegments(filter)) {
+    if (!filters.has(id)) {
+      throw InvalidInputError.field(
+        ["filter"],
+        `inSegment names segment ${id}, which does not exist`,
+      );
+    }
+  }
 }
 
 /**

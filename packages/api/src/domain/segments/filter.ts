@@ -48,6 +48,13 @@ export const comparisonOperators = [
 ] as const;
 export type ComparisonOperator = (typeof comparisonOperators)[number];
 
+/** The operators that take `days` and count from now, so time passing alone changes them. */
+export const dayOperators: readonly ComparisonOperator[] = [
+  "IN_LAST_DAYS",
+  "MORE_THAN_DAYS_AGO",
+  "ANNIVERSARY_WITHIN_DAYS",
+];
+
 /** Which operators each value type accepts. */
 export const operatorsByType: Record<PropertyType, readonly ComparisonOperator[]> = {
   STRING: ["EQUALS", "NOT_EQUALS", "CONTAINS", "STARTS_WITH", "IN", "EXISTS", "NOT_EXISTS"],

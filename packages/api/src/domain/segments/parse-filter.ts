@@ -5,6 +5,7 @@ import {
   type Comparison,
   type ComparisonOperator,
   comparisonOperators,
+  dayOperators,
   filterLimits,
   operatorsByType,
   orderMetrics,
@@ -15,6 +16,7 @@ import {
   type SegmentFilter,
   segmentContactFields,
 } from "./filter.ts";
+import { parseIsoDate } from "./iso-date.ts";
 
 const nodeKinds = [
   "and",
@@ -42,13 +44,6 @@ const valueOperators: readonly ComparisonOperator[] = [
   "AT_LEAST",
   "AT_MOST",
 ];
-const dayOperators: readonly ComparisonOperator[] = [
-  "IN_LAST_DAYS",
-  "MORE_THAN_DAYS_AGO",
-  "ANNIVERSARY_WITHIN_DAYS",
-];
-const isoDate =
-  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
 type Raw = Record<string, unknown>;
 
@@ -61,12 +56,7 @@ type Raw = Record<string, unknown>;
 export function parseSegmentFilter(raw: unknown, basePath: string[] = ["filter"]): SegmentFilter {
   const parser = new FilterParser();
   const filter = parser.node(raw, basePath, 0);
-  if (parser.problems.length > 0 || !filter) {
-    const first = parser.problems[0];
-    const summary = first ? `${first.path.join(".")}: ${first.message}` : "invalid filter";
-    const more = parser.problems.length > 1 ? ` (and ${parser.problems.length - 1} more)` : "";
-    throw new InvalidInputError(summary + more, parser.problems);
-  }
+  if (parser.problems.length > 0 || !filter) throw invalidFilter(parser.problems);
   return filter;
 }
 
@@ -74,11 +64,15 @@ export function parseSegmentFilter(raw: unknown, basePath: string[] = ["filter"]
 export function parsePropertyConditions(raw: unknown, basePath: string[]): PropertyCondition[] {
   const parser = new FilterParser();
   const conditions = parser.propertyList(raw, basePath);
-  if (parser.problems.length > 0) {
-    const first = parser.problems[0];
-    throw new InvalidInputError(`${first?.path.join(".")}: ${first?.message}`, parser.problems);
-  }
-  return conditions ?? [];
+  if (parser.problems.length > 0 || !conditions) throw invalidFilter(parser.problems);
+  return conditions;
+}
+
+function invalidFilter(problems: FieldProblem[]): InvalidInputError {
+  const first = problems[0];
+  const summary = first ? `${first.path.join(".")}: ${first.message}` : "invalid filter";
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+  return new InvalidInputError(summary + more, problems);
 }
 
 class FilterParser {
@@ -384,8 +378,7 @@ class FilterParser {
         return this.fail(path, "is not true or false");
       case "DATE": {
         const text = raw instanceof Date ? raw.toISOString() : raw;
-        const date =
-          typeof text === "string" && isoDate.test(text) ? parseIsoDate(text) : undefined;
+        const date = typeof text === "string" ? parseIsoDate(text) : undefined;
         if (!date)
           return this.fail(
             path,
@@ -438,25 +431,3 @@ class FilterParser {
     return raw;
   }
 }
-
-/**
- * Parses the ISO 8601 forms segment filters accept, reading a date or time without an offset
- * as UTC (as the database does). Returns undefined for impossible dates such as 2026-02-30.
- */
-export function parseIsoDate(text: string): Date | undefined {
-  if (!isoDate.test(text)) return undefined;
-  const [datePart = "", timePart] = text.split(/[T ]/);
-  const hasOffset = timePart !== undefined && /(Z|[+-]\d{2}(:?\d{2})?)$/.test(timePart);
-  const normalised = `${datePart}T${timePart ?? "00:00"}${hasOffset ? "" : "Z"}`;
-  const date = new Date(normalised.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
-  if (Number.isNaN(date.getTime())) return undefined;
-  const [year, month, day] = datePart.split("-").map(Number);
-  const calendar = new Date(`${datePart}T00:00:00Z`);
-  const real =
-    calendar.getUTCFullYear() === year &&
-    calendar.getUTCMonth() + 1 === month &&
-    calendar.getUTCDate() === day;
-  return real ? date : undefined;
-}
-
-export { isoDate as isoDatePattern };

@@ -1,8 +1,7 @@
 import { db, pool } from "../../db.ts";
-import { InvalidInputError } from "../shared/errors.ts";
 import { isUuid } from "../shared/validation.ts";
 import { compileSegmentQuery } from "./compile.ts";
-import { referencedSegments } from "./dependencies.ts";
+import { checkReferences } from "./dependencies.ts";
 import { parseSegmentFilter } from "./parse-filter.ts";
 import { loadSegmentDefinitions } from "./segments.ts";
 
@@ -27,36 +26,24 @@ export async function previewSegment(
 ): Promise<SegmentPreview> {
   const filter = parseSegmentFilter(rawFilter);
   const { filters } = await loadSegmentDefinitions(db(), workspaceId);
-  for (const id of referencedSegments(filter)) {
-    if (!filters.has(id)) {
-      throw InvalidInputError.field(
-        ["filter"],
-        `inSegment names segment ${id}, which does not exist`,
-      );
-    }
-  }
+  checkReferences(filter, filters);
   const query = compileSegmentQuery(filter, {
     workspaceId,
     now: options.now ?? new Date(),
     segments: filters,
   });
-  const size = Math.min(Math.max(options.sampleSize ?? 10, 0), 100);
+  const size = Math.min(Math.max(Math.trunc(options.sampleSize ?? 10) || 0, 0), 100);
   const [counted, sample] = await Promise.all([
     pool().query<{ count: number }>(
       `SELECT count(*)::int AS count FROM (${query.text}) s`,
       query.values,
     ),
     pool().query<{ id: string }>(
-      `${query.text} ORDER BY c.created_at DESC, c.id DESC LIMIT ${size}`,
-      query.values,
+      `${query.text} ORDER BY c.created_at DESC, c.id DESC LIMIT $${query.values.length + 1}`,
+      [...query.values, size],
     ),
   ]);
   return { count: counted.rows[0]?.count ?? 0, sampleContactIds: sample.rows.map((row) => row.id) };
-}
-
-/** How many contacts are in a segment now (from its membership rows). */
-export function countSegmentMembers(segmentId: string): Promise<number> {
-  return db().segmentMembership.count({ where: { segmentId, isMember: true } });
 }
 
 /**

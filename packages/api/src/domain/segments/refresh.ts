@@ -1,4 +1,4 @@
-import { db } from "../../db.ts";
+import { db, type Transaction } from "../../db.ts";
 import { segmentDependencies } from "./dependencies.ts";
 import { type MembershipChange, syncMemberships } from "./memberships.ts";
 import { loadSegmentDefinitions, segmentTransactionOptions, toDefinition } from "./segments.ts";
@@ -29,30 +29,31 @@ export async function refreshSegment(
 
 /**
  * Queues a `refresh_segment` job (keyed by segment, so queued twice runs once) for each
- * segment that depends on time passing or on scores, in one workspace or all. Returns the
- * segment ids queued.
+ * segment that depends on time passing or on scores, in one workspace or all, through
+ * `client` (the caller's transaction, so the jobs exist if and only if its change commits;
+ * the pool by default). Returns the segment ids queued.
  *
  * @example await enqueueSegmentRefreshes({ dependingOn: "time" }) // the hourly schedule
  */
-export async function enqueueSegmentRefreshes(options: {
-  dependingOn: "time" | "score";
-  workspaceId?: string;
-}): Promise<string[]> {
-  const workspaces = await db().segment.findMany({
+export async function enqueueSegmentRefreshes(
+  options: { dependingOn: "time" | "score"; workspaceId?: string },
+  client: Pick<Transaction, "segment" | "$executeRaw"> = db(),
+): Promise<string[]> {
+  const workspaces = await client.segment.findMany({
     where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
     distinct: ["workspaceId"],
     select: { workspaceId: true },
   });
   const due: string[] = [];
   for (const { workspaceId } of workspaces) {
-    const { definitions, filters } = await loadSegmentDefinitions(db(), workspaceId);
+    const { definitions, filters } = await loadSegmentDefinitions(client, workspaceId);
     for (const segment of definitions) {
       const deps = segmentDependencies(segment.filter, filters);
       if (options.dependingOn === "time" ? deps.timeRelative : deps.score) due.push(segment.id);
     }
   }
   if (due.length > 0) {
-    await db().$executeRaw`
+    await client.$executeRaw`
       SELECT graphile_worker.add_job('refresh_segment', json_build_object('segmentId', id),
                                      job_key => 'refresh_segment:' || id)
         FROM unnest(${due}::uuid[]) AS id`;

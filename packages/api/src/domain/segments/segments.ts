@@ -1,9 +1,14 @@
 import { z } from "zod";
 import { db, type Transaction } from "../../db.ts";
 import type { Prisma, Segment } from "../../generated/prisma/client.ts";
-import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
-import { findSegmentCycle, referencedSegments, segmentsIncluding } from "./dependencies.ts";
+import {
+  checkReferences,
+  findSegmentCycle,
+  referencedSegments,
+  segmentsIncluding,
+} from "./dependencies.ts";
 import { SegmentCycleError } from "./errors.ts";
 import type { SegmentFilter } from "./filter.ts";
 import { type SegmentDefinition, syncMemberships } from "./memberships.ts";
@@ -185,17 +190,6 @@ async function recompute(
     );
   }
   return updated;
-}
-
-function checkReferences(filter: SegmentFilter, filters: ReadonlyMap<string, SegmentFilter>) {
-  for (const id of referencedSegments(filter)) {
-    if (!filters.has(id)) {
-      throw InvalidInputError.field(
-        ["filter"],
-        `inSegment names segment ${id}, which does not exist`,
-      );
-    }
-  }
 }
 
 /** Serialises changes to a workspace's segment definitions, so no two saves make a cycle. */
