@@ -208,6 +208,30 @@ describe("SES notifications", () => {
     expect(await db().emailSuppression.count({ where: { workspaceId: otherShop.id } })).toBe(0);
   });
 
+  it("suppresses only the message's own recipient, whatever other addresses a notification names", async () => {
+    const app = routes();
+    const { workspace, contact, message } = await sentMessage();
+    const bystander = "bystander@example.com";
+    const bounce = notification({
+      notificationType: "Bounce",
+      mail: mail(message.sesMessageId!),
+      bounce: {
+        bounceType: "Permanent",
+        bouncedRecipients: [{ emailAddress: bystander }, { emailAddress: contact.email }],
+      },
+    });
+    expect(await (await post(app, bounce)).json()).toEqual({ outcome: "bounce" });
+    const complaint = notification({
+      notificationType: "Complaint",
+      mail: mail(message.sesMessageId!),
+      complaint: { complainedRecipients: [{ emailAddress: bystander }] },
+    });
+    expect(await (await post(app, complaint)).json()).toEqual({ outcome: "complaint" });
+    expect(await db().emailSuppression.findMany({ where: { workspaceId: workspace.id } })).toEqual([
+      expect.objectContaining({ email: contact.email, reason: "HARD_BOUNCE" }),
+    ]);
+  });
+
   it("turns a complaint into a suppression and an unsubscribe, once however often SNS repeats it", async () => {
     const app = routes();
     const { contact, message } = await sentMessage();

@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { emailConfig } from "../config.ts";
 import { verifyLinkSignature } from "../domain/messages/email-links.ts";
 import {
+  type EmailPreferences,
   loadEmailPreferences,
   resubscribeByMessage,
   unsubscribeByMessage,
@@ -36,25 +37,28 @@ export interface UnsubscribeRoutesOptions {
 export function makeUnsubscribeRoutes(options: UnsubscribeRoutesOptions = {}): Hono {
   const secret = () => options.secret ?? emailConfig().signingSecret;
   const routes = new Hono();
-  const verified = (c: Context) => {
+  /** The message of a correctly signed link and what its pages show, or null. */
+  const linkedMessage = async (c: Context) => {
     const { messageId = "", signature = "" } = c.req.param();
-    return verifyLinkSignature(secret(), "manage", messageId, signature) ? messageId : null;
+    if (!verifyLinkSignature(secret(), "manage", messageId, signature)) return null;
+    const preferences = await loadEmailPreferences(messageId);
+    return preferences && { messageId, preferences };
   };
   const preferencesUrl = (c: Context) =>
     c.req.path.replace("/email/unsubscribe/", "/email/preferences/");
 
   routes.get("/email/unsubscribe/:messageId/:signature", async (c) => {
-    const messageId = verified(c);
-    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
-    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    const linked = await linkedMessage(c);
+    if (!linked) return c.html(invalidLinkPage(), 404);
+    const { preferences } = linked;
     if (preferences.isTest) return c.html(testSendPage());
     return c.html(confirmUnsubscribePage(preferences, c.req.path));
   });
 
   routes.post("/email/unsubscribe/:messageId/:signature", async (c) => {
-    const messageId = verified(c);
-    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
-    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    const linked = await linkedMessage(c);
+    if (!linked) return c.html(invalidLinkPage(), 404);
+    const { messageId, preferences } = linked;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const oneClick = form["List-Unsubscribe"] === "One-Click";
     if (preferences.isTest)
@@ -68,17 +72,17 @@ export function makeUnsubscribeRoutes(options: UnsubscribeRoutesOptions = {}): H
   });
 
   routes.get("/email/preferences/:messageId/:signature", async (c) => {
-    const messageId = verified(c);
-    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
-    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    const linked = await linkedMessage(c);
+    if (!linked) return c.html(invalidLinkPage(), 404);
+    const { preferences } = linked;
     if (preferences.isTest) return c.html(testSendPage());
     return c.html(preferencesPage(preferences, c.req.path));
   });
 
   routes.post("/email/preferences/:messageId/:signature", async (c) => {
-    const messageId = verified(c);
-    const preferences = messageId ? await loadEmailPreferences(messageId) : null;
-    if (!messageId || !preferences) return c.html(invalidLinkPage(), 404);
+    const linked = await linkedMessage(c);
+    if (!linked) return c.html(invalidLinkPage(), 404);
+    const { messageId, preferences } = linked;
     if (preferences.isTest) return c.html(testSendPage());
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const action = form.action;
@@ -90,7 +94,10 @@ export function makeUnsubscribeRoutes(options: UnsubscribeRoutesOptions = {}): H
     } else {
       await resubscribeByMessage(messageId, unsubscribeSources.preferenceCentre);
     }
-    const updated = (await loadEmailPreferences(messageId)) ?? preferences;
+    const updated: EmailPreferences = {
+      ...preferences,
+      consentStatus: action === "unsubscribe" ? "UNSUBSCRIBED" : "SUBSCRIBED",
+    };
     const notice = action === "unsubscribe" ? "You are unsubscribed." : "You are subscribed again.";
     return c.html(preferencesPage(updated, c.req.path, notice));
   });

@@ -1,6 +1,7 @@
 import {
   deliverMessage,
   failMessage,
+  marketingJobFlag,
   sendEmailTask,
   sendJobOptions,
   TransientSendError,
@@ -21,8 +22,9 @@ const maxDeferralSpreadMs = 60_000;
  * - Rate limit full: the job re-adds itself (same job key) to run when a slot should be free,
  *   spread over a window that doubles with each deferral (capped at a minute), so a large
  *   backlog wakes up at about the send rate instead of all at once.
- * - Throttling, 5xx or a refused connection: the job fails and graphile-worker retries it with
- *   exponential backoff; after the last attempt the message is marked FAILED.
+ * - Throttling, 5xx or a refused connection (or any unexpected error): the job fails and
+ *   graphile-worker retries it with exponential backoff; after the last attempt the message is
+ *   marked FAILED.
  * - Permanent errors (rejected address, template error) are recorded on the message; the job
  *   succeeds, so they are not retried.
  */
@@ -32,17 +34,15 @@ export const send_email: Task = async (rawPayload, helpers) => {
   try {
     result = await deliverMessage(messageId);
   } catch (error) {
-    if (error instanceof TransientSendError && helpers.job.attempts >= helpers.job.max_attempts) {
-      await failMessage(
-        messageId,
-        `GAVE_UP after ${helpers.job.attempts} attempts: ${error.message}`,
-      );
-      return;
-    }
-    throw error;
+    if (helpers.job.attempts < helpers.job.max_attempts) throw error;
+    // No attempt is left: a message left QUEUED now would never be sent nor reported.
+    const reason = error instanceof Error ? error.message : String(error);
+    await failMessage(messageId, `GAVE_UP after ${helpers.job.attempts} attempts: ${reason}`);
+    if (!(error instanceof TransientSendError)) throw error;
+    return;
   }
   if (result.status !== "DEFERRED") return;
-  const kind = helpers.job.flags?.["email:marketing"] ? "MARKETING" : "TRANSACTIONAL";
+  const kind = helpers.job.flags?.[marketingJobFlag] ? "MARKETING" : "TRANSACTIONAL";
   const job = sendJobOptions(messageId, kind);
   const spreadMs = Math.min(2 ** deferrals * 1000, maxDeferralSpreadMs);
   await helpers.addJob(

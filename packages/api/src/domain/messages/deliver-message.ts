@@ -83,11 +83,12 @@ export async function deliverMessage(
   if (!fromEmail) return finish(messageId, "QUEUED", "FAILED", "NO_FROM_ADDRESS");
 
   const links = dependencies.links ?? configuredEmailLinks();
+  const unsubscribeUrl = links.unsubscribe(messageId);
   const data = buildTemplateData({
     settings,
     workspaceName: message.workspaceName,
     recipient: message.contact ? { ...message.contact, email: to } : { email: to },
-    links: { unsubscribe: links.unsubscribe(messageId), preferences: links.preferences(messageId) },
+    links: { unsubscribe: unsubscribeUrl, preferences: links.preferences(messageId) },
     data: message.data,
   });
   let composed: Awaited<ReturnType<typeof composeEmail>>;
@@ -116,7 +117,7 @@ export async function deliverMessage(
     text: composed.text,
     listUnsubscribe:
       message.kind === "MARKETING"
-        ? { url: links.unsubscribe(messageId), mailto: links.unsubscribeMailto(messageId) }
+        ? { url: unsubscribeUrl, mailto: links.unsubscribeMailto(messageId) }
         : null,
   });
 
@@ -167,10 +168,15 @@ export async function deliverMessage(
 const interruptedReason =
   "INTERRUPTED: a previous attempt stopped after handing the message to SES; not resent, as SES may have accepted it";
 
-/** Gives up on a message whose job ran out of attempts. */
+/**
+ * Gives up on a message whose job ran out of attempts. A message caught SENDING may have
+ * reached SES, so its reason starts with `UNCERTAIN:` and a later SES notification can still
+ * set it SENT.
+ */
 export async function failMessage(messageId: string, reason: string): Promise<void> {
   await pool().query(
-    `UPDATE messages SET status = 'FAILED', status_reason = $2, updated_at = now()
+    `UPDATE messages SET status = 'FAILED', updated_at = now(),
+            status_reason = CASE WHEN status = 'SENDING' THEN 'UNCERTAIN: ' || $2::text ELSE $2::text END
       WHERE id = $1 AND status IN ('QUEUED', 'SENDING')`,
     [messageId, reason],
   );

@@ -43,14 +43,8 @@ export async function sendEmail(
       where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } },
     });
     if (existing) return { message: sameRequestOrConflict(existing, input), created: false };
-    if (template.archivedAt) throw InvalidInputError.field(["templateId"], "is archived");
+    assertSendable(template, settings);
     if (!contact.email) throw InvalidInputError.field(["contactId"], "has no email address");
-    if (!template.fromEmail && !settings.fromEmail) {
-      throw InvalidInputError.field(
-        ["templateId"],
-        "has no from address: set one on the template or in the email settings",
-      );
-    }
     const version = await tx.templateVersion.findUniqueOrThrow({
       where: { templateId_version: { templateId: template.id, version: template.version } },
       select: { id: true },
@@ -74,6 +68,20 @@ export async function sendEmail(
     await addSendJob(tx, id, template.kind);
     return { message: await tx.message.findUniqueOrThrow({ where: { id } }), created: true };
   });
+}
+
+/** Throws InvalidInputError unless mail can be queued with the template: not archived, with a from address. */
+export function assertSendable(
+  template: { archivedAt: Date | null; fromEmail: string | null },
+  settings: { fromEmail: string | null },
+): void {
+  if (template.archivedAt) throw InvalidInputError.field(["templateId"], "is archived");
+  if (!template.fromEmail && !settings.fromEmail) {
+    throw InvalidInputError.field(
+      ["templateId"],
+      "has no from address: set one on the template or in the email settings",
+    );
+  }
 }
 
 function sameRequestOrConflict(existing: Message, input: z.output<typeof sendEmailInput>): Message {

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { db } from "../../db.ts";
-import { InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { loadEmailSettings } from "./email-settings.ts";
-import { marketingJobFlag, sendEmailTask } from "./send-job.ts";
+import { assertSendable } from "./enqueue-email.ts";
+import { sendEmailTask, sendJobKey, sendJobSettings } from "./send-job.ts";
 
 const enqueueEmailsInput = z.object({
   templateId: z.string().refine(isUuid, "is not a template id"),
@@ -37,16 +38,11 @@ export async function enqueueEmails(
     include: { versions: { orderBy: { version: "desc" }, take: 1, select: { id: true } } },
   });
   if (!template) throw new NotFoundError("Template", input.templateId);
-  if (template.archivedAt) throw InvalidInputError.field(["templateId"], "is archived");
-  if (!template.fromEmail && !settings.fromEmail) {
-    throw InvalidInputError.field(["templateId"], "has no from address");
-  }
+  assertSendable(template, settings);
   const versionId = template.versions[0]?.id ?? null;
   const contactIds = input.recipients.map((recipient) => recipient.contactId);
   const keys = input.recipients.map((recipient) => recipient.idempotencyKey);
   const data = input.recipients.map((recipient) => JSON.stringify(recipient.data));
-  const priority = template.kind === "TRANSACTIONAL" ? -10 : 0;
-  const flags = template.kind === "MARKETING" ? [marketingJobFlag] : null;
   return db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data)
@@ -60,12 +56,13 @@ export async function enqueueEmails(
       RETURNING id`;
     const messageIds = rows.map((row) => row.id);
     if (messageIds.length > 0) {
+      const { priority, flags, maxAttempts } = sendJobSettings(template.kind);
       await tx.$executeRaw`
         SELECT graphile_worker.add_jobs(array_agg((
-          ${sendEmailTask}, json_build_object('messageId', id::text), NULL, NULL, 12,
-          ${`${sendEmailTask}:`} || id::text, ${priority}, ${flags}::text[]
+          ${sendEmailTask}, json_build_object('messageId', id::text), NULL, NULL, ${maxAttempts}::int,
+          job_key, ${priority}::int, ${flags}::text[]
         )::graphile_worker.job_spec))
-          FROM unnest(${messageIds}::uuid[]) AS id`;
+          FROM unnest(${messageIds}::uuid[], ${messageIds.map(sendJobKey)}::text[]) AS j(id, job_key)`;
     }
     return { messageIds };
   });

@@ -69,11 +69,11 @@ export async function recordEmailClick(
 ): Promise<void> {
   if (!isUuid(messageId)) return;
   await db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<EngagedMessage[]>`
+    const rows = await tx.$queryRaw<Omit<EngagedMessage, "first">[]>`
       UPDATE messages SET click_count = click_count + 1, updated_at = now(),
              clicked_at = COALESCE(clicked_at, now()), opened_at = COALESCE(opened_at, now())
        WHERE id = ${messageId}::uuid AND NOT is_test
-       RETURNING workspace_id, contact_id, template_id, true AS first`;
+       RETURNING workspace_id, contact_id, template_id`;
     const message = rows[0];
     if (!message?.contact_id) return;
     const urlKey = createHash("sha256").update(url).digest("base64url").slice(0, 16);

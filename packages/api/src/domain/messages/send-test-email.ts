@@ -56,8 +56,9 @@ export async function sendTestEmail(
     const result = await deliverMessage(message.id, dependencies);
     if (result.status === "DEFERRED") await queueForWorker();
   } catch (error) {
-    if (!(error instanceof TransientSendError)) throw error;
+    // Whatever went wrong, the message exists: leave it to the worker rather than QUEUED forever.
     await queueForWorker();
+    if (!(error instanceof TransientSendError)) throw error;
   }
   return db().message.findUniqueOrThrow({ where: { id: message.id } });
 }

@@ -53,6 +53,7 @@ interface NotifiedMessage {
   templateId: string | null;
   status: string;
   sesMessageId: string | null;
+  toEmail: string;
 }
 
 /**
@@ -98,7 +99,7 @@ export async function applySesNotification(
         },
       });
       if (hard) {
-        for (const bounced of bouncedRecipients) {
+        for (const bounced of bouncedRecipients.filter(isRecipientOf(message))) {
           await suppressAddress(tx, {
             workspaceId: message.workspaceId,
             email: bounced.emailAddress,
@@ -117,7 +118,8 @@ export async function applySesNotification(
     }
     if (type === "Complaint" && notification.complaint) {
       await tx.message.update({ where: { id: message.id }, data: { complainedAt: new Date() } });
-      for (const complained of notification.complaint.complainedRecipients) {
+      const complainedRecipients = notification.complaint.complainedRecipients;
+      for (const complained of complainedRecipients.filter(isRecipientOf(message))) {
         await suppressAddress(tx, {
           workspaceId: message.workspaceId,
           email: complained.emailAddress,
@@ -144,6 +146,15 @@ export async function applySesNotification(
   });
 }
 
+/**
+ * Each message has one recipient; an address the notification names besides it is not
+ * suppressed, so a notification about one message cannot stop mail to other addresses.
+ */
+function isRecipientOf(message: NotifiedMessage) {
+  const to = message.toEmail.toLowerCase();
+  return (recipient: { emailAddress: string }) => recipient.emailAddress.toLowerCase() === to;
+}
+
 async function findNotifiedMessage(
   tx: Transaction,
   mail: z.output<typeof sesNotification>["mail"],
@@ -155,6 +166,7 @@ async function findNotifiedMessage(
     templateId: true,
     status: true,
     sesMessageId: true,
+    toEmail: true,
   } as const;
   const bySes = await tx.message.findUnique({ where: { sesMessageId: mail.messageId }, select });
   if (bySes) return bySes;

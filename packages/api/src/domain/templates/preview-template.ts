@@ -50,10 +50,7 @@ export async function previewTemplate(
   const data = buildTemplateData({
     settings,
     workspaceName: workspace.name,
-    recipient:
-      contact?.email !== undefined && contact?.email !== null
-        ? { ...contact, email: contact.email }
-        : sampleRecipient,
+    recipient: contact?.email ? { ...contact, email: contact.email } : sampleRecipient,
     links: { unsubscribe: links.unsubscribe(noMessage), preferences: links.preferences(noMessage) },
     data: input.sampleData ?? fixtureExtras,
   });
