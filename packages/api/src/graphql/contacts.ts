@@ -15,6 +15,7 @@ import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
+import { withoutNulls, withoutUndefined } from "./input.ts";
 import { inCallersWorkspace, nothing } from "./scoping.ts";
 import { Tag } from "./tags.ts";
 
@@ -167,7 +168,7 @@ function toDomainFilter(filter: typeof ContactFilter.$inferInput | null | undefi
   if (!filter) return undefined;
   const segmentId = filter.segmentId ? segmentRowId(filter.segmentId) : undefined;
   return {
-    ...Object.fromEntries(Object.entries(filter).filter(([, value]) => value != null)),
+    ...withoutNulls(filter),
     ...(segmentId && { segmentId }),
   };
 }
@@ -312,11 +313,6 @@ builder.mutationField("importContacts", (t) =>
     }),
   }),
 );
-
-/** GraphQL gives `undefined` for fields left out and `null` for explicit nulls; keep that apart. */
-function withoutUndefined<T extends object>(input: T): T {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
-}
 
 /** A segment's row id from its global id; an id that is not one matches no segment. */
 function segmentRowId(globalId: string): string {

@@ -5,6 +5,7 @@ import { ingestRateLimiter, RateLimitedError } from "../domain/events/rate-limit
 import { builder } from "./builder.ts";
 import { ErrorInterface, mutationErrors } from "./errors.ts";
 import { ForbiddenError } from "./forbidden-error.ts";
+import { withoutNulls } from "./input.ts";
 
 builder.objectType(RateLimitedError, {
   name: "RateLimitedError",
@@ -90,9 +91,3 @@ builder.mutationField("ingestEvents", (t) =>
     },
   }),
 );
-
-function withoutNulls<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(input).filter(([, value]) => value != null),
-  ) as Partial<T>;
-}

@@ -14,6 +14,7 @@ import { builder } from "./builder.ts";
 import { Contact } from "./contacts.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
+import { withoutUndefined } from "./input.ts";
 import { inCallersWorkspace } from "./scoping.ts";
 import { PropertyConditionInput } from "./segment-filter-input.ts";
 
@@ -242,7 +243,3 @@ builder.mutationField("setScoreDecay", (t) =>
       }),
   }),
 );
-
-function withoutUndefined<T extends object>(input: T): T {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
-}

@@ -14,6 +14,7 @@ import { builder } from "./builder.ts";
 import { EmailStatsRef, loadTemplateStats } from "./email-stats.ts";
 import { ErrorInterface, mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
+import { withoutUndefined } from "./input.ts";
 import { inCallersWorkspace } from "./scoping.ts";
 
 export const EmailKind = builder.enumType("EmailKind", {
@@ -289,12 +290,3 @@ builder.queryField("previewTemplate", (t) =>
       }),
   }),
 );
-
-/** GraphQL gives `undefined` for fields left out and `null` for explicit nulls; keep that apart. */
-function withoutUndefined<T extends object>(
-  input: T,
-): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
