@@ -117,6 +117,11 @@ export const emailConfig = section(
         signingSecret: env.CARTWHEEL_EMAIL_SECRET ?? developmentEmailSecret,
         unsubscribeMailto: env.CARTWHEEL_UNSUBSCRIBE_MAILTO,
         snsTopicArns: env.CARTWHEEL_SNS_TOPIC_ARNS?.split(",").map((arn) => arn.trim()) ?? [],
+        /**
+         * With no topic list, SNS messages from any topic are taken only in development (the
+         * local SES API); with real SES anyone could subscribe us to their own topic.
+         */
+        acceptAnySnsTopic: !env.SES_REGION && env.NODE_ENV !== "production",
       };
     }),
 );

@@ -62,13 +62,13 @@ function notification(message: object, signatureVersion: "1" | "2" = "2") {
   });
 }
 
-function routes(options: { trustLocal?: boolean } = {}) {
+function routes(options: { trustLocal?: boolean; topicArns?: string[] } = {}) {
   const verifier = makeSnsVerifier({
     certificates: { [certUrl]: keys.cert },
     isTrustedUrl: (url) =>
       isSnsUrl(url) || (options.trustLocal === true && url.hostname === "127.0.0.1"),
   });
-  return makeSesNotificationRoutes({ verifier, topicArns: [topicArn] });
+  return makeSesNotificationRoutes({ verifier, topicArns: options.topicArns ?? [topicArn] });
 }
 
 const post = (app: ReturnType<typeof routes>, body: unknown) =>
@@ -117,6 +117,18 @@ describe("SNS signatures", () => {
       expect(await response.json()).toEqual({ outcome: "delivery" });
     },
   );
+
+  it("takes no topic at all when the allowed list is empty outside development", async () => {
+    const { message } = await sentMessage();
+    const envelope = notification(
+      { notificationType: "Delivery", mail: mail(message.sesMessageId!), delivery: {} },
+      "2",
+    );
+    const response = await post(routes({ topicArns: [] }), envelope);
+    expect(response.status).toBe(403);
+    const after = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    expect(after.deliveredAt).toBeNull();
+  });
 
   it("rejects a certificate from anywhere but SNS over https, another key, and unknown topics", async () => {
     const app = routes();

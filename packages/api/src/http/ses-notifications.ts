@@ -39,8 +39,12 @@ export function makeSesNotificationRoutes(options: SesNotificationRoutesOptions 
       return c.json({ error: "not an SNS message" }, 400);
     }
     const allowedTopics = topics();
-    if (allowedTopics.length > 0 && !allowedTopics.includes(envelope.TopicArn)) {
-      return c.json({ error: "unknown topic" }, 403);
+    const topicAllowed =
+      allowedTopics.length > 0
+        ? allowedTopics.includes(envelope.TopicArn)
+        : options.topicArns === undefined && emailConfig().acceptAnySnsTopic;
+    if (!topicAllowed) {
+      return c.json({ error: "unknown topic: list it in CARTWHEEL_SNS_TOPIC_ARNS" }, 403);
     }
     try {
       await verifier.verify(envelope);
