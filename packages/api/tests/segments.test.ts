@@ -11,6 +11,7 @@ import { refreshSegment } from "../src/domain/segments/refresh.ts";
 import { createSegment, deleteSegment, updateSegment } from "../src/domain/segments/segments.ts";
 import { installSegmentTemplates } from "../src/domain/segments/templates.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../src/domain/shared/errors.ts";
+import { deleteTag, renameTag } from "../src/domain/tags/tags.ts";
 import {
   daysAgo,
   makeContact,
@@ -62,6 +63,31 @@ describe("segment membership", () => {
     const segment = await save(workspace.id, { tag: { name: "vip" } });
     expect(await memberIds(segment.id)).toEqual([ada.id]);
     expect(await segmentEvents(ada.id)).toEqual([]);
+  });
+
+  it("queues a refresh of tag segments when a tag is renamed or deleted, in the same change", async () => {
+    const workspace = await makeWorkspace();
+    const ada = await makeContact(workspace.id, { tags: ["vip"] });
+    const segment = await save(workspace.id, { tag: { name: "vip" } });
+    // A segment on events only is not affected by tags and is not queued.
+    await save(workspace.id, { event: { name: "Page Viewed", withinDays: 7 } });
+    const tag = await db().tag.findFirstOrThrow({
+      where: { workspaceId: workspace.id, name: "vip" },
+    });
+    const queued = () =>
+      db().$queryRaw<{ key: string; revision: number }[]>`
+        SELECT key, revision FROM graphile_worker.jobs
+         WHERE task_identifier = 'refresh_segment' ORDER BY key`;
+
+    await renameTag(workspace.id, tag.id, "VIP");
+    expect(await queued()).toEqual([{ key: `refresh_segment:${segment.id}`, revision: 0 }]);
+    await refreshSegment(segment.id, { now: testNow });
+    expect(await memberIds(segment.id)).toEqual([]);
+    expect((await segmentEvents(ada.id)).map((e) => e.name)).toEqual(["Segment Exited"]);
+
+    // Deleting queues it again: the keyed job is replaced, not doubled.
+    await deleteTag(workspace.id, tag.id);
+    expect(await queued()).toEqual([{ key: `refresh_segment:${segment.id}`, revision: 1 }]);
   });
 
   it("lets time-relative conditions lapse on the scheduled refresh, once", async () => {

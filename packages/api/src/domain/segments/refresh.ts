@@ -36,7 +36,7 @@ export async function refreshSegment(
  * @example await enqueueSegmentRefreshes({ dependingOn: "time" }) // the hourly schedule
  */
 export async function enqueueSegmentRefreshes(
-  options: { dependingOn: "time" | "score"; workspaceId?: string },
+  options: { dependingOn: "time" | "score" | "contactData"; workspaceId?: string },
   client: Pick<Transaction, "segment" | "$executeRaw"> = db(),
 ): Promise<string[]> {
   const workspaces = await client.segment.findMany({
@@ -49,7 +49,12 @@ export async function enqueueSegmentRefreshes(
     const { definitions, filters } = await loadSegmentDefinitions(client, workspaceId);
     for (const segment of definitions) {
       const deps = segmentDependencies(segment.filter, filters);
-      if (options.dependingOn === "time" ? deps.timeRelative : deps.score) due.push(segment.id);
+      const dependent = {
+        time: deps.timeRelative,
+        score: deps.score,
+        contactData: deps.contactData,
+      };
+      if (dependent[options.dependingOn]) due.push(segment.id);
     }
   }
   if (due.length > 0) {

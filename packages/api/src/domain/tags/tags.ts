@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db, type Transaction } from "../../db.ts";
 import { Prisma, type Tag } from "../../generated/prisma/client.ts";
 import { enqueueContactSegmentsRefresh } from "../segments/incremental.ts";
+import { enqueueSegmentRefreshes } from "../segments/refresh.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 
@@ -37,7 +38,11 @@ export async function renameTag(workspaceId: string, tagId: string, name: string
   const parsed = parseInput(tagName, name, ["name"]);
   const tag = await findTag(workspaceId, tagId);
   try {
-    return await db().tag.update({ where: { id: tag.id }, data: { name: parsed } });
+    return await db().$transaction(async (tx) => {
+      const renamed = await tx.tag.update({ where: { id: tag.id }, data: { name: parsed } });
+      await refreshTagSegments(tx, workspaceId);
+      return renamed;
+    });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       throw new ConflictError(`a tag named "${parsed}" already exists`, ["name"]);
@@ -49,8 +54,19 @@ export async function renameTag(workspaceId: string, tagId: string, name: string
 /** Deletes a tag and takes it off every contact. */
 export async function deleteTag(workspaceId: string, tagId: string): Promise<string> {
   const tag = await findTag(workspaceId, tagId);
-  await db().tag.delete({ where: { id: tag.id } });
+  await db().$transaction(async (tx) => {
+    await tx.tag.delete({ where: { id: tag.id } });
+    await refreshTagSegments(tx, workspaceId);
+  });
   return tag.id;
+}
+
+/**
+ * Segments name tags, so renaming or deleting one changes who is in them: every segment on
+ * contact data is queued for a full refresh in the same transaction.
+ */
+function refreshTagSegments(tx: Transaction, workspaceId: string) {
+  return enqueueSegmentRefreshes({ dependingOn: "contactData", workspaceId }, tx);
 }
 
 export async function findTag(workspaceId: string, tagId: string): Promise<Tag> {
