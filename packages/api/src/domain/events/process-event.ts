@@ -40,7 +40,11 @@ export async function processEvent(eventId: string): Promise<ProcessedEvent | nu
   );
   const event = rows[0];
   if (event?.contactId) {
-    await applyEventToScoresAndSegments({ ...event, id: event.eventId, contactId: event.contactId });
+    await applyEventToScoresAndSegments({
+      ...event,
+      id: event.eventId,
+      contactId: event.contactId,
+    });
   }
   return event ?? null;
 }
