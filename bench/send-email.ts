@@ -167,7 +167,7 @@ try {
   );
   started = performance.now();
   for (let offset = 0; offset < total; offset += 5000) {
-    await domain.enqueueEmails(workspace.id, {
+    await domain.queueEmails(workspace.id, {
       templateId: templates[0]!.id,
       recipients: contacts.slice(offset, offset + 5000).map((contact, i) => ({
         contactId: contact.id,

@@ -1,43 +1,61 @@
-export { db, disconnectDatabase, pool } from "./db.ts";
+// The domain layer, room by room from the ground up (see src/domain/README.md).
+export {
+  db,
+  disconnectDatabase,
+  type Executor,
+  pool,
+  type Transaction,
+  withTransaction,
+} from "./db.ts";
+export { compileSegmentQuery } from "./domain/conditions/compile.ts";
+export * from "./domain/conditions/filter.ts";
+export {
+  parsePropertyConditions,
+  parseSegmentFilter,
+} from "./domain/conditions/parse/parse-filter.ts";
 export * from "./domain/contacts/contact-input.ts";
 export * from "./domain/contacts/import-contacts.ts";
 export * from "./domain/contacts/list-contacts.ts";
+export * from "./domain/contacts/tag-contacts.ts";
 export * from "./domain/contacts/upsert-contact.ts";
-export * from "./domain/events/allowed-origins.ts";
+export * from "./domain/email-templates/engines.ts";
+export * from "./domain/email-templates/template-library.ts";
+export * from "./domain/email-templates/templates.ts";
 export * from "./domain/events/event-input.ts";
+export * from "./domain/events/event-names.ts";
 export * from "./domain/events/ingest-events.ts";
-export * from "./domain/events/process-event.ts";
 export * from "./domain/events/rate-limit.ts";
 export * from "./domain/events/record-events.ts";
 export * from "./domain/events/record-internal-event.ts";
 export * from "./domain/events/resolve-contacts.ts";
-export * from "./domain/messages/deliver-message.ts";
-export * from "./domain/messages/email-links.ts";
-export * from "./domain/messages/email-sender.ts";
-export * from "./domain/messages/email-services.ts";
+export * from "./domain/jobs/add-job.ts";
+export * from "./domain/jobs/catalogue.ts";
+export * from "./domain/messages/compose/email-links.ts";
+export * from "./domain/messages/compose/mime-message.ts";
+export * from "./domain/messages/delivery/deliver-message.ts";
+export * from "./domain/messages/delivery/email-services.ts";
 export * from "./domain/messages/email-settings.ts";
-export * from "./domain/messages/enqueue-email.ts";
-export * from "./domain/messages/enqueue-emails.ts";
-export * from "./domain/messages/mime-message.ts";
-export * from "./domain/messages/send-job.ts";
-export * from "./domain/messages/ses-notifications.ts";
-export * from "./domain/scores/adjust-score.ts";
+export * from "./domain/messages/engagement/ses-notifications.ts";
+export * from "./domain/messages/providers/email-sender.ts";
+export * from "./domain/messages/providers/ses-email-sender.ts";
+export * from "./domain/messages/queue/queue-email.ts";
+export * from "./domain/messages/queue/queue-emails.ts";
+export * from "./domain/messages/queue/send-job.ts";
+export * from "./domain/reactions/adjust-score.ts";
+export * from "./domain/reactions/decay-scores.ts";
+export * from "./domain/reactions/react-to-contact-change.ts";
+export * from "./domain/reactions/react-to-event.ts";
 export * from "./domain/scores/decay.ts";
 export * from "./domain/scores/rules.ts";
-export * from "./domain/segments/apply-event.ts";
-export { compileSegmentQuery } from "./domain/segments/compile.ts";
 export * from "./domain/segments/errors.ts";
 export * from "./domain/segments/explain.ts";
-export * from "./domain/segments/filter.ts";
 export * from "./domain/segments/incremental.ts";
-export { parseSegmentFilter } from "./domain/segments/parse-filter.ts";
+export * from "./domain/segments/playbook.ts";
 export * from "./domain/segments/preview.ts";
 export * from "./domain/segments/refresh.ts";
 export * from "./domain/segments/segments.ts";
-export * from "./domain/segments/templates.ts";
 export * from "./domain/shared/errors.ts";
 export * from "./domain/tags/tags.ts";
-export * from "./domain/templates/template-library.ts";
-export * from "./domain/templates/templates.ts";
+export * from "./domain/workspaces/allowed-origins.ts";
 export * from "./domain/workspaces/api-keys.ts";
 export * from "./domain/workspaces/workspaces.ts";

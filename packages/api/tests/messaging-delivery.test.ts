@@ -2,11 +2,11 @@ import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { updateContact } from "../src/domain/contacts/upsert-contact.ts";
-import { deliverMessage } from "../src/domain/messages/deliver-message.ts";
-import { makeEmailLinks, verifyLinkSignature } from "../src/domain/messages/email-links.ts";
+import { installTemplateLibrary } from "../src/domain/email-templates/template-library.ts";
+import { makeEmailLinks, verifyLinkSignature } from "../src/domain/messages/compose/email-links.ts";
+import { deliverMessage } from "../src/domain/messages/delivery/deliver-message.ts";
 import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
-import { sendEmail } from "../src/domain/messages/enqueue-email.ts";
-import { installTemplateLibrary } from "../src/domain/templates/template-library.ts";
+import { queueEmail } from "../src/domain/messages/queue/queue-email.ts";
 import {
   cartData,
   createEmailWorkspace,
@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => ses.close());
 
 async function queue(workspaceId: string, templateId: string, contactId: string, data = {}) {
-  const { message } = await sendEmail(workspaceId, {
+  const { message } = await queueEmail(workspaceId, {
     templateId,
     contactId,
     data,

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
-import { deliverMessage, TransientSendError } from "../src/domain/messages/deliver-message.ts";
-import { makeEmailLinks } from "../src/domain/messages/email-links.ts";
-import { makeSesEmailSender } from "../src/domain/messages/email-sender.ts";
-import { sendEmail } from "../src/domain/messages/enqueue-email.ts";
-import { reserveSendSlot } from "../src/domain/messages/send-rate.ts";
-import { applySesNotification } from "../src/domain/messages/ses-notifications.ts";
+import { makeEmailLinks } from "../src/domain/messages/compose/email-links.ts";
+import {
+  deliverMessage,
+  TransientSendError,
+} from "../src/domain/messages/delivery/deliver-message.ts";
+import { reserveSendSlot } from "../src/domain/messages/delivery/send-rate.ts";
+import { applySesNotification } from "../src/domain/messages/engagement/ses-notifications.ts";
+import { makeSesEmailSender } from "../src/domain/messages/providers/ses-email-sender.ts";
+import { queueEmail } from "../src/domain/messages/queue/queue-email.ts";
 import { ConflictError, NotFoundError } from "../src/domain/shared/errors.ts";
 import {
   createEmailWorkspace,
@@ -35,12 +38,12 @@ const jobsFor = (messageId: string) =>
   db().$queryRaw<{ key: string; priority: number; flags: unknown }[]>`
     SELECT key, priority, flags FROM graphile_worker._private_jobs WHERE key = ${`send_email:${messageId}`}`;
 
-describe("sendEmail", () => {
+describe("queueEmail", () => {
   it("writes one message and one keyed job per idempotency key, even when called concurrently", async () => {
     const { workspaceId, contact, template } = await setUp("MARKETING");
     const input = { templateId: template.id, contactId: contact.id, idempotencyKey: "cart-77" };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => sendEmail(workspaceId, input)),
+      Array.from({ length: 5 }, () => queueEmail(workspaceId, input)),
     );
     const ids = new Set(results.map((result) => result.message.id));
     expect(ids.size).toBe(1);
@@ -55,24 +58,28 @@ describe("sendEmail", () => {
   it("refuses a reused key for another contact, and contacts or templates of other workspaces", async () => {
     const { workspaceId, contact, template } = await setUp();
     const other = await createMailContact(workspaceId);
-    await sendEmail(workspaceId, {
+    await queueEmail(workspaceId, {
       templateId: template.id,
       contactId: contact.id,
       idempotencyKey: "k",
     });
     await expect(
-      sendEmail(workspaceId, { templateId: template.id, contactId: other.id, idempotencyKey: "k" }),
+      queueEmail(workspaceId, {
+        templateId: template.id,
+        contactId: other.id,
+        idempotencyKey: "k",
+      }),
     ).rejects.toBeInstanceOf(ConflictError);
     const elsewhere = await setUp();
     await expect(
-      sendEmail(workspaceId, {
+      queueEmail(workspaceId, {
         templateId: template.id,
         contactId: elsewhere.contact.id,
         idempotencyKey: "x",
       }),
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(
-      sendEmail(workspaceId, {
+      queueEmail(workspaceId, {
         templateId: elsewhere.template.id,
         contactId: contact.id,
         idempotencyKey: "y",
@@ -82,7 +89,7 @@ describe("sendEmail", () => {
 
   it("queues transactional mail ahead of marketing, unflagged", async () => {
     const { workspaceId, contact, template } = await setUp("TRANSACTIONAL");
-    const { message } = await sendEmail(workspaceId, {
+    const { message } = await queueEmail(workspaceId, {
       templateId: template.id,
       contactId: contact.id,
       idempotencyKey: "order-1",
@@ -96,7 +103,7 @@ describe("sendEmail", () => {
 describe("never twice", () => {
   async function queued() {
     const { workspaceId, contact, template } = await setUp();
-    const { message } = await sendEmail(workspaceId, {
+    const { message } = await queueEmail(workspaceId, {
       templateId: template.id,
       contactId: contact.id,
       idempotencyKey: "once",

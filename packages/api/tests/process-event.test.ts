@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
-import { processEvent } from "../src/domain/events/process-event.ts";
 import { recordInternalEvent } from "../src/domain/events/record-internal-event.ts";
+import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { createWorkspace } from "../src/domain/workspaces/workspaces.ts";
 
 describe("processEvent and last-seen", () => {
@@ -20,7 +20,7 @@ describe("processEvent and last-seen", () => {
         occurredAt: new Date(occurredAt),
         idempotencyKey: `${name}:${occurredAt}`,
       });
-      await processEvent(id!);
+      await reactToEvent(id!);
     };
 
     await record("Segment Entered", undefined, "2026-03-01T00:00:00Z");

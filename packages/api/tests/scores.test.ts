@@ -1,8 +1,9 @@
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
-import { decayScores, setScoreDecay } from "../src/domain/scores/decay.ts";
-import { applyEventToScoresAndSegments } from "../src/domain/segments/apply-event.ts";
+import { decayScores } from "../src/domain/reactions/decay-scores.ts";
+import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
+import { setScoreDecay } from "../src/domain/scores/decay.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";
 import { daysAgo, makeContact, memberIds, storeEvent, testNow } from "./segment-fixtures.ts";
 import { createTestWorkspace, makeTestApi } from "./support/index.ts";
@@ -51,11 +52,11 @@ describe("scoring rules", () => {
     const ada = await makeContact(workspace.rowId);
     const apply = async (name: string, properties: Record<string, unknown>, at = testNow) => {
       const id = await storeEvent(workspace.rowId, ada.id, name, properties, at);
-      await applyEventToScoresAndSegments(id, { now: testNow });
+      await reactToEvent(id, { now: testNow });
       return id;
     };
     const first = await apply("Page Viewed", { path: "/pricing/pro" });
-    await applyEventToScoresAndSegments(first, { now: testNow }); // a retried job
+    await reactToEvent(first, { now: testNow }); // a retried job
     await apply("Page Viewed", { path: "/pricing" });
     await apply("Page Viewed", { path: "/pricing" }); // only 2 of its 5 points fit the cap
     await apply("Page Viewed", { path: "/pricing" }); // the cap is used up
@@ -79,19 +80,12 @@ describe("scoring rules", () => {
     expect(changes.map((c: any) => c.delta)).toEqual([20, 5, 2, 5, 5]);
   });
 
-  it("applies rules to an event handed over as read, the same as by id, once", async () => {
+  it("applies rules once however often the event's reaction runs", async () => {
     await rule({ name: "Demo", eventName: "Demo Booked", points: 15 });
     const ada = await makeContact(workspace.rowId);
     const id = await storeEvent(workspace.rowId, ada.id, "Demo Booked");
-    const event = {
-      id,
-      workspaceId: workspace.rowId,
-      contactId: ada.id,
-      name: "Demo Booked",
-      occurredAt: testNow,
-    };
-    await applyEventToScoresAndSegments(event, { now: testNow });
-    await applyEventToScoresAndSegments(id, { now: testNow }); // a retried job, by id
+    await Promise.all([reactToEvent(id, { now: testNow }), reactToEvent(id, { now: testNow })]);
+    await reactToEvent(id, { now: testNow }); // a retried job
     const { node } = await api.data(history, { id: contactGlobalId(ada.id) }, workspace.secretKey);
     expect(node.score).toBe(15);
     expect(node.scoreHistory.totalCount).toBe(1);

@@ -8,7 +8,7 @@ import type {
   PropertyCondition,
   PropertyType,
   SegmentFilter,
-} from "../src/domain/segments/filter.ts";
+} from "../src/domain/conditions/filter.ts";
 
 export interface RefContact {
   id: string;

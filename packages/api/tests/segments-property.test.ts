@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { db } from "../src/db.ts";
-import { processEvent } from "../src/domain/events/process-event.ts";
-import type { PropertyCondition, SegmentFilter } from "../src/domain/segments/filter.ts";
-import { parseSegmentFilter } from "../src/domain/segments/parse-filter.ts";
+import type { PropertyCondition, SegmentFilter } from "../src/domain/conditions/filter.ts";
+import { parseSegmentFilter } from "../src/domain/conditions/parse/parse-filter.ts";
+import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { previewSegment } from "../src/domain/segments/preview.ts";
 import { refreshSegment } from "../src/domain/segments/refresh.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";
@@ -280,7 +280,7 @@ async function seedEvents(
     const id = await storeEvent(workspaceId, contact.id, e.name, properties, occurredAt);
     refEvents.push({ contactId: contact.id, name: e.name, properties, occurredAt });
     if (!process) continue;
-    await processEvent(id);
+    await reactToEvent(id);
     if (!contact.lastSeenAt || contact.lastSeenAt < occurredAt) contact.lastSeenAt = occurredAt;
   }
   return refEvents;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
+import type { SegmentFilter } from "../src/domain/conditions/filter.ts";
 import { updateContact } from "../src/domain/contacts/upsert-contact.ts";
-import { applyEventToScoresAndSegments } from "../src/domain/segments/apply-event.ts";
+import { reactToContactChange } from "../src/domain/reactions/react-to-contact-change.ts";
+import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { SegmentCycleError } from "../src/domain/segments/errors.ts";
 import { explainSegment } from "../src/domain/segments/explain.ts";
-import type { SegmentFilter } from "../src/domain/segments/filter.ts";
-import { refreshContactSegments } from "../src/domain/segments/incremental.ts";
+import { installSegmentTemplates } from "../src/domain/segments/playbook.ts";
 import { previewSegment } from "../src/domain/segments/preview.ts";
-import { refreshSegment } from "../src/domain/segments/refresh.ts";
+import { enqueueSegmentRefreshes, refreshSegment } from "../src/domain/segments/refresh.ts";
 import { createSegment, deleteSegment, updateSegment } from "../src/domain/segments/segments.ts";
-import { installSegmentTemplates } from "../src/domain/segments/templates.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../src/domain/shared/errors.ts";
 import { deleteTag, renameTag } from "../src/domain/tags/tags.ts";
 import {
@@ -42,14 +42,14 @@ describe("segment membership", () => {
     expect(await memberIds(segment.id)).toEqual([]);
 
     const second = await storeEvent(workspace.id, pro.id, "Product Added", {}, daysAgo(0.5));
-    await applyEventToScoresAndSegments(second, { now: testNow });
+    await reactToEvent(second, { now: testNow });
     expect(await memberIds(segment.id)).toEqual([pro.id]);
     // A retried job changes nothing and records nothing twice.
-    await applyEventToScoresAndSegments(second, { now: testNow });
+    await reactToEvent(second, { now: testNow });
     expect((await segmentEvents(pro.id)).map((e) => e.name)).toEqual(["Segment Entered"]);
 
     const order = await storeEvent(workspace.id, pro.id, "Order Completed", {}, daysAgo(0.2));
-    await applyEventToScoresAndSegments(order, { now: testNow });
+    await reactToEvent(order, { now: testNow });
     expect(await memberIds(segment.id)).toEqual([]);
     const recorded = await segmentEvents(pro.id);
     expect(recorded.map((e) => e.name)).toEqual(["Segment Entered", "Segment Exited"]);
@@ -74,20 +74,34 @@ describe("segment membership", () => {
     const tag = await db().tag.findFirstOrThrow({
       where: { workspaceId: workspace.id, name: "vip" },
     });
-    const queued = () =>
-      db().$queryRaw<{ key: string; revision: number }[]>`
-        SELECT key, revision FROM graphile_worker.jobs
-         WHERE task_identifier = 'refresh_segment' ORDER BY key`;
+    const queued = (task: string) =>
+      db().$queryRaw<{ key: string; revision: number; payload: unknown }[]>`
+        SELECT j.key, j.revision, j.payload FROM graphile_worker._private_jobs j
+          JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+         WHERE t.identifier = ${task} ORDER BY j.key`;
 
     await renameTag(workspace.id, tag.id, "VIP");
-    expect(await queued()).toEqual([{ key: `refresh_segment:${segment.id}`, revision: 0 }]);
+    expect(await queued("refresh_segments")).toEqual([
+      {
+        key: `refresh_segments:contactData:${workspace.id}`,
+        revision: 0,
+        payload: { workspaceId: workspace.id, dependingOn: "contactData" },
+      },
+    ]);
+    // What that job does: queue the workspace's segments on contact data.
+    await enqueueSegmentRefreshes({ dependingOn: "contactData", workspaceId: workspace.id });
+    expect((await queued("refresh_segment")).map((job) => job.key)).toEqual([
+      `refresh_segment:${segment.id}`,
+    ]);
     await refreshSegment(segment.id, { now: testNow });
     expect(await memberIds(segment.id)).toEqual([]);
     expect((await segmentEvents(ada.id)).map((e) => e.name)).toEqual(["Segment Exited"]);
 
     // Deleting queues it again: the keyed job is replaced, not doubled.
     await deleteTag(workspace.id, tag.id);
-    expect(await queued()).toEqual([{ key: `refresh_segment:${segment.id}`, revision: 1 }]);
+    expect(
+      (await queued("refresh_segments")).map(({ key, revision }) => ({ key, revision })),
+    ).toEqual([{ key: `refresh_segments:contactData:${workspace.id}`, revision: 1 }]);
   });
 
   it("lets time-relative conditions lapse on the scheduled refresh, once", async () => {
@@ -117,7 +131,7 @@ describe("segment membership", () => {
        WHERE t.identifier = 'refresh_contact_segments'`;
     expect(jobs.some((job) => job.payload.includes(ada.id))).toBe(true);
     expect(await memberIds(segment.id)).toEqual([]);
-    await refreshContactSegments(workspace.id, [ada.id]);
+    await reactToContactChange(workspace.id, [ada.id]);
     expect(await memberIds(segment.id)).toEqual([ada.id]);
   });
 
@@ -128,7 +142,7 @@ describe("segment membership", () => {
     const grace = await makeContact(theirs.id);
     const stray = await storeEvent(theirs.id, grace.id, "Order Completed", { total: 900 });
     const segment = await save(mine.id, { orders: { metric: "COUNT", op: "AT_LEAST", value: 0 } });
-    await applyEventToScoresAndSegments(stray, { now: testNow });
+    await reactToEvent(stray, { now: testNow });
     expect(await memberIds(segment.id)).toEqual([ada.id]);
     await expect(explainSegment(theirs.id, segment.id, grace.id)).rejects.toThrow(NotFoundError);
     await expect(explainSegment(mine.id, segment.id, grace.id)).rejects.toThrow(NotFoundError);

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
-import { deliverMessage } from "../src/domain/messages/deliver-message.ts";
-import { sendEmail } from "../src/domain/messages/enqueue-email.ts";
+import { deliverMessage } from "../src/domain/messages/delivery/deliver-message.ts";
+import { queueEmail } from "../src/domain/messages/queue/queue-email.ts";
 import { makeSesNotificationRoutes } from "../src/http/ses-notifications.ts";
 import {
   isSnsUrl,
@@ -85,7 +85,7 @@ async function sentMessage(kind: "MARKETING" | "TRANSACTIONAL" = "MARKETING") {
   const { workspace } = await createEmailWorkspace();
   const contact = await createMailContact(workspace.id);
   const template = await createSimpleTemplate(workspace.id, kind);
-  const { message } = await sendEmail(workspace.id, {
+  const { message } = await queueEmail(workspace.id, {
     templateId: template.id,
     contactId: contact.id,
     idempotencyKey: `m-${randomUUID()}`,
@@ -207,7 +207,7 @@ describe("SES notifications", () => {
     expect(row.bounceType).toBe("Permanent/General");
 
     const template = await db().template.findFirstOrThrow({ where: { workspaceId: workspace.id } });
-    const { message: next } = await sendEmail(workspace.id, {
+    const { message: next } = await queueEmail(workspace.id, {
       templateId: template.id,
       contactId: contact.id,
       idempotencyKey: "after-bounce",

@@ -1,8 +1,8 @@
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
-import { deliverMessage } from "../src/domain/messages/deliver-message.ts";
-import { sendEmail } from "../src/domain/messages/enqueue-email.ts";
+import { deliverMessage } from "../src/domain/messages/delivery/deliver-message.ts";
+import { queueEmail } from "../src/domain/messages/queue/queue-email.ts";
 import { createApiKey } from "../src/domain/workspaces/api-keys.ts";
 import {
   createEmailWorkspace,
@@ -26,7 +26,7 @@ async function sentEmail() {
   const { workspace } = await createEmailWorkspace();
   const contact = await createMailContact(workspace.id);
   const template = await createSimpleTemplate(workspace.id, "MARKETING");
-  const { message } = await sendEmail(workspace.id, {
+  const { message } = await queueEmail(workspace.id, {
     templateId: template.id,
     contactId: contact.id,
     idempotencyKey: "t1",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
-import { configuredEmailLinks } from "../src/domain/messages/email-services.ts";
-import { sendEmail } from "../src/domain/messages/enqueue-email.ts";
+import { configuredEmailLinks } from "../src/domain/messages/delivery/email-services.ts";
+import { queueEmail } from "../src/domain/messages/queue/queue-email.ts";
 import {
   createEmailWorkspace,
   createMailContact,
@@ -17,7 +17,7 @@ async function messageToSubscriber() {
   const { workspace } = await createEmailWorkspace();
   const contact = await createMailContact(workspace.id, { consent: "SUBSCRIBED" });
   const template = await createSimpleTemplate(workspace.id, "MARKETING");
-  const { message } = await sendEmail(workspace.id, {
+  const { message } = await queueEmail(workspace.id, {
     templateId: template.id,
     contactId: contact.id,
     idempotencyKey: "u1",

@@ -1,9 +1,19 @@
-/**
- * Scheduled tasks, in graphile-worker's crontab format
- * (`minute hour day month weekday task ?options payload`). Empty until a task needs a schedule.
- */
-export const crontab = [
-  "# minute hour dom month dow task",
-  "5 * * * * refresh_segments ?max=3",
-  "17 3 * * * decay_scores ?max=3",
-].join("\n");
+import type { JobName } from "@cartwheel/api/domain";
+
+interface Schedule {
+  /** `minute hour day-of-month month day-of-week`, as in cron. */
+  pattern: string;
+  task: JobName;
+  /** graphile-worker's crontab options, e.g. `max=3` (backfill at most 3 missed runs). */
+  options?: string;
+}
+
+const schedules: Schedule[] = [
+  { pattern: "5 * * * *", task: "refresh_segments", options: "max=3" },
+  { pattern: "17 3 * * *", task: "decay_scores", options: "max=3" },
+];
+
+/** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options`). */
+export const crontab = schedules
+  .map(({ pattern, task, options }) => `${pattern} ${task}${options ? ` ?${options}` : ""}`)
+  .join("\n");

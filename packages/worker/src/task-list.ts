@@ -1,4 +1,5 @@
-import type { TaskList } from "graphile-worker";
+import type { JobName } from "@cartwheel/api/domain";
+import type { Task } from "graphile-worker";
 import { decay_scores } from "./tasks/decay_scores.ts";
 import { process_event } from "./tasks/process_event.ts";
 import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
@@ -6,12 +7,16 @@ import { refresh_segment } from "./tasks/refresh_segment.ts";
 import { refresh_segments } from "./tasks/refresh_segments.ts";
 import { send_email } from "./tasks/send_email.ts";
 
-/** Every task the worker runs, by identifier; each lives in `tasks/<identifier>.ts`. */
-export const taskList: TaskList = {
+/**
+ * Every task the worker runs, by identifier; each lives in `tasks/<identifier>.ts`. Typed
+ * against the job catalogue: a job without a handler (or a handler without a job) fails the
+ * typecheck.
+ */
+export const taskList = {
   process_event,
   decay_scores,
   refresh_segments,
   refresh_segment,
   refresh_contact_segments,
   send_email,
-};
+} satisfies Record<JobName, Task>;

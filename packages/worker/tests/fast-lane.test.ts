@@ -1,4 +1,4 @@
-import { closeEmailSender, db, enqueueEmails, pool, sendEmail } from "@cartwheel/api/domain";
+import { closeEmailSender, db, pool, queueEmail, queueEmails } from "@cartwheel/api/domain";
 import {
   createEmailWorkspace,
   createMailContact,
@@ -56,7 +56,7 @@ it("sends a transactional email while a 5,000-email marketing backlog is still q
        SELECT $1, 'bulk-' || g || '@example.com', 'SUBSCRIBED' FROM generate_series(1, $2::int) g RETURNING id`,
     [workspace.id, backlog],
   );
-  const { messageIds } = await enqueueEmails(workspace.id, {
+  const { messageIds } = await queueEmails(workspace.id, {
     templateId: campaign.id,
     recipients: contacts.map((contact, index) => ({
       contactId: contact.id,
@@ -74,7 +74,7 @@ it("sends a transactional email while a 5,000-email marketing backlog is still q
   );
 
   const buyer = await createMailContact(workspace.id, { consent: "UNSUBSCRIBED" });
-  const { message } = await sendEmail(workspace.id, {
+  const { message } = await queueEmail(workspace.id, {
     templateId: receipts.id,
     contactId: buyer.id,
     idempotencyKey: "order-1042",

@@ -1,4 +1,4 @@
-import { closeEmailSender, db, sendEmail, updateEmailSettings } from "@cartwheel/api/domain";
+import { closeEmailSender, db, queueEmail, updateEmailSettings } from "@cartwheel/api/domain";
 import {
   createEmailWorkspace,
   createMailContact,
@@ -38,7 +38,7 @@ async function queued(kind: "MARKETING" | "TRANSACTIONAL" = "TRANSACTIONAL", key
   const { workspace } = await createEmailWorkspace();
   const contact = await createMailContact(workspace.id);
   const template = await createSimpleTemplate(workspace.id, kind);
-  const { message } = await sendEmail(workspace.id, {
+  const { message } = await queueEmail(workspace.id, {
     templateId: template.id,
     contactId: contact.id,
     idempotencyKey: key,
@@ -65,7 +65,7 @@ describe("send_email", () => {
     await updateEmailSettings(workspace.id, { sendRatePerSecond: 0.1 });
     const others = await Promise.all(
       ["a", "b"].map(async (key) => {
-        const { message } = await sendEmail(workspace.id, {
+        const { message } = await queueEmail(workspace.id, {
           templateId: template.id,
           contactId: contact.id,
           idempotencyKey: key,

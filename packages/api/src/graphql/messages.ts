@@ -1,8 +1,8 @@
 import { TemplateRenderError } from "@cartwheel/templates";
-import { sendEmail } from "../domain/messages/enqueue-email.ts";
+import { sendTestEmail } from "../domain/messages/delivery/send-test-email.ts";
 import { countMessages, listMessages, loadMessage } from "../domain/messages/list-messages.ts";
 import { messageStats } from "../domain/messages/message-stats.ts";
-import { sendTestEmail } from "../domain/messages/send-test-email.ts";
+import { queueEmail } from "../domain/messages/queue/queue-email.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { EmailStatsRef } from "./email-stats.ts";
@@ -154,7 +154,7 @@ const SendEmailInput = builder.inputType("SendEmailInput", {
 });
 
 const SendEmailPayload = builder
-  .objectRef<Awaited<ReturnType<typeof sendEmail>>>("SendEmailPayload")
+  .objectRef<Awaited<ReturnType<typeof queueEmail>>>("SendEmailPayload")
   .implement({
     fields: (t) => ({
       message: t.field({ type: Message, resolve: (result) => result.message }),
@@ -172,7 +172,7 @@ builder.mutationField("sendEmail", (t) =>
     errors: { types: mutationErrors, dataField: { name: "result" } },
     args: { input: t.arg({ type: SendEmailInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      sendEmail(workspaceOf(context.principal), {
+      queueEmail(workspaceOf(context.principal), {
         templateId: decodeId(input.templateId, "Template", ["templateId"]),
         contactId: decodeId(input.contactId, "Contact", ["contactId"]),
         data: input.data ?? {},

@@ -1,5 +1,6 @@
-import { adjustScore } from "../domain/scores/adjust-score.ts";
-import { getScoreDecay, setScoreDecay } from "../domain/scores/decay.ts";
+import type { PropertyCondition } from "../domain/conditions/filter.ts";
+import { adjustScore } from "../domain/reactions/adjust-score.ts";
+import { loadScoreDecay, setScoreDecay } from "../domain/scores/decay.ts";
 import {
   countScoringRules,
   createScoringRule,
@@ -8,7 +9,6 @@ import {
   type ScoringRuleInput,
   updateScoringRule,
 } from "../domain/scores/rules.ts";
-import type { PropertyCondition } from "../domain/segments/filter.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { Contact } from "./contacts.ts";
@@ -217,7 +217,7 @@ builder.queryField("scoreDecay", (t) =>
     type: ScoreDecay,
     nullable: true,
     authScopes: { scope: "contacts:read" },
-    resolve: (_root, _args, context) => getScoreDecay(workspaceOf(context.principal)),
+    resolve: (_root, _args, context) => loadScoreDecay(workspaceOf(context.principal)),
   }),
 );
 

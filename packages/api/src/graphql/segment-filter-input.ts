@@ -5,7 +5,7 @@ import {
   orderMetrics,
   propertyTypes,
   segmentContactFields,
-} from "../domain/segments/filter.ts";
+} from "../domain/conditions/filter.ts";
 import { builder } from "./builder.ts";
 import { ConsentStatus } from "./contacts.ts";
 import { decodeId } from "./ids.ts";

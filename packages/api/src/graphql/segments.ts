@@ -1,6 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { SegmentCycleError } from "../domain/segments/errors.ts";
 import { type ExplainedCondition, explainSegment } from "../domain/segments/explain.ts";
+import { installSegmentTemplates, segmentTemplateKeys } from "../domain/segments/playbook.ts";
 import {
   listSegmentMembers,
   loadContactsInOrder,
@@ -13,7 +14,6 @@ import {
   listSegments,
   updateSegment,
 } from "../domain/segments/segments.ts";
-import { installSegmentTemplates, segmentTemplateKeys } from "../domain/segments/templates.ts";
 import { InvalidInputError, NotFoundError } from "../domain/shared/errors.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";

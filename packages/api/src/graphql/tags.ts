@@ -1,12 +1,5 @@
-import {
-  countTags,
-  createTag,
-  deleteTag,
-  listTags,
-  renameTag,
-  tagContacts,
-  untagContacts,
-} from "../domain/tags/tags.ts";
+import { tagContacts, untagContacts } from "../domain/contacts/tag-contacts.ts";
+import { countTags, createTag, deleteTag, listTags, renameTag } from "../domain/tags/tags.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { mutationErrors } from "./errors.ts";

@@ -1,6 +1,5 @@
 import { TemplateRenderError } from "@cartwheel/templates";
-import { previewTemplate } from "../domain/templates/preview-template.ts";
-import { installTemplateLibrary } from "../domain/templates/template-library.ts";
+import { installTemplateLibrary } from "../domain/email-templates/template-library.ts";
 import {
   archiveTemplate,
   countTemplates,
@@ -8,7 +7,8 @@ import {
   listTemplates,
   loadTemplate,
   updateTemplate,
-} from "../domain/templates/templates.ts";
+} from "../domain/email-templates/templates.ts";
+import { previewTemplate } from "../domain/messages/preview-template.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { EmailStatsRef, loadTemplateStats } from "./email-stats.ts";

@@ -1,7 +1,10 @@
 import { type Context, Hono } from "hono";
 import { emailConfig } from "../config.ts";
-import { verifyLinkSignature } from "../domain/messages/email-links.ts";
-import { recordEmailClick, recordEmailOpen } from "../domain/messages/record-engagement.ts";
+import { verifyLinkSignature } from "../domain/messages/compose/email-links.ts";
+import {
+  recordEmailClick,
+  recordEmailOpen,
+} from "../domain/messages/engagement/record-engagement.ts";
 
 export interface EmailTrackingOptions {
   /** HMAC secret of the links. Default: `emailConfig().signingSecret`. */

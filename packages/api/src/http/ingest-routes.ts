@@ -2,11 +2,11 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { someWorkspaceAllowsOrigin } from "../domain/events/allowed-origins.ts";
 import { ingestLimits } from "../domain/events/event-input.ts";
 import { checkIngestAccess } from "../domain/events/ingest-access.ts";
 import { ingestEvents } from "../domain/events/ingest-events.ts";
 import { ingestRateLimiter, type RateLimiter } from "../domain/events/rate-limit.ts";
+import { someWorkspaceAllowsOrigin } from "../domain/workspaces/allowed-origins.ts";
 import { grantAllows, verifyApiKey } from "../domain/workspaces/api-keys.ts";
 import { corsHeaders } from "./cors.ts";
 

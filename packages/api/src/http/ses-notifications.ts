@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { emailConfig } from "../config.ts";
-import { applySesNotification } from "../domain/messages/ses-notifications.ts";
+import { applySesNotification } from "../domain/messages/engagement/ses-notifications.ts";
 import {
   makeSnsVerifier,
   SnsVerificationError,

@@ -1,6 +1,6 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import type { EmailPreferences } from "../domain/messages/unsubscribe.ts";
+import type { EmailPreferences } from "../domain/messages/engagement/unsubscribe.ts";
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 

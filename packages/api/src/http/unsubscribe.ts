@@ -1,13 +1,13 @@
 import { type Context, Hono } from "hono";
 import { emailConfig } from "../config.ts";
-import { verifyLinkSignature } from "../domain/messages/email-links.ts";
+import { verifyLinkSignature } from "../domain/messages/compose/email-links.ts";
 import {
   type EmailPreferences,
   loadEmailPreferences,
   resubscribeByMessage,
   unsubscribeByMessage,
   unsubscribeSources,
-} from "../domain/messages/unsubscribe.ts";
+} from "../domain/messages/engagement/unsubscribe.ts";
 import {
   confirmUnsubscribePage,
   invalidLinkPage,

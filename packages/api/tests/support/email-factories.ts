@@ -1,6 +1,6 @@
 import { upsertContact } from "../../src/domain/contacts/upsert-contact.ts";
+import { createTemplate } from "../../src/domain/email-templates/templates.ts";
 import { updateEmailSettings } from "../../src/domain/messages/email-settings.ts";
-import { createTemplate } from "../../src/domain/templates/templates.ts";
 import { createWorkspace } from "../../src/domain/workspaces/workspaces.ts";
 
 let shopCounter = 0;

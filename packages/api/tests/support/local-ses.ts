@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import localSesModule from "aws-ses-v2-local";
-import {
-  type EmailSender,
-  makeSesEmailSender,
-  type OutgoingEmail,
-} from "../../src/domain/messages/email-sender.ts";
+import type {
+  EmailSender,
+  OutgoingEmail,
+} from "../../src/domain/messages/providers/email-sender.ts";
+import { makeSesEmailSender } from "../../src/domain/messages/providers/ses-email-sender.ts";
 
 // aws-ses-v2-local is CommonJS with an ES-style default export.
 const startServer =

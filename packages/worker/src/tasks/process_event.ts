@@ -1,15 +1,11 @@
-import { processEvent } from "@cartwheel/api/domain";
-import type { Task } from "graphile-worker";
-import { z } from "zod";
-
-const payload = z.object({ eventId: z.union([z.string(), z.number()]).transform(String) });
+import { reactToEvent } from "@cartwheel/api/domain";
+import { defineTask } from "../define-task.ts";
 
 /**
- * Runs everything that follows from one stored event (`processEvent`). Enqueued in the event's
+ * Runs everything that follows from one stored event (`reactToEvent`). Enqueued in the event's
  * own transaction by ingestion; an event erased before its job runs ends the job quietly.
  */
-export const process_event: Task = async (rawPayload, helpers) => {
-  const { eventId } = payload.parse(rawPayload);
-  const processed = await processEvent(eventId);
-  if (!processed) helpers.logger.info(`process_event: event ${eventId} no longer exists`);
-};
+export const process_event = defineTask("process_event", async ({ eventId }, helpers) => {
+  const reaction = await reactToEvent(eventId);
+  if (!reaction) helpers.logger.info(`process_event: event ${eventId} no longer exists`);
+});

@@ -1,17 +1,11 @@
-import { refreshContactSegments } from "@cartwheel/api/domain";
-import type { Task } from "graphile-worker";
-import { z } from "zod";
-
-const payload = z.object({
-  workspaceId: z.uuid(),
-  contactIds: z.array(z.uuid()).min(1).max(10_000),
-});
+import { reactToContactChange } from "@cartwheel/api/domain";
+import { defineTask } from "../define-task.ts";
 
 /**
  * Re-checks the segments that depend on contact data (fields, properties, tags, consent) for
  * contacts that changed. Queued in the change's own transaction. Safe to repeat.
  */
-export const refresh_contact_segments: Task = async (rawPayload) => {
-  const { workspaceId, contactIds } = payload.parse(rawPayload);
-  await refreshContactSegments(workspaceId, contactIds);
-};
+export const refresh_contact_segments = defineTask(
+  "refresh_contact_segments",
+  ({ workspaceId, contactIds }) => reactToContactChange(workspaceId, contactIds),
+);

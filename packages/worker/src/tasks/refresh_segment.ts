@@ -1,14 +1,10 @@
 import { refreshSegment } from "@cartwheel/api/domain";
-import type { Task } from "graphile-worker";
-import { z } from "zod";
-
-const payload = z.object({ segmentId: z.uuid() });
+import { defineTask } from "../define-task.ts";
 
 /**
  * Recomputes one segment for every contact, recording Segment Entered / Exited for the
  * changes. Safe to repeat. A segment deleted meanwhile ends the job quietly.
  */
-export const refresh_segment: Task = async (rawPayload) => {
-  const { segmentId } = payload.parse(rawPayload);
-  await refreshSegment(segmentId);
-};
+export const refresh_segment = defineTask("refresh_segment", ({ segmentId }) =>
+  refreshSegment(segmentId),
+);

@@ -1,12 +1,16 @@
 import { enqueueSegmentRefreshes } from "@cartwheel/api/domain";
-import type { Task } from "graphile-worker";
+import { defineTask } from "../define-task.ts";
 
 /**
- * Scheduled hourly: queues `refresh_segment` for every segment whose membership can change
- * with time alone ("in the last 30 days", birthdays, lapsed customers). One job per segment,
- * keyed by it, so they run in parallel, retry alone and never pile up.
+ * Queues `refresh_segment` for every segment that depends on `dependingOn`: hourly, those
+ * whose membership can change with time alone ("in the last 30 days", birthdays, lapsed
+ * customers); after a tag is renamed or deleted, a workspace's segments on contact data. One
+ * job per segment, keyed by it, so they run in parallel, retry alone and never pile up.
  */
-export const refresh_segments: Task = async (_payload, helpers) => {
-  const queued = await enqueueSegmentRefreshes({ dependingOn: "time" });
-  helpers.logger.info(`refresh_segments: ${queued.length} segments queued`);
-};
+export const refresh_segments = defineTask(
+  "refresh_segments",
+  async ({ workspaceId, dependingOn }, helpers) => {
+    const queued = await enqueueSegmentRefreshes({ dependingOn, workspaceId });
+    helpers.logger.info(`refresh_segments: ${queued.length} segments queued (${dependingOn})`);
+  },
+);

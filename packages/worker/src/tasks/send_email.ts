@@ -1,19 +1,12 @@
 import {
+  addSendJob,
+  db,
   deliverMessage,
   failMessage,
   marketingJobFlag,
-  sendEmailTask,
-  sendJobOptions,
   TransientSendError,
 } from "@cartwheel/api/domain";
-import type { Task } from "graphile-worker";
-import { z } from "zod";
-
-const payload = z.object({
-  messageId: z.string(),
-  /** How often the rate limit has pushed this send back; spreads the retries out. */
-  deferrals: z.number().int().min(0).default(0),
-});
+import { defineTask } from "../define-task.ts";
 
 const maxDeferralSpreadMs = 60_000;
 
@@ -28,8 +21,7 @@ const maxDeferralSpreadMs = 60_000;
  * - Permanent errors (rejected address, template error) are recorded on the message; the job
  *   succeeds, so they are not retried.
  */
-export const send_email: Task = async (rawPayload, helpers) => {
-  const { messageId, deferrals } = payload.parse(rawPayload);
+export const send_email = defineTask("send_email", async ({ messageId, deferrals }, helpers) => {
   let result: Awaited<ReturnType<typeof deliverMessage>>;
   try {
     result = await deliverMessage(messageId);
@@ -43,17 +35,9 @@ export const send_email: Task = async (rawPayload, helpers) => {
   }
   if (result.status !== "DEFERRED") return;
   const kind = helpers.job.flags?.[marketingJobFlag] ? "MARKETING" : "TRANSACTIONAL";
-  const job = sendJobOptions(messageId, kind);
   const spreadMs = Math.min(2 ** deferrals * 1000, maxDeferralSpreadMs);
-  await helpers.addJob(
-    sendEmailTask,
-    { messageId, deferrals: deferrals + 1 },
-    {
-      jobKey: job.jobKey,
-      priority: job.priority,
-      maxAttempts: job.maxAttempts,
-      ...(job.flags && { flags: job.flags }),
-      runAt: new Date(Date.now() + result.retryInMs + Math.random() * spreadMs),
-    },
-  );
-};
+  await addSendJob(db(), messageId, kind, {
+    deferrals: deferrals + 1,
+    runAt: new Date(Date.now() + result.retryInMs + Math.random() * spreadMs),
+  });
+});

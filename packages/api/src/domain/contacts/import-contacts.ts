@@ -1,8 +1,7 @@
-import type pg from "pg";
 import { z } from "zod";
-import { pool } from "../../db.ts";
-import { enqueueContactSegmentsRefresh } from "../segments/incremental.ts";
+import { isUniqueViolation, type Transaction, withTransaction } from "../../db.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
+import { queueContactDataChange } from "./contact-changes.ts";
 import { type ContactInput, upsertContactInput } from "./contact-input.ts";
 
 export const maxImportBatch = 1000;
@@ -37,24 +36,20 @@ export async function importContacts(
   }
   const contacts = validateRows(rows);
   for (let attempt = 0; ; attempt++) {
-    const client = await pool().connect();
     try {
-      await client.query("BEGIN");
-      const imported = await writeBatch(client, workspaceId, contacts);
-      await enqueueContactSegmentsRefresh(
-        client,
-        workspaceId,
-        imported.map((row) => row.contactId),
-      );
-      await client.query("COMMIT");
-      return imported;
+      return await withTransaction(async (tx) => {
+        const imported = await writeBatch(tx, workspaceId, contacts);
+        await queueContactDataChange(
+          tx,
+          workspaceId,
+          imported.map((row) => row.contactId),
+        );
+        return imported;
+      });
     } catch (error) {
-      await client.query("ROLLBACK");
       // A concurrent writer created one of these contacts between our read and our insert.
-      if (attempt === 0 && (error as { code?: string }).code === "23505") continue;
+      if (attempt === 0 && isUniqueViolation(error)) continue;
       throw error;
-    } finally {
-      client.release();
     }
   }
 }
@@ -108,21 +103,21 @@ interface ExistingContact {
   external_id: string | null;
 }
 
-async function writeBatch(client: pg.PoolClient, workspaceId: string, contacts: ContactInput[]) {
+async function writeBatch(tx: Transaction, workspaceId: string, contacts: ContactInput[]) {
   const emails = contacts.flatMap((contact) => (contact.email ? [contact.email] : []));
   const externalIds = contacts.flatMap((contact) =>
     contact.externalId ? [contact.externalId] : [],
   );
-  const existing = await client.query<ExistingContact>(
-    `SELECT id, email, external_id FROM contacts
-      WHERE workspace_id = $1 AND (email = ANY($2::text[]) OR external_id = ANY($3::text[]))`,
-    [workspaceId, emails, externalIds],
+  const existing = await tx.$queryRawUnsafe<ExistingContact[]>(
+    `SELECT id::text, email, external_id FROM contacts
+      WHERE workspace_id = $1::uuid AND (email = ANY($2::text[]) OR external_id = ANY($3::text[]))`,
+    workspaceId,
+    emails,
+    externalIds,
   );
-  const byEmail = new Map(
-    existing.rows.filter((row) => row.email).map((row) => [row.email, row.id]),
-  );
+  const byEmail = new Map(existing.filter((row) => row.email).map((row) => [row.email, row.id]));
   const byExternalId = new Map(
-    existing.rows.filter((row) => row.external_id).map((row) => [row.external_id, row.id]),
+    existing.filter((row) => row.external_id).map((row) => [row.external_id, row.id]),
   );
 
   const updates: { id: string; doc: ContactInput }[] = [];
@@ -155,15 +150,16 @@ async function writeBatch(client: pg.PoolClient, workspaceId: string, contacts: 
   }
 
   if (updates.length > 0) {
-    await client.query(updateContactsSql, [workspaceId, JSON.stringify(updates)]);
+    await tx.$executeRawUnsafe(updateContactsSql, workspaceId, JSON.stringify(updates));
   }
   if (inserts.length > 0) {
-    const inserted = await client.query<ExistingContact>(insertContactsSql, [
+    const inserted = await tx.$queryRawUnsafe<ExistingContact[]>(
+      insertContactsSql,
       workspaceId,
       JSON.stringify(inserts.map((insert) => insert.doc)),
-    ]);
+    );
     const insertedBy = new Map<string, string>();
-    for (const row of inserted.rows) {
+    for (const row of inserted) {
       if (row.external_id) insertedBy.set(`externalId:${row.external_id}`, row.id);
       if (row.email) insertedBy.set(`email:${row.email}`, row.id);
     }
@@ -173,12 +169,12 @@ async function writeBatch(client: pg.PoolClient, workspaceId: string, contacts: 
       if (id) results[index] = { index, contactId: id, created: true };
     }
   }
-  await tagImported(client, workspaceId, contacts, results);
+  await tagImported(tx, workspaceId, contacts, results);
   return results;
 }
 
 async function tagImported(
-  client: pg.PoolClient,
+  tx: Transaction,
   workspaceId: string,
   contacts: ContactInput[],
   results: ImportedContact[],
@@ -194,19 +190,22 @@ async function tagImported(
     }
   });
   if (tagNames.length === 0) return;
-  await client.query(
+  await tx.$executeRawUnsafe(
     `INSERT INTO tags (id, workspace_id, name, created_at)
-     SELECT gen_random_uuid(), $1, name, now() FROM unnest($2::text[]) AS name
+     SELECT gen_random_uuid(), $1::uuid, name, now() FROM unnest($2::text[]) AS name
      ON CONFLICT (workspace_id, name) DO NOTHING`,
-    [workspaceId, [...new Set(tagNames)]],
+    workspaceId,
+    [...new Set(tagNames)],
   );
-  await client.query(
+  await tx.$executeRawUnsafe(
     `INSERT INTO contact_tags (contact_id, tag_id, created_at)
      SELECT pair.contact_id, tags.id, now()
        FROM unnest($2::uuid[], $3::text[]) AS pair(contact_id, tag_name)
-       JOIN tags ON tags.workspace_id = $1 AND tags.name = pair.tag_name
+       JOIN tags ON tags.workspace_id = $1::uuid AND tags.name = pair.tag_name
      ON CONFLICT DO NOTHING`,
-    [workspaceId, contactIds, tagNames],
+    workspaceId,
+    contactIds,
+    tagNames,
   );
 }
 
@@ -235,14 +234,14 @@ const updateContactsSql = `
     consent_updated_at = CASE WHEN u.doc ? 'consent' THEN now() ELSE c.consent_updated_at END,
     updated_at = now()
   FROM (SELECT (e->>'id')::uuid AS id, e->'doc' AS doc FROM jsonb_array_elements($2::jsonb) AS e) AS u
-  WHERE c.id = u.id AND c.workspace_id = $1`;
+  WHERE c.id = u.id AND c.workspace_id = $1::uuid`;
 
 const insertContactsSql = `
   INSERT INTO contacts AS c (workspace_id, email, external_id, first_name, last_name, phone, locale, timezone,
     birthday, properties, consent_status, consent_source, consent_updated_at, created_at, updated_at)
-  SELECT $1, u.doc->>'email', u.doc->>'externalId', u.doc->>'firstName', u.doc->>'lastName', u.doc->>'phone',
+  SELECT $1::uuid, u.doc->>'email', u.doc->>'externalId', u.doc->>'firstName', u.doc->>'lastName', u.doc->>'phone',
     u.doc->>'locale', u.doc->>'timezone', (u.doc->>'birthday')::date, ${propertiesPatch("'{}'::jsonb")},
     COALESCE((u.doc->'consent'->>'status')::consent_status, 'UNKNOWN'), u.doc->'consent'->>'source',
     CASE WHEN u.doc ? 'consent' THEN now() END, now(), now()
   FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS u(doc, ord)
-  RETURNING id, email, external_id`;
+  RETURNING id::text, email, external_id`;

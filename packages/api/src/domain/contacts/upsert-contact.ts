@@ -1,10 +1,10 @@
 import type { z } from "zod";
-import { db, type Transaction } from "../../db.ts";
-import { type Contact, Prisma } from "../../generated/prisma/client.ts";
-import { enqueueContactSegmentsRefresh } from "../segments/incremental.ts";
+import { db, isUniqueViolation, type Transaction, withTransaction } from "../../db.ts";
+import type { Contact, Prisma } from "../../generated/prisma/client.ts";
 import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { ensureTags } from "../tags/tags.ts";
+import { queueContactDataChange } from "./contact-changes.ts";
 import { type ContactInput, contactInput, upsertContactInput } from "./contact-input.ts";
 import { contactColumns, mergeProperties } from "./contact-row.ts";
 
@@ -16,50 +16,56 @@ export interface UpsertContactResult {
 /**
  * Creates or updates the contact named by `externalId` (preferred) or `email`, merging
  * `properties` key by key (`null` removes a key) and adding `tags` (created when missing).
+ * Runs in `tx` when given (then a clash with a concurrent writer is the caller's to retry).
  *
  * @example upsertContact(workspaceId, { email: "ada@example.com", properties: { plan: "pro" } })
  */
 export async function upsertContact(
   workspaceId: string,
   rawInput: z.input<typeof upsertContactInput> | Record<string, unknown>,
+  tx?: Transaction,
 ): Promise<UpsertContactResult> {
   const input = parseInput(upsertContactInput, rawInput);
-  return withUniqueRetry(() =>
-    db().$transaction(async (tx) => {
-      const existing = await findByIdentity(tx, workspaceId, input);
-      const now = new Date();
-      const contact = existing
-        ? await tx.contact.update({
-            where: { id: existing.id },
-            data: {
-              ...contactColumns(input, now),
-              properties: mergeProperties(existing.properties, input.properties),
-            },
-          })
-        : await tx.contact.create({
-            data: {
-              workspaceId,
-              ...contactColumns(input, now),
-              properties: mergeProperties({}, input.properties),
-            },
-          });
-      await tagContact(tx, workspaceId, contact.id, input.tags);
-      await enqueueContactSegmentsRefresh(tx, workspaceId, [contact.id]);
-      return { contact, created: !existing };
-    }),
+  return withUniqueRetry(tx, () =>
+    withTransaction(
+      async (tx) => {
+        const existing = await findByIdentity(tx, workspaceId, input);
+        const now = new Date();
+        const contact = existing
+          ? await tx.contact.update({
+              where: { id: existing.id },
+              data: {
+                ...contactColumns(input, now),
+                properties: mergeProperties(existing.properties, input.properties),
+              },
+            })
+          : await tx.contact.create({
+              data: {
+                workspaceId,
+                ...contactColumns(input, now),
+                properties: mergeProperties({}, input.properties),
+              },
+            });
+        await tagContact(tx, workspaceId, contact.id, input.tags);
+        await queueContactDataChange(tx, workspaceId, [contact.id]);
+        return { contact, created: !existing };
+      },
+      { tx },
+    ),
   );
 }
 
-/** Changes the given fields of one contact; `null` clears a field. */
+/** Changes the given fields of one contact; `null` clears a field. Runs in `tx` when given. */
 export async function updateContact(
   workspaceId: string,
   contactId: string,
   rawInput: z.input<typeof contactInput> | Record<string, unknown>,
+  tx?: Transaction,
 ): Promise<Contact> {
   const input = parseInput(contactInput, rawInput);
-  return withUniqueRetry(
-    () =>
-      db().$transaction(async (tx) => {
+  return withUniqueRetry(tx, () =>
+    withTransaction(
+      async (tx) => {
         const existing = await findContactIn(tx, workspaceId, contactId);
         const contact = await tx.contact.update({
           where: { id: existing.id },
@@ -71,10 +77,11 @@ export async function updateContact(
           },
         });
         await tagContact(tx, workspaceId, contact.id, input.tags);
-        await enqueueContactSegmentsRefresh(tx, workspaceId, [contact.id]);
+        await queueContactDataChange(tx, workspaceId, [contact.id]);
         return contact;
-      }),
-    "contact",
+      },
+      { tx },
+    ),
   );
 }
 
@@ -86,6 +93,7 @@ export async function deleteContact(workspaceId: string, contactId: string): Pro
   return contactId;
 }
 
+/** The workspace's contact, or NotFoundError. */
 export async function findContactIn(
   client: Transaction,
   workspaceId: string,
@@ -139,20 +147,18 @@ async function tagContact(
 /**
  * Two concurrent upserts of the same new contact race on the unique index; the loser retries
  * once and then finds the winner's row. A clash that survives the retry is a real conflict.
+ * Inside a caller's transaction there is no retry (the transaction is aborted): the clash is
+ * reported as a conflict at once.
  */
-async function withUniqueRetry<T>(work: () => Promise<T>, entity = "contact"): Promise<T> {
+async function withUniqueRetry<T>(tx: Transaction | undefined, work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002")
-        throw error;
-      if (attempt >= 1) {
-        const fields = uniqueFields(error);
-        throw new ConflictError(
-          `another ${entity} already has this ${fields.join(" and ")}`,
-          fields,
-        );
+      if (!isUniqueViolation(error)) throw error;
+      if (attempt >= 1 || tx) {
+        const fields = uniqueFields(error as Prisma.PrismaClientKnownRequestError);
+        throw new ConflictError(`another contact already has this ${fields.join(" and ")}`, fields);
       }
     }
   }

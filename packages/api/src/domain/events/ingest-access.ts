@@ -1,5 +1,5 @@
+import { workspaceAllowsOrigin } from "../workspaces/allowed-origins.ts";
 import type { KeyGrant } from "../workspaces/api-keys.ts";
-import { workspaceAllowsOrigin } from "./allowed-origins.ts";
 import type { EventSource } from "./event-input.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 

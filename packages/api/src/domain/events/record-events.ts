@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type pg from "pg";
-import { pool } from "../../db.ts";
+import { withTransaction } from "../../db.ts";
+import { jobSpecSql } from "../jobs/add-job.ts";
 import type { IngestEvent } from "./event-input.ts";
 
 export interface RecordedEvents {
@@ -41,11 +41,11 @@ export async function recordEvents(
   const seen = new Set<string>();
   const unique = events.filter((event) => !seen.has(event.messageId) && seen.add(event.messageId));
   if (unique.length === 0) return { accepted: 0, duplicates: events.length };
-  const accepted = await withTransaction(async (client) => {
+  const accepted = await withTransaction(async (tx) => {
     const anonymousIds = [...new Set(unique.flatMap((event) => event.anonymousId ?? []))];
-    // One round trip: the transaction starts holding this batch's identity locks. The keys
-    // are numbers computed here, so the statement carries no user text.
-    await client.query(`BEGIN; ${lockStatement(workspaceId, anonymousIds)}`);
+    // The keys are numbers computed here, so the statement carries no user text.
+    const locks = lockStatement(workspaceId, anonymousIds);
+    if (locks) await tx.$executeRawUnsafe(locks);
     const rows: EventRow[] = [];
     const linkedInBatch = new Map<string, string>();
     const linksByMessageId = new Map<string, [anonymousId: string, contactId: string]>();
@@ -67,13 +67,15 @@ export async function recordEvents(
         message_id: event.messageId,
       });
     }
-    const inserted = await client.query<{ id: string; message_id: string; jobs: number }>(
+    const inserted = await tx.$queryRawUnsafe<{ id: string; message_id: string; jobs: number }[]>(
       insertEventsWithJobsSql,
-      [workspaceId, JSON.stringify(rows), receivedAt],
+      workspaceId,
+      JSON.stringify(rows),
+      receivedAt,
     );
-    const stored = inserted.rows.filter((row) => row.id !== null);
-    if (inserted.rows[0] && inserted.rows[0].jobs !== stored.length) {
-      throw new Error(`enqueued ${inserted.rows[0].jobs} jobs for ${stored.length} events`);
+    const stored = inserted.filter((row) => row.id !== null);
+    if (inserted[0] && inserted[0].jobs !== stored.length) {
+      throw new Error(`enqueued ${inserted[0].jobs} jobs for ${stored.length} events`);
     }
     // Only links from events stored now: a late retry of an old identify must not undo a newer one.
     const links = new Map(
@@ -84,31 +86,12 @@ export async function recordEvents(
     );
     if (links.size > 0) {
       const linkArgs = [workspaceId, [...links.keys()], [...links.values()]];
-      await client.query(linkAnonymousIdsSql, linkArgs);
-      await client.query(attachAnonymousHistorySql, linkArgs);
+      await tx.$executeRawUnsafe(linkAnonymousIdsSql, ...linkArgs);
+      await tx.$executeRawUnsafe(attachAnonymousHistorySql, ...linkArgs);
     }
     return stored.length;
   });
   return { accepted, duplicates: events.length - accepted };
-}
-
-/** Runs `work`, which must begin the transaction itself, then commits or rolls back. */
-async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool().connect();
-  let broken: Error | undefined;
-  try {
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    // A connection that cannot even roll back is dropped rather than returned to the pool.
-    await client.query("ROLLBACK").catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
-  }
 }
 
 /**
@@ -133,22 +116,21 @@ const insertEventsWithJobsSql = `
   WITH inserted AS (
     INSERT INTO events (workspace_id, contact_id, anonymous_id, name, properties, context,
                         occurred_at, received_at, message_id)
-    SELECT $1, coalesce(r.contact_id, identity.contact_id), r.anonymous_id, r.name,
-           r.properties, r.context, r.occurred_at, $3, r.message_id
+    SELECT $1::uuid, coalesce(r.contact_id, identity.contact_id), r.anonymous_id, r.name,
+           r.properties, r.context, r.occurred_at, $3::timestamptz, r.message_id
       FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (contact_id uuid, anonymous_id text,
              name text, properties jsonb, context jsonb, occurred_at timestamptz,
              message_id text)) WITH ORDINALITY
            AS r(contact_id, anonymous_id, name, properties, context, occurred_at, message_id,
                 position)
       LEFT JOIN anonymous_identities identity
-        ON identity.workspace_id = $1 AND identity.anonymous_id = r.anonymous_id
+        ON identity.workspace_id = $1::uuid AND identity.anonymous_id = r.anonymous_id
      ORDER BY r.position
     ON CONFLICT (workspace_id, message_id) DO NOTHING
     RETURNING id, message_id
   ), specs AS (
     SELECT ARRAY(
-      SELECT ROW('process_event', json_build_object('eventId', id::text),
-                 NULL, NULL, NULL, NULL, NULL, NULL)::graphile_worker.job_spec
+      SELECT ${jobSpecSql("process_event", { eventId: "id::text" })}
         FROM inserted ORDER BY id) AS specs
   ), queued AS (
     SELECT CASE WHEN cardinality(specs) > 0
@@ -161,7 +143,7 @@ const insertEventsWithJobsSql = `
 
 const linkAnonymousIdsSql = `
   INSERT INTO anonymous_identities AS i (workspace_id, anonymous_id, contact_id)
-  SELECT $1, link.anonymous_id, link.contact_id
+  SELECT $1::uuid, link.anonymous_id, link.contact_id
     FROM unnest($2::text[], $3::uuid[]) AS link(anonymous_id, contact_id)
   ON CONFLICT (workspace_id, anonymous_id) DO UPDATE
      SET contact_id = EXCLUDED.contact_id, updated_at = now()
@@ -171,4 +153,4 @@ const linkAnonymousIdsSql = `
 const attachAnonymousHistorySql = `
   UPDATE events e SET contact_id = link.contact_id
     FROM unnest($2::text[], $3::uuid[]) AS link(anonymous_id, contact_id)
-   WHERE e.workspace_id = $1 AND e.anonymous_id = link.anonymous_id AND e.contact_id IS NULL`;
+   WHERE e.workspace_id = $1::uuid AND e.anonymous_id = link.anonymous_id AND e.contact_id IS NULL`;

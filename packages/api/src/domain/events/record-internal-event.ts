@@ -1,5 +1,5 @@
-import type { Transaction } from "../../db.ts";
-import { db } from "../../db.ts";
+import { type Transaction, withTransaction } from "../../db.ts";
+import { addJob } from "../jobs/add-job.ts";
 import { internalMessageIdPrefix } from "./event-input.ts";
 
 export interface InternalEvent {
@@ -44,8 +44,8 @@ export async function recordInternalEvent(
       RETURNING id`;
     const id = rows[0]?.id;
     if (id === undefined) return null;
-    await tx.$executeRaw`SELECT graphile_worker.add_job('process_event', json_build_object('eventId', ${String(id)}::text))`;
+    await addJob(tx, "process_event", { eventId: String(id) });
     return String(id);
   };
-  return client ? run(client) : db().$transaction(run);
+  return withTransaction(run, { tx: client });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db } from "../../db.ts";
+import { db, type Executor } from "../../db.ts";
 import type { WorkspaceEmailSettings } from "../../generated/prisma/client.ts";
 import { parseInput } from "../shared/validation.ts";
 import { findWorkspace } from "../workspaces/workspaces.ts";
@@ -26,8 +26,11 @@ export function defaultEmailSettings(workspaceId: string): WorkspaceEmailSetting
 }
 
 /** The workspace's email settings, or the defaults (consent required, 1 email per second). */
-export async function loadEmailSettings(workspaceId: string): Promise<WorkspaceEmailSettings> {
-  const settings = await db().workspaceEmailSettings.findUnique({ where: { workspaceId } });
+export async function loadEmailSettings(
+  workspaceId: string,
+  executor: Executor = db(),
+): Promise<WorkspaceEmailSettings> {
+  const settings = await executor.workspaceEmailSettings.findUnique({ where: { workspaceId } });
   return settings ?? defaultEmailSettings(workspaceId);
 }
 

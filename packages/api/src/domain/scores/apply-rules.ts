@@ -1,7 +1,7 @@
 import type { Transaction } from "../../db.ts";
 import type { ScoringRule } from "../../generated/prisma/client.ts";
-import { propertyPredicate, SqlParams } from "../segments/compile-comparison.ts";
-import type { PropertyCondition } from "../segments/filter.ts";
+import { propertyPredicate, SqlParams } from "../conditions/compile-comparison.ts";
+import type { PropertyCondition } from "../conditions/filter.ts";
 import { writeScoreChange } from "./score-changes.ts";
 
 /** The stored event a rule is applied to. */

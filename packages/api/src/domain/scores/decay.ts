@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { db } from "../../db.ts";
+import { db, type Transaction } from "../../db.ts";
 import type { ScoreDecayPolicy } from "../../generated/prisma/client.ts";
-import { enqueueSegmentRefreshes } from "../segments/refresh.ts";
 import { parseInput } from "../shared/validation.ts";
 
 const policyInput = z.object({
@@ -28,26 +27,26 @@ export function setScoreDecay(
   });
 }
 
-export function getScoreDecay(workspaceId: string): Promise<ScoreDecayPolicy | null> {
+/** The workspace's decay policy, or null when it never set one. */
+export function loadScoreDecay(workspaceId: string): Promise<ScoreDecayPolicy | null> {
   return db().scoreDecayPolicy.findUnique({ where: { workspaceId } });
 }
 
-/** Long enough to decay every inactive contact of every workspace in one statement. */
-const decayTransactionOptions = { timeout: 120_000, maxWait: 10_000 } as const;
+/** How many contacts of one workspace a decay run changed. */
+export interface DecayedWorkspace {
+  workspaceId: string;
+  contacts: number;
+}
 
 /**
- * Applies every enabled decay policy as of `now`: a contact inactive for N full periods gets
- * its Nth decay once (the history row is keyed by contact, inactivity start and period, so
- * running this again in the same period changes nothing, and new activity starts over).
- * Scores move toward 0, rounded toward 0. Contacts locked by a running job are left for the
- * next run. Queues a refresh of the score-dependent segments of each changed workspace in the
- * same transaction, so a crash cannot leave decayed scores with stale segments.
- * Returns how many contacts decayed.
+ * Applies every enabled decay policy as of `now`, in the caller's transaction: a contact
+ * inactive for N full periods gets its Nth decay once (the history row is keyed by contact,
+ * inactivity start and period, so running this again in the same period changes nothing, and
+ * new activity starts over). Scores move toward 0, rounded toward 0. Contacts locked by a
+ * running job are left for the next run. Returns the workspaces whose scores changed.
  */
-export async function decayScores(options: { now?: Date } = {}): Promise<number> {
-  const now = options.now ?? new Date();
-  return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ workspace_id: string; contacts: number }[]>`
+export async function applyScoreDecay(tx: Transaction, now: Date): Promise<DecayedWorkspace[]> {
+  const rows = await tx.$queryRaw<{ workspace_id: string; contacts: number }[]>`
     WITH due AS (
       SELECT c.id, c.workspace_id, c.score, p.percent, p.inactive_days,
              coalesce(c.last_seen_at, c.created_at) AS since,
@@ -72,8 +71,5 @@ export async function decayScores(options: { now?: Date } = {}): Promise<number>
         FROM changes WHERE c.id = changes.contact_id
       RETURNING c.workspace_id)
     SELECT workspace_id::text, count(*)::int AS contacts FROM updated GROUP BY workspace_id`;
-    for (const row of rows)
-      await enqueueSegmentRefreshes({ workspaceId: row.workspace_id, dependingOn: "score" }, tx);
-    return rows.reduce((sum, row) => sum + row.contacts, 0);
-  }, decayTransactionOptions);
+  return rows.map((row) => ({ workspaceId: row.workspace_id, contacts: row.contacts }));
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "../../db.ts";
 import type { ScoringRule } from "../../generated/prisma/client.ts";
-import { parsePropertyConditions } from "../segments/parse-filter.ts";
+import { parsePropertyConditions } from "../conditions/parse/parse-filter.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 

@@ -41,16 +41,3 @@ export async function writeScoreChange(
     RETURNING c.score`;
   return rows[0]?.score ?? null;
 }
-
-/** Locks a contact's row for the transaction; false when it does not exist (any longer). */
-export async function lockContact(
-  tx: Transaction,
-  workspaceId: string,
-  contactId: string,
-): Promise<boolean> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id::text FROM contacts
-     WHERE id = ${contactId}::uuid AND workspace_id = ${workspaceId}::uuid
-       FOR UPDATE`;
-  return rows.length > 0;
-}

@@ -1,8 +1,14 @@
 import { db, pool } from "../../db.ts";
+import {
+  fieldSql,
+  type LeafFilter,
+  orderAggregates,
+  SegmentCompiler,
+} from "../conditions/compile.ts";
+import type { SegmentFilter } from "../conditions/filter.ts";
+import { orderCompleted } from "../events/event-names.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { isUuid } from "../shared/validation.ts";
-import { fieldSql, type LeafFilter, orderAggregates, SegmentCompiler } from "./compile.ts";
-import { orderCompleted, type SegmentFilter } from "./filter.ts";
 import { findSegment, loadSegmentDefinitions } from "./segments.ts";
 
 export interface ExplainedEvent {

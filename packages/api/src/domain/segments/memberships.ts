@@ -1,7 +1,8 @@
 import type { Transaction } from "../../db.ts";
+import { compileSegmentQuery } from "../conditions/compile.ts";
+import type { SegmentFilter } from "../conditions/filter.ts";
+import { segmentEntered, segmentExited } from "../events/event-names.ts";
 import { recordInternalEvent } from "../events/record-internal-event.ts";
-import { compileSegmentQuery } from "./compile.ts";
-import { type SegmentFilter, segmentEntered, segmentExited } from "./filter.ts";
 
 /** A segment as membership upkeep needs it. */
 export interface SegmentDefinition {

@@ -1,8 +1,8 @@
 import { db, pool } from "../../db.ts";
+import { compileSegmentQuery } from "../conditions/compile.ts";
+import { parseSegmentFilter } from "../conditions/parse/parse-filter.ts";
 import { isUuid } from "../shared/validation.ts";
-import { compileSegmentQuery } from "./compile.ts";
-import { checkReferences } from "./dependencies.ts";
-import { parseSegmentFilter } from "./parse-filter.ts";
+import { checkReferences } from "./references.ts";
 import { loadSegmentDefinitions } from "./segments.ts";
 
 const noRow = "00000000-0000-0000-0000-000000000000";

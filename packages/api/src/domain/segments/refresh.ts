@@ -1,5 +1,6 @@
-import { db, type Transaction } from "../../db.ts";
-import { segmentDependencies } from "./dependencies.ts";
+import { type Executor, withTransaction } from "../../db.ts";
+import { filterDependencies } from "../conditions/dependencies.ts";
+import { addJobs } from "../jobs/add-job.ts";
 import { type MembershipChange, syncMemberships } from "./memberships.ts";
 import { loadSegmentDefinitions, segmentTransactionOptions, toDefinition } from "./segments.ts";
 
@@ -13,7 +14,7 @@ export async function refreshSegment(
   options: { now?: Date; recordEvents?: boolean } = {},
 ): Promise<MembershipChange[]> {
   const now = options.now ?? new Date();
-  return db().$transaction(async (tx) => {
+  return withTransaction(async (tx) => {
     const row = await tx.segment.findUnique({ where: { id: segmentId } });
     if (!row) return [];
     const { filters } = await loadSegmentDefinitions(tx, row.workspaceId);
@@ -27,41 +28,51 @@ export async function refreshSegment(
   }, segmentTransactionOptions);
 }
 
+/** What a segment's membership can change with, for choosing the ones to refresh. */
+export type RefreshReason = "time" | "score" | "contactData";
+
 /**
  * Queues a `refresh_segment` job (keyed by segment, so queued twice runs once) for each
- * segment that depends on time passing or on scores, in one workspace or all, through
- * `client` (the caller's transaction, so the jobs exist if and only if its change commits;
- * the pool by default). Returns the segment ids queued.
+ * segment that depends on `dependingOn` (time passing, scores or contact data), in one
+ * workspace or all, through `executor` (the caller's transaction, so the jobs exist if and
+ * only if its change commits). Returns the segment ids queued.
  *
  * @example await enqueueSegmentRefreshes({ dependingOn: "time" }) // the hourly schedule
  */
 export async function enqueueSegmentRefreshes(
-  options: { dependingOn: "time" | "score" | "contactData"; workspaceId?: string },
-  client: Pick<Transaction, "segment" | "$executeRaw"> = db(),
+  options: { dependingOn: RefreshReason; workspaceId?: string | undefined },
+  executor?: Executor,
 ): Promise<string[]> {
-  const workspaces = await client.segment.findMany({
-    where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
-    distinct: ["workspaceId"],
-    select: { workspaceId: true },
-  });
-  const due: string[] = [];
-  for (const { workspaceId } of workspaces) {
-    const { definitions, filters } = await loadSegmentDefinitions(client, workspaceId);
-    for (const segment of definitions) {
-      const deps = segmentDependencies(segment.filter, filters);
-      const dependent = {
-        time: deps.timeRelative,
-        score: deps.score,
-        contactData: deps.contactData,
-      };
-      if (dependent[options.dependingOn]) due.push(segment.id);
-    }
-  }
-  if (due.length > 0) {
-    await client.$executeRaw`
-      SELECT graphile_worker.add_job('refresh_segment', json_build_object('segmentId', id),
-                                     job_key => 'refresh_segment:' || id)
-        FROM unnest(${due}::uuid[]) AS id`;
-  }
-  return due;
+  return withTransaction(
+    async (tx) => {
+      const workspaces = await tx.segment.findMany({
+        where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
+        distinct: ["workspaceId"],
+        select: { workspaceId: true },
+      });
+      const due: string[] = [];
+      for (const { workspaceId } of workspaces) {
+        const { definitions, filters } = await loadSegmentDefinitions(tx, workspaceId);
+        for (const segment of definitions) {
+          const deps = filterDependencies(segment.filter, filters);
+          const dependent = {
+            time: deps.timeRelative,
+            score: deps.score,
+            contactData: deps.contactData,
+          };
+          if (dependent[options.dependingOn]) due.push(segment.id);
+        }
+      }
+      await addJobs(
+        tx,
+        "refresh_segment",
+        due.map((segmentId) => ({
+          payload: { segmentId },
+          jobKey: `refresh_segment:${segmentId}`,
+        })),
+      );
+      return due;
+    },
+    { tx: executor },
+  );
 }

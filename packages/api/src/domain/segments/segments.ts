@@ -1,18 +1,14 @@
 import { z } from "zod";
-import { db, type Transaction } from "../../db.ts";
+import { db, type Executor, type Transaction, withTransaction } from "../../db.ts";
 import type { Prisma, Segment } from "../../generated/prisma/client.ts";
+import { referencedSegments } from "../conditions/dependencies.ts";
+import type { SegmentFilter } from "../conditions/filter.ts";
+import { parseSegmentFilter } from "../conditions/parse/parse-filter.ts";
 import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
-import {
-  checkReferences,
-  findSegmentCycle,
-  referencedSegments,
-  segmentsIncluding,
-} from "./dependencies.ts";
 import { SegmentCycleError } from "./errors.ts";
-import type { SegmentFilter } from "./filter.ts";
 import { type SegmentDefinition, syncMemberships } from "./memberships.ts";
-import { parseSegmentFilter } from "./parse-filter.ts";
+import { checkReferences, findSegmentCycle, segmentsIncluding } from "./references.ts";
 
 const segmentFields = z.object({
   name: z.string().trim().min(1, "must not be empty").max(200),
@@ -22,7 +18,7 @@ const segmentFields = z.object({
 export type SegmentInput = z.input<typeof segmentFields>;
 
 /** Long enough to compute a large segment's membership on save. */
-export const segmentTransactionOptions = { timeout: 120_000, maxWait: 10_000 } as const;
+export const segmentTransactionOptions = { timeoutMs: 120_000 } as const;
 
 /**
  * Creates a segment and computes its membership at once. The first computation records no
@@ -38,23 +34,27 @@ export async function createSegment(
 ): Promise<Segment> {
   const fields = parseInput(segmentFields, input);
   const filter = parseSegmentFilter(fields.filter);
-  return db()
-    .$transaction(async (tx) => {
-      await lockSegmentDefinitions(tx, workspaceId);
-      const { filters } = await loadSegmentDefinitions(tx, workspaceId);
-      checkReferences(filter, filters);
-      const segment = await tx.segment.create({
-        data: {
-          workspaceId,
-          name: fields.name,
-          description: fields.description ?? null,
-          filter,
-          templateKey: options.templateKey ?? null,
-        },
-      });
-      return recompute(tx, [toDefinition(segment)], filters, options.now ?? new Date());
-    }, segmentTransactionOptions)
-    .then((segments) => segments[0] as Segment);
+  return withTransaction(async (tx) => {
+    await lockSegmentDefinitions(tx, workspaceId);
+    const { filters } = await loadSegmentDefinitions(tx, workspaceId);
+    checkReferences(filter, filters);
+    const segment = await tx.segment.create({
+      data: {
+        workspaceId,
+        name: fields.name,
+        description: fields.description ?? null,
+        filter,
+        templateKey: options.templateKey ?? null,
+      },
+    });
+    const [created] = await recompute(
+      tx,
+      [toDefinition(segment)],
+      filters,
+      options.now ?? new Date(),
+    );
+    return created as Segment;
+  }, segmentTransactionOptions);
 }
 
 /**
@@ -69,7 +69,7 @@ export async function updateSegment(
 ): Promise<Segment> {
   const fields = parseInput(segmentFields.partial(), input);
   const filter = fields.filter === undefined ? undefined : parseSegmentFilter(fields.filter);
-  return db().$transaction(async (tx) => {
+  return withTransaction(async (tx) => {
     await lockSegmentDefinitions(tx, workspaceId);
     await findSegmentIn(tx, workspaceId, segmentId);
     const { filters, definitions } = await loadSegmentDefinitions(tx, workspaceId);
@@ -102,7 +102,7 @@ export async function updateSegment(
 
 /** Deletes a segment with its membership rows. Refused while another segment includes it. */
 export async function deleteSegment(workspaceId: string, segmentId: string): Promise<string> {
-  return db().$transaction(async (tx) => {
+  return withTransaction(async (tx) => {
     await lockSegmentDefinitions(tx, workspaceId);
     await findSegmentIn(tx, workspaceId, segmentId);
     const { definitions } = await loadSegmentDefinitions(tx, workspaceId);
@@ -122,7 +122,7 @@ export async function findSegment(workspaceId: string, segmentId: string): Promi
 }
 
 async function findSegmentIn(
-  client: Pick<Transaction, "segment">,
+  client: Executor,
   workspaceId: string,
   segmentId: string,
 ): Promise<Segment> {
@@ -148,7 +148,7 @@ export function countSegments(workspaceId: string): Promise<number> {
 
 /** Every segment of a workspace, and their filters by id (what `inSegment` inlines). */
 export async function loadSegmentDefinitions(
-  client: Pick<Transaction, "segment">,
+  client: Executor,
   workspaceId: string,
 ): Promise<{ definitions: SegmentDefinition[]; filters: Map<string, SegmentFilter> }> {
   const rows = await client.segment.findMany({

@@ -1,0 +1,6 @@
+/** An order; one event is one order (its value is `properties.total`, else `properties.revenue`). */
+export const orderCompleted = "Order Completed";
+export const segmentEntered = "Segment Entered";
+export const segmentExited = "Segment Exited";
+/** Events Cartwheel records about segments, which never count as a contact's activity. */
+export const segmentEventNames = [segmentEntered, segmentExited] as const;

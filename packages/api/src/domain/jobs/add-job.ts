@@ -1,0 +1,80 @@
+import type { Executor } from "../../db.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { type JobName, type JobPayload, jobCatalogue } from "./catalogue.ts";
+
+/** How a job is queued; see graphile-worker's `add_job`. */
+export interface JobSpec {
+  /** One pending job per key: adding again replaces the pending one (its payload and run time). */
+  jobKey?: string;
+  runAt?: Date;
+  /** Lower runs first. Default 0. */
+  priority?: number;
+  /** Default graphile-worker's 25. */
+  maxAttempts?: number;
+  /** Runners can refuse jobs by flag (the transactional fast lane refuses marketing). */
+  flags?: readonly string[] | null;
+  /** Queue the job only when this SQL condition holds (checked in the same statement). */
+  onlyIf?: Prisma.Sql;
+}
+
+/**
+ * Queues one job through `executor` (a transaction, so the job exists if and only if the
+ * caller's change commits). The payload is checked against the catalogue first.
+ *
+ * @example await addJob(tx, "refresh_segment", { segmentId }, { jobKey: `refresh_segment:${segmentId}` })
+ */
+export async function addJob<N extends JobName>(
+  executor: Executor,
+  task: N,
+  payload: JobPayload<N>,
+  spec: JobSpec = {},
+): Promise<void> {
+  const checked = jobCatalogue[task].parse(payload);
+  await executor.$executeRaw`
+    SELECT graphile_worker.add_job(${task}, ${JSON.stringify(checked)}::json,
+      run_at := ${spec.runAt ?? null}::timestamptz, job_key := ${spec.jobKey ?? null}::text,
+      priority := ${spec.priority ?? null}::int, max_attempts := ${spec.maxAttempts ?? null}::int,
+      flags := ${spec.flags ? [...spec.flags] : null}::text[])
+    ${spec.onlyIf ? Prisma.sql`WHERE ${spec.onlyIf}` : Prisma.empty}`;
+}
+
+/**
+ * Queues many jobs of one task in one statement, each with its payload and job key; the other
+ * settings are shared.
+ *
+ * @example await addJobs(tx, "refresh_segment", due.map((segmentId) => ({ payload: { segmentId }, jobKey: `refresh_segment:${segmentId}` })))
+ */
+export async function addJobs<N extends JobName>(
+  executor: Executor,
+  task: N,
+  jobs: readonly { payload: JobPayload<N>; jobKey?: string }[],
+  spec: Omit<JobSpec, "jobKey" | "onlyIf"> = {},
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const payloads = jobs.map((job) => JSON.stringify(jobCatalogue[task].parse(job.payload)));
+  const keys = jobs.map((job) => job.jobKey ?? null);
+  await executor.$executeRaw`
+    SELECT graphile_worker.add_jobs(array_agg((
+      ${task}, j.payload, NULL, ${spec.runAt ?? null}::timestamptz, ${spec.maxAttempts ?? null}::int,
+      j.job_key, ${spec.priority ?? null}::int, ${spec.flags ? [...spec.flags] : null}::text[]
+    )::graphile_worker.job_spec))
+      FROM unnest(${payloads}::json[], ${keys}::text[]) AS j(payload, job_key)`;
+}
+
+/**
+ * SQL for one `graphile_worker.job_spec` whose payload fields are SQL expressions, for
+ * statements that queue a job per row they write (`add_jobs(ARRAY(SELECT … FROM inserted))`).
+ * The field names are checked against the catalogue's payload type; the values are the
+ * caller's SQL, so only column references and casts belong there, never user text.
+ *
+ * @example jobSpecSql("process_event", { eventId: "id::text" }) // ROW('process_event', json_build_object('eventId', id::text), …)::graphile_worker.job_spec
+ */
+export function jobSpecSql<N extends JobName>(
+  task: N,
+  fields: { [K in keyof Required<JobPayload<N>>]: string },
+): string {
+  const pairs = Object.entries(fields as Record<string, string>)
+    .map(([key, sql]) => `'${key}', ${sql}`)
+    .join(", ");
+  return `ROW('${task}', json_build_object(${pairs}), NULL, NULL, NULL, NULL, NULL, NULL)::graphile_worker.job_spec`;
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+const uuid = z.uuid();
+
+/**
+ * Every job Cartwheel runs, by task identifier, with the schema of its payload. Producers
+ * (`addJob`, `jobSpecSql`) and the worker's task list both use it, so a task name or a payload
+ * field cannot drift between the two: a producer's payload is checked before it is queued, the
+ * worker parses it again before it runs, and a task without a handler fails the typecheck.
+ */
+export const jobCatalogue = {
+  /** What one stored event causes (scores, segments…). Queued with the event. */
+  process_event: z.object({
+    eventId: z
+      .union([z.string(), z.number()])
+      .transform(String)
+      .pipe(z.string().regex(/^\d{1,19}$/)),
+  }),
+  /** Delivers one queued message; re-queued by itself while the rate limit is full. */
+  send_email: z.object({
+    messageId: z.string(),
+    /** How often the rate limit has pushed this send back; spreads the retries out. */
+    deferrals: z.number().int().min(0).default(0),
+  }),
+  /** Recomputes one segment for every contact. */
+  refresh_segment: z.object({ segmentId: uuid }),
+  /**
+   * Queues `refresh_segment` for the segments that depend on `dependingOn` (time passing, by
+   * default: the hourly schedule), in one workspace or all.
+   */
+  refresh_segments: z.object({
+    workspaceId: uuid.optional(),
+    dependingOn: z.enum(["time", "score", "contactData"]).default("time"),
+  }),
+  /** Re-checks the segments on contact data for contacts whose data changed. */
+  refresh_contact_segments: z.object({
+    workspaceId: uuid,
+    contactIds: z.array(uuid).min(1).max(10_000),
+  }),
+  /** Applies every workspace's score decay policy (daily). */
+  decay_scores: z.object({}),
+} as const;
+
+export type JobName = keyof typeof jobCatalogue;
+/** A payload as a producer writes it (defaults may be left out). */
+export type JobPayload<N extends JobName> = z.input<(typeof jobCatalogue)[N]>;
+/** A payload as the task receives it, parsed and with defaults filled in. */
+export type ParsedJobPayload<N extends JobName> = z.output<(typeof jobCatalogue)[N]>;
+
+export const jobNames = Object.keys(jobCatalogue) as JobName[];
+
+/**
+ * Parses a job's payload with its catalogue schema; throws a ZodError for a malformed one.
+ *
+ * @example const { eventId } = parseJobPayload("process_event", helpers.job.payload)
+ */
+export function parseJobPayload<N extends JobName>(task: N, raw: unknown): ParsedJobPayload<N> {
+  return jobCatalogue[task].parse(raw ?? {}) as ParsedJobPayload<N>;
+}

@@ -1,0 +1,93 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
+import { EmailSendError, type EmailSender, type SendFailure } from "./email-sender.ts";
+
+export interface SesSenderOptions {
+  /** e.g. `http://127.0.0.1:8005` for the local SES API; unset for Amazon SES itself. */
+  endpoint?: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** SES configuration set, for event publishing (deliveries, bounces, complaints). */
+  configurationSet?: string;
+  /** Open connections to SES. Default 50. */
+  maxSockets?: number;
+  /** Give up waiting for SES's answer after this long, in ms. Default 30,000. */
+  requestTimeoutMs?: number;
+}
+
+const throttlingCodes = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "ServiceUnavailable",
+  "InternalFailure",
+  "RequestTimeout",
+]);
+const notSentNetworkCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+
+/** Sorts an AWS SDK error into retry / permanent / unknown; see `SendFailure`. */
+export function classifySesError(error: unknown): EmailSendError {
+  const fields = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    Code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const code = fields.Code ?? fields.code ?? fields.name ?? "Error";
+  const message = fields.message ?? String(error);
+  const status = fields.$metadata?.httpStatusCode;
+  let failure: SendFailure;
+  if (status !== undefined) {
+    failure = status === 429 || status >= 500 || throttlingCodes.has(code) ? "retry" : "permanent";
+  } else {
+    failure = notSentNetworkCodes.has(code) ? "retry" : "unknown";
+  }
+  return new EmailSendError(`${code}: ${message}`, failure, code, { cause: error });
+}
+
+/**
+ * An `EmailSender` over SES's `SendRawEmail`, the same code for Amazon SES and the local SES
+ * API (only `endpoint` differs). The SDK's own retries are off: a retried `SendRawEmail` after a
+ * timeout could send twice, so the caller decides with `EmailSendError.failure`.
+ *
+ * @example const sender = makeSesEmailSender({ endpoint: "http://127.0.0.1:8005", region: "us-east-1", credentials })
+ */
+export function makeSesEmailSender(options: SesSenderOptions): EmailSender & { close(): void } {
+  const maxSockets = options.maxSockets ?? 50;
+  const client = new SESClient({
+    region: options.region,
+    ...(options.endpoint && { endpoint: options.endpoint }),
+    ...(options.credentials && { credentials: options.credentials }),
+    maxAttempts: 1,
+    requestHandler: {
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 5_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+    },
+  });
+  return {
+    async send(email) {
+      try {
+        const result = await client.send(
+          new SendRawEmailCommand({
+            Source: email.from,
+            Destinations: [email.to],
+            RawMessage: { Data: email.raw },
+            ...(email.tags && {
+              Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
+            }),
+            ...(options.configurationSet && { ConfigurationSetName: options.configurationSet }),
+          }),
+        );
+        if (!result.MessageId) throw new Error("SES accepted the message without a MessageId");
+        return { providerMessageId: result.MessageId };
+      } catch (error) {
+        throw classifySesError(error);
+      }
+    },
+    close: () => client.destroy(),
+  };
+}

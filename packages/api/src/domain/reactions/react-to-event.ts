@@ -1,0 +1,82 @@
+import { withTransaction } from "../../db.ts";
+import { lockContact } from "../contacts/lock-contact.ts";
+import { applyScoringRules } from "../scores/apply-rules.ts";
+import { refreshSegmentsForContacts } from "../segments/incremental.ts";
+import type { MembershipChange } from "../segments/memberships.ts";
+
+/** The event `reactToEvent` handled, and what it changed. */
+export interface EventReaction {
+  eventId: string;
+  workspaceId: string;
+  contactId: string | null;
+  name: string;
+  occurredAt: Date;
+  /** Whether a scoring rule changed the contact's score. */
+  scoreChanged: boolean;
+  /** Segments the contact entered or left. */
+  memberships: MembershipChange[];
+}
+
+interface StoredEvent {
+  eventId: string;
+  workspaceId: string;
+  contactId: string | null;
+  name: string;
+  occurredAt: Date;
+  activity: boolean;
+}
+
+/**
+ * Everything a stored event causes, in one transaction that holds its contact's row lock, so
+ * one contact's events are handled one at a time and a retry after a crash finds each effect
+ * applied once or not at all:
+ * 1. the contact's last-seen time moves forward (never back, as late events arrive out of
+ *    order), when the event was the contact's own activity rather than one Cartwheel recorded
+ *    about them (a segment entered, a bounce);
+ * 2. the scoring rules for its name apply (once per rule and event);
+ * 3. the segments that can depend on it are re-checked for this contact;
+ * and next, as peers here, scenario triggers and order attribution.
+ * Events without a contact (anonymous ones) change nothing. Returns null when the event no
+ * longer exists (its contact was erased before the job ran), so such a job ends quietly.
+ *
+ * @example await reactToEvent("42") // → { eventId: "42", name: "Page Viewed", scoreChanged: false, memberships: [] }
+ */
+export async function reactToEvent(
+  eventId: string,
+  options: { now?: Date } = {},
+): Promise<EventReaction | null> {
+  if (!/^\d{1,19}$/.test(eventId)) throw new Error(`"${eventId}" is not an event id`);
+  const now = options.now ?? new Date();
+  return withTransaction(async (tx) => {
+    const [event] = await tx.$queryRaw<StoredEvent[]>`
+      SELECT id::text AS "eventId", workspace_id::text AS "workspaceId", contact_id::text AS "contactId",
+             name, occurred_at AS "occurredAt",
+             context->>'source' IS DISTINCT FROM 'cartwheel' OR context->>'activity' = 'true' AS activity
+        FROM events WHERE id = ${eventId}::bigint`;
+    if (!event) return null;
+    const { activity, ...handled } = event;
+    const reaction: EventReaction = { ...handled, scoreChanged: false, memberships: [] };
+    const contactId = event.contactId;
+    if (!contactId || !(await lockContact(tx, event.workspaceId, contactId))) return reaction;
+    if (activity) {
+      await tx.$executeRaw`
+        UPDATE contacts SET last_seen_at = ${event.occurredAt}::timestamptz
+         WHERE id = ${contactId}::uuid AND (last_seen_at IS NULL OR last_seen_at < ${event.occurredAt}::timestamptz)`;
+    }
+    reaction.scoreChanged = await applyScoringRules(tx, {
+      id: event.eventId,
+      workspaceId: event.workspaceId,
+      contactId,
+      name: event.name,
+      occurredAt: event.occurredAt,
+    });
+    reaction.memberships = await refreshSegmentsForContacts(
+      tx,
+      event.workspaceId,
+      [contactId],
+      { kind: "event", eventName: event.name, scoreChanged: reaction.scoreChanged },
+      now,
+    );
+    return reaction;
+  });
+}
