@@ -10,7 +10,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import path from "node:path";
+import { apiServerSections, checkConfig } from "@cartwheel/api/config";
 import { ensureDatabase, prepareDatabase, startEmbeddedPostgres } from "@cartwheel/api/platform";
+import { loadWorkerConfig } from "@cartwheel/worker";
 import localSesModule from "aws-ses-v2-local";
 import { z } from "zod";
 
@@ -126,6 +128,11 @@ try {
     PORT: String(env.PORT),
     CARTWHEEL_PUBLIC_URL: process.env.CARTWHEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
+  // Both children validate their environment at boot; checking it here first reports every
+  // problem at once, before anything starts.
+  const problems = checkConfig(apiServerSections, childEnv);
+  if (problems.length > 0) throw new Error(`Invalid environment:\n  ${problems.join("\n  ")}`);
+  loadWorkerConfig(childEnv);
   children.push(run("api", "packages/api/src/server.ts", childEnv));
   children.push(run("worker", "packages/worker/src/main.ts", childEnv));
 

@@ -25,7 +25,7 @@ const fromSchema = previous
   ? await readFile(path.join(migrationsDir, previous, snapshotFileName), "utf8")
   : null;
 const toSchema = await readFile(schemaPath, "utf8");
-const sql = await diffSchemas(fromSchema, toSchema);
+const sql = await diffSchemas(fromSchema, toSchema, process.env.DATABASE_URL);
 if (sql.trim() === "" || sql.includes("This is an empty migration")) {
   console.log("The schema has not changed since the last migration; nothing to create.");
   process.exit(0);

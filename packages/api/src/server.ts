@@ -1,8 +1,15 @@
 import { serve } from "@hono/node-server";
 import { makeApp } from "./app.ts";
-import { serverConfig } from "./config.ts";
+import { apiServerSections, ConfigError, loadConfig, serverConfig } from "./config.ts";
 import { disconnectDatabase } from "./db.ts";
 
+try {
+  loadConfig(apiServerSections);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`cartwheel api: ${error.message}`);
+  process.exit(1);
+}
 const config = serverConfig();
 const server = serve(
   { fetch: makeApp(config).fetch, port: config.port, hostname: config.host },

@@ -1,21 +1,30 @@
+import { ConfigError, checkConfig, loadConfig, workerSections } from "@cartwheel/api/config";
 import { z } from "zod";
 
-/** The worker's environment, validated at start-up. Nothing else reads `process.env`. */
+const workerEnvironment = z.object({
+  DATABASE_URL: z.string(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  WORKER_EMAIL_FAST_LANE_CONCURRENCY: z.coerce.number().int().min(0).max(100).default(2),
+});
+
+/**
+ * The worker's environment, validated at start-up together with the api sections its tasks
+ * use (the database, and email: it sends mail), so a missing variable stops the worker at boot
+ * instead of failing inside the first job. Throws ConfigError naming every bad variable.
+ * Nothing else reads `process.env`.
+ */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
-  const schema = z.object({
-    DATABASE_URL: z
-      .string({ error: "is required: a postgres:// connection URL" })
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection URL"),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
-    WORKER_EMAIL_FAST_LANE_CONCURRENCY: z.coerce.number().int().min(0).max(100).default(2),
-  });
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `  ${issue.path.join(".")}: ${issue.message}`,
-    );
-    throw new Error(`Invalid environment:\n${problems.join("\n")}`);
-  }
+  const result = workerEnvironment.safeParse(env);
+  const problems = [
+    ...checkConfig(workerSections, env),
+    ...(result.success
+      ? []
+      : result.error.issues
+          .filter((issue) => issue.path[0] !== "DATABASE_URL")
+          .map((issue) => `${issue.path.join(".")}: ${issue.message}`)),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  loadConfig(workerSections, env);
   return {
     databaseUrl: result.data.DATABASE_URL,
     concurrency: result.data.WORKER_CONCURRENCY,

@@ -1,9 +1,17 @@
+import { ConfigError } from "@cartwheel/api/config";
 import { disconnectDatabase } from "@cartwheel/api/domain";
-import { loadWorkerConfig } from "./config.ts";
+import { loadWorkerConfig, type WorkerConfig } from "./config.ts";
 import { startEmailFastLane } from "./email/fast-lane.ts";
 import { startWorker } from "./worker.ts";
 
-const config = loadWorkerConfig();
+let config: WorkerConfig;
+try {
+  config = loadWorkerConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`cartwheel worker: ${error.message}`);
+  process.exit(1);
+}
 const runner = await startWorker(config);
 const fastLane =
   config.emailFastLaneConcurrency > 0

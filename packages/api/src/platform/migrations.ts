@@ -20,23 +20,27 @@ export async function listMigrationNames(): Promise<string[]> {
     .sort();
 }
 
-/** The SQL that takes a database from schema `from` (or an empty one) to schema `to`. */
-export async function diffSchemas(from: string | null, to: string): Promise<string> {
+/**
+ * The SQL that takes a database from schema `from` (or an empty one) to schema `to`. No
+ * database is read; the engine only needs a connection string to start.
+ */
+export async function diffSchemas(
+  from: string | null,
+  to: string,
+  databaseUrl = "postgresql://postgres@127.0.0.1:5432/postgres",
+): Promise<string> {
   const datamodel = (content: string) => ({
     tag: "schemaDatamodel" as const,
     files: [{ path: "schema.prisma", content }],
   });
-  return withSchemaEngine(
-    { databaseUrl: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
-    async (engine) => {
-      const result = await engine.diff({
-        from: from === null ? { tag: "empty" } : datamodel(from),
-        to: datamodel(to),
-        script: true,
-        exitCode: null,
-        filters: emptyFilter,
-      });
-      return result.stdout ?? "";
-    },
-  );
+  return withSchemaEngine({ databaseUrl }, async (engine) => {
+    const result = await engine.diff({
+      from: from === null ? { tag: "empty" } : datamodel(from),
+      to: datamodel(to),
+      script: true,
+      exitCode: null,
+      filters: emptyFilter,
+    });
+    return result.stdout ?? "";
+  });
 }
