@@ -11,6 +11,7 @@ interface Schedule {
 const schedules: Schedule[] = [
   { pattern: "5 * * * *", task: "refresh_segments", options: "max=3" },
   { pattern: "17 3 * * *", task: "decay_scores", options: "max=3" },
+  { pattern: "* * * * *", task: "wake_scenario_runs" },
 ];
 
 /** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options`). */

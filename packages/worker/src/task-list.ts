@@ -1,11 +1,13 @@
 import type { JobName } from "@cartwheel/api/domain";
 import type { Task } from "graphile-worker";
+import { advance_scenario_run } from "./tasks/advance_scenario_run.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
 import { process_event } from "./tasks/process_event.ts";
 import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
 import { refresh_segment } from "./tasks/refresh_segment.ts";
 import { refresh_segments } from "./tasks/refresh_segments.ts";
 import { send_email } from "./tasks/send_email.ts";
+import { wake_scenario_runs } from "./tasks/wake_scenario_runs.ts";
 
 /**
  * Every task the worker runs, by identifier; each lives in `tasks/<identifier>.ts`. Typed
@@ -19,4 +21,6 @@ export const taskList = {
   refresh_segment,
   refresh_contact_segments,
   send_email,
+  advance_scenario_run,
+  wake_scenario_runs,
 } satisfies Record<JobName, Task>;

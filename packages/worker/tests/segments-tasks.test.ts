@@ -96,7 +96,11 @@ it("refresh_contact_segments follows contact changes; decay_scores applies the p
 
 it("schedules the segment refresh and the decay with tasks that exist", () => {
   const items = parseCrontab(crontab);
-  expect(items.map((item) => item.task).sort()).toEqual(["decay_scores", "refresh_segments"]);
+  expect(items.map((item) => item.task).sort()).toEqual([
+    "decay_scores",
+    "refresh_segments",
+    "wake_scenario_runs",
+  ]);
   for (const item of items)
     expect(taskList[item.task as keyof typeof taskList]).toBeTypeOf("function");
 });

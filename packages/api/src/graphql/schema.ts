@@ -9,6 +9,7 @@ import "./email-settings.ts";
 import "./events.ts";
 import "./segments.ts";
 import "./scores.ts";
+import "./scenarios.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

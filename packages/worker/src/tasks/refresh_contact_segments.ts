@@ -7,5 +7,6 @@ import { defineTask } from "../define-task.ts";
  */
 export const refresh_contact_segments = defineTask(
   "refresh_contact_segments",
-  ({ workspaceId, contactIds }) => reactToContactChange(workspaceId, contactIds),
+  ({ workspaceId, contactIds, tagged }) =>
+    reactToContactChange(workspaceId, contactIds, { tagged }),
 );

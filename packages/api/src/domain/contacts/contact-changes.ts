@@ -1,11 +1,13 @@
 import type { Executor } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { addJob } from "../jobs/add-job.ts";
+import type { Tagging } from "./add-tags.ts";
 
 /**
  * Records, in the caller's transaction, that these contacts' data (fields, properties, tags,
  * consent) changed, by queueing `refresh_contact_segments`: what depends on contact data is
- * re-checked if and only if the change commits. A workspace without segments queues nothing.
+ * re-checked (and the scenarios `tagged` triggers start) if and only if the change commits. A
+ * workspace without segments queues nothing, unless a live scenario starts on one of the tags.
  *
  * @example await queueContactDataChange(tx, workspaceId, [contact.id])
  */
@@ -13,14 +15,18 @@ export async function queueContactDataChange(
   executor: Executor,
   workspaceId: string,
   contactIds: readonly string[],
+  tagged: readonly Tagging[] = [],
 ): Promise<void> {
   if (contactIds.length === 0) return;
+  const tags = [...new Set(tagged.map((t) => t.tag))];
   await addJob(
     executor,
     "refresh_contact_segments",
-    { workspaceId, contactIds: [...contactIds] },
+    { workspaceId, contactIds: [...contactIds], ...(tagged.length > 0 && { tagged: [...tagged] }) },
     {
-      onlyIf: Prisma.sql`EXISTS (SELECT 1 FROM segments WHERE workspace_id = ${workspaceId}::uuid)`,
+      onlyIf: Prisma.sql`(EXISTS (SELECT 1 FROM segments WHERE workspace_id = ${workspaceId}::uuid)
+        OR EXISTS (SELECT 1 FROM scenarios WHERE workspace_id = ${workspaceId}::uuid AND status = 'LIVE'
+                     AND trigger_kind = 'tag_added' AND trigger_key = ANY(${tags}::text[])))`,
     },
   );
 }

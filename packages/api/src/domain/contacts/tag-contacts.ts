@@ -4,6 +4,7 @@ import type { Tag } from "../../generated/prisma/client.ts";
 import { InvalidInputError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { tagName } from "../tags/tags.ts";
+import { addTags } from "./add-tags.ts";
 import { queueContactDataChange } from "./contact-changes.ts";
 
 const tagging = z.object({
@@ -27,14 +28,9 @@ export async function tagContacts(
   return withTransaction(
     async (tx) => {
       const [tagRows, contactRows] = await resolveTagging(tx, workspaceId, contactIds, tags);
-      const { count } = await tx.contactTag.createMany({
-        data: contactRows.flatMap((contactId) =>
-          tagRows.map((tag) => ({ contactId, tagId: tag.id })),
-        ),
-        skipDuplicates: true,
-      });
-      await queueContactDataChange(tx, workspaceId, contactRows);
-      return count;
+      const tagged = await addTags(tx, contactRows, tagRows);
+      await queueContactDataChange(tx, workspaceId, contactRows, tagged);
+      return tagged.length;
     },
     { tx },
   );

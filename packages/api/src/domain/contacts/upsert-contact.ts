@@ -4,6 +4,7 @@ import type { Contact, Prisma } from "../../generated/prisma/client.ts";
 import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { ensureTags } from "../tags/tags.ts";
+import { addTags, type Tagging } from "./add-tags.ts";
 import { queueContactDataChange } from "./contact-changes.ts";
 import { type ContactInput, contactInput, upsertContactInput } from "./contact-input.ts";
 import { contactColumns, mergeProperties } from "./contact-row.ts";
@@ -46,8 +47,8 @@ export async function upsertContact(
                 properties: mergeProperties({}, input.properties),
               },
             });
-        await tagContact(tx, workspaceId, contact.id, input.tags);
-        await queueContactDataChange(tx, workspaceId, [contact.id]);
+        const tagged = await tagContact(tx, workspaceId, contact.id, input.tags);
+        await queueContactDataChange(tx, workspaceId, [contact.id], tagged);
         return { contact, created: !existing };
       },
       { tx },
@@ -76,8 +77,8 @@ export async function updateContact(
             }),
           },
         });
-        await tagContact(tx, workspaceId, contact.id, input.tags);
-        await queueContactDataChange(tx, workspaceId, [contact.id]);
+        const tagged = await tagContact(tx, workspaceId, contact.id, input.tags);
+        await queueContactDataChange(tx, workspaceId, [contact.id], tagged);
         return contact;
       },
       { tx },
@@ -135,13 +136,10 @@ async function tagContact(
   workspaceId: string,
   contactId: string,
   tagNames: string[] | undefined,
-): Promise<void> {
-  if (!tagNames?.length) return;
+): Promise<Tagging[]> {
+  if (!tagNames?.length) return [];
   const tags = await ensureTags(tx, workspaceId, tagNames);
-  await tx.contactTag.createMany({
-    data: tags.map((tag) => ({ contactId, tagId: tag.id })),
-    skipDuplicates: true,
-  });
+  return addTags(tx, [contactId], tags);
 }
 
 /**

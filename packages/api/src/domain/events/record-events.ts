@@ -87,7 +87,7 @@ export async function recordEvents(
     if (links.size > 0) {
       const linkArgs = [workspaceId, [...links.keys()], [...links.values()]];
       await tx.$executeRawUnsafe(linkAnonymousIdsSql, ...linkArgs);
-      await tx.$executeRawUnsafe(attachAnonymousHistorySql, ...linkArgs);
+      await tx.$queryRawUnsafe(attachAnonymousHistorySql, ...linkArgs);
     }
     return stored.length;
   });
@@ -149,8 +149,22 @@ const linkAnonymousIdsSql = `
      SET contact_id = EXCLUDED.contact_id, updated_at = now()
    WHERE i.contact_id <> EXCLUDED.contact_id`;
 
-/** Earlier anonymous events join the contact; events another contact already owns stay. */
+/**
+ * Earlier anonymous events join the contact; events another contact already owns stay. Each
+ * attached event is handed to `process_event` again: it did nothing while anonymous, and now
+ * scores, segments and scenario triggers see it (an abandoned cart begun before the shopper
+ * identified at checkout). Rules apply once per event and a trigger starts a scenario once
+ * per event, so nothing counts twice even when its first job had not run yet.
+ */
 const attachAnonymousHistorySql = `
-  UPDATE events e SET contact_id = link.contact_id
-    FROM unnest($2::text[], $3::uuid[]) AS link(anonymous_id, contact_id)
-   WHERE e.workspace_id = $1::uuid AND e.anonymous_id = link.anonymous_id AND e.contact_id IS NULL`;
+  WITH attached AS (
+    UPDATE events e SET contact_id = link.contact_id
+      FROM unnest($2::text[], $3::uuid[]) AS link(anonymous_id, contact_id)
+     WHERE e.workspace_id = $1::uuid AND e.anonymous_id = link.anonymous_id AND e.contact_id IS NULL
+    RETURNING e.id
+  ), specs AS (
+    SELECT ARRAY(SELECT ${jobSpecSql("process_event", { eventId: "id::text" })} FROM attached ORDER BY id) AS specs
+  )
+  SELECT CASE WHEN cardinality(specs) > 0
+              THEN (SELECT count(*) FROM graphile_worker.add_jobs(specs))::int ELSE 0 END AS jobs
+    FROM specs`;

@@ -39,26 +39,29 @@ export async function addJob<N extends JobName>(
 }
 
 /**
- * Queues many jobs of one task in one statement, each with its payload and job key; the other
- * settings are shared.
+ * Queues many jobs of one task in one statement, each with its payload, job key, run time and
+ * priority (or the shared `spec`'s); the other settings are shared.
  *
  * @example await addJobs(tx, "refresh_segment", due.map((segmentId) => ({ payload: { segmentId }, jobKey: `refresh_segment:${segmentId}` })))
  */
 export async function addJobs<N extends JobName>(
   executor: Executor,
   task: N,
-  jobs: readonly { payload: JobPayload<N>; jobKey?: string }[],
+  jobs: readonly { payload: JobPayload<N>; jobKey?: string; runAt?: Date; priority?: number }[],
   spec: Omit<JobSpec, "jobKey" | "onlyIf"> = {},
 ): Promise<void> {
   if (jobs.length === 0) return;
   const payloads = jobs.map((job) => JSON.stringify(jobCatalogue[task].parse(job.payload)));
   const keys = jobs.map((job) => job.jobKey ?? null);
+  const runAts = jobs.map((job) => (job.runAt ?? spec.runAt ?? null)?.toISOString() ?? null);
+  const priorities = jobs.map((job) => job.priority ?? spec.priority ?? null);
   await executor.$executeRaw`
     SELECT graphile_worker.add_jobs(array_agg((
-      ${task}, j.payload, NULL, ${spec.runAt ?? null}::timestamptz, ${spec.maxAttempts ?? null}::int,
-      j.job_key, ${spec.priority ?? null}::int, ${spec.flags ? [...spec.flags] : null}::text[]
+      ${task}, j.payload, NULL, j.run_at, ${spec.maxAttempts ?? null}::int,
+      j.job_key, j.priority, ${spec.flags ? [...spec.flags] : null}::text[]
     )::graphile_worker.job_spec))
-      FROM unnest(${payloads}::json[], ${keys}::text[]) AS j(payload, job_key)`;
+      FROM unnest(${payloads}::json[], ${keys}::text[], ${runAts}::timestamptz[], ${priorities}::int[])
+           AS j(payload, job_key, run_at, priority)`;
 }
 
 /**

@@ -32,13 +32,24 @@ export const jobCatalogue = {
     workspaceId: uuid.optional(),
     dependingOn: z.enum(["time", "score", "contactData"]).default("time"),
   }),
-  /** Re-checks the segments on contact data for contacts whose data changed. */
+  /**
+   * What a change of contacts' data causes: the segments on contact data are re-checked, and
+   * the tags newly put on contacts (`tagged`) start their scenarios.
+   */
   refresh_contact_segments: z.object({
     workspaceId: uuid,
     contactIds: z.array(uuid).min(1).max(10_000),
+    tagged: z
+      .array(z.object({ contactId: uuid, tag: z.string() }))
+      .max(100_000)
+      .default([]),
   }),
   /** Applies every workspace's score decay policy (daily). */
   decay_scores: z.object({}),
+  /** Takes a scenario run's next steps, up to its next wait. Keyed by run. */
+  advance_scenario_run: z.object({ runId: uuid }),
+  /** Queues the wake-ups of waiting scenario runs that fall due soon (every minute). */
+  wake_scenario_runs: z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

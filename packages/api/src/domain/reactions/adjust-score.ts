@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type Transaction, withTransaction } from "../../db.ts";
 import type { Contact } from "../../generated/prisma/client.ts";
 import { lockContact } from "../contacts/lock-contact.ts";
+import { startScoreCrossingRuns } from "../scenarios/triggers/react-to-event.ts";
 import { writeScoreChange } from "../scores/score-changes.ts";
 import { refreshSegmentsForContacts } from "../segments/incremental.ts";
 import { NotFoundError } from "../shared/errors.ts";
@@ -19,7 +20,8 @@ const adjustment = z.object({
 
 /**
  * Changes a contact's score by hand, with a reason kept in its score history, and re-checks
- * the segments that depend on the score, in one transaction (the caller's, when given).
+ * the segments that depend on the score and the scenarios a crossed threshold starts, in one
+ * transaction (the caller's, when given).
  *
  * @example await adjustScore(workspaceId, contactId, { delta: 20, reason: "Asked for a demo by phone" })
  */
@@ -36,7 +38,7 @@ export async function adjustScore(
       if (!isUuid(contactId) || !(await lockContact(tx, workspaceId, contactId))) {
         throw new NotFoundError("Contact", contactId);
       }
-      await writeScoreChange(tx, {
+      const after = await writeScoreChange(tx, {
         workspaceId,
         contactId,
         kind: "MANUAL",
@@ -45,6 +47,15 @@ export async function adjustScore(
         occurredAt: now,
       });
       await refreshSegmentsForContacts(tx, workspaceId, [contactId], { kind: "score" }, now);
+      if (after !== null) {
+        await startScoreCrossingRuns(tx, {
+          workspaceId,
+          contactId,
+          before: after - delta,
+          after,
+          now,
+        });
+      }
       return tx.contact.findUniqueOrThrow({ where: { id: contactId } });
     },
     { tx: options.tx },

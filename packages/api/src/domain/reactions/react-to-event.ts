@@ -1,5 +1,10 @@
 import { withTransaction } from "../../db.ts";
 import { lockContact } from "../contacts/lock-contact.ts";
+import {
+  reactToEventInScenarios,
+  type ScenarioReaction,
+  startScoreCrossingRuns,
+} from "../scenarios/triggers/react-to-event.ts";
 import { applyScoringRules } from "../scores/apply-rules.ts";
 import { refreshSegmentsForContacts } from "../segments/incremental.ts";
 import type { MembershipChange } from "../segments/memberships.ts";
@@ -15,6 +20,8 @@ export interface EventReaction {
   scoreChanged: boolean;
   /** Segments the contact entered or left. */
   memberships: MembershipChange[];
+  /** Scenario runs the event ended, resumed or started. */
+  scenarios: ScenarioReaction;
 }
 
 interface StoredEvent {
@@ -23,6 +30,7 @@ interface StoredEvent {
   contactId: string | null;
   name: string;
   occurredAt: Date;
+  properties: Record<string, unknown>;
   activity: boolean;
 }
 
@@ -35,7 +43,9 @@ interface StoredEvent {
  *    about them (a segment entered, a bounce);
  * 2. the scoring rules for its name apply (once per rule and event);
  * 3. the segments that can depend on it are re-checked for this contact;
- * and next, as peers here, scenario triggers and order attribution.
+ * 4. its scenarios: goals and exits end runs, waits for it resume, triggers start runs (and a
+ *    score the rules lifted across a threshold starts the score-triggered ones);
+ * and next, as a peer here, order attribution.
  * Events without a contact (anonymous ones) change nothing. Returns null when the event no
  * longer exists (its contact was erased before the job ran), so such a job ends quietly.
  *
@@ -50,12 +60,17 @@ export async function reactToEvent(
   return withTransaction(async (tx) => {
     const [event] = await tx.$queryRaw<StoredEvent[]>`
       SELECT id::text AS "eventId", workspace_id::text AS "workspaceId", contact_id::text AS "contactId",
-             name, occurred_at AS "occurredAt",
+             name, occurred_at AS "occurredAt", properties,
              context->>'source' IS DISTINCT FROM 'cartwheel' OR context->>'activity' = 'true' AS activity
         FROM events WHERE id = ${eventId}::bigint`;
     if (!event) return null;
-    const { activity, ...handled } = event;
-    const reaction: EventReaction = { ...handled, scoreChanged: false, memberships: [] };
+    const { activity, properties, ...handled } = event;
+    const reaction: EventReaction = {
+      ...handled,
+      scoreChanged: false,
+      memberships: [],
+      scenarios: { ended: [], resumed: [], started: [] },
+    };
     const contactId = event.contactId;
     if (!contactId || !(await lockContact(tx, event.workspaceId, contactId))) return reaction;
     if (activity) {
@@ -63,13 +78,14 @@ export async function reactToEvent(
         UPDATE contacts SET last_seen_at = ${event.occurredAt}::timestamptz
          WHERE id = ${contactId}::uuid AND (last_seen_at IS NULL OR last_seen_at < ${event.occurredAt}::timestamptz)`;
     }
-    reaction.scoreChanged = await applyScoringRules(tx, {
+    const score = await applyScoringRules(tx, {
       id: event.eventId,
       workspaceId: event.workspaceId,
       contactId,
       name: event.name,
       occurredAt: event.occurredAt,
     });
+    reaction.scoreChanged = score !== null;
     reaction.memberships = await refreshSegmentsForContacts(
       tx,
       event.workspaceId,
@@ -77,6 +93,28 @@ export async function reactToEvent(
       { kind: "event", eventName: event.name, scoreChanged: reaction.scoreChanged },
       now,
     );
+    reaction.scenarios = await reactToEventInScenarios(
+      tx,
+      {
+        id: event.eventId,
+        workspaceId: event.workspaceId,
+        contactId,
+        name: event.name,
+        occurredAt: event.occurredAt,
+        properties,
+      },
+      now,
+    );
+    if (score) {
+      reaction.scenarios.started.push(
+        ...(await startScoreCrossingRuns(tx, {
+          workspaceId: event.workspaceId,
+          contactId,
+          ...score,
+          now,
+        })),
+      );
+    }
     return reaction;
   });
 }

@@ -1,7 +1,7 @@
 import type { Transaction } from "../../db.ts";
 import type { ScoringRule } from "../../generated/prisma/client.ts";
-import { propertyPredicate, SqlParams } from "../conditions/compile-comparison.ts";
 import type { PropertyCondition } from "../conditions/filter.ts";
+import { matchEvent } from "../conditions/match-event.ts";
 import { writeScoreChange } from "./score-changes.ts";
 
 /** The stored event a rule is applied to. */
@@ -17,16 +17,25 @@ export interface ScoredEvent {
  * Applies the workspace's enabled rules for the event's name whose property conditions hold:
  * each adds its points (trimmed to what its daily cap leaves) with a history row keyed
  * `rule:<ruleId>:event:<eventId>`, so a retried job changes nothing. The caller holds the
- * contact's row lock. Returns whether the score changed.
+ * contact's row lock. Returns the score before and after, or null when it did not change.
  */
-export async function applyScoringRules(tx: Transaction, event: ScoredEvent): Promise<boolean> {
+/** A score change: from `before` to `after`. */
+export interface ScoreMove {
+  before: number;
+  after: number;
+}
+
+export async function applyScoringRules(
+  tx: Transaction,
+  event: ScoredEvent,
+): Promise<ScoreMove | null> {
   const rules = await tx.scoringRule.findMany({
     where: { workspaceId: event.workspaceId, eventName: event.name, enabled: true },
     orderBy: { createdAt: "asc" },
   });
-  if (rules.length === 0) return false;
+  if (rules.length === 0) return null;
   const matching = await rulesMatching(tx, event, rules);
-  let changed = false;
+  let move = null as ScoreMove | null;
   for (const rule of matching) {
     const points = await pointsWithinCap(tx, rule, event);
     if (points === 0) continue;
@@ -41,33 +50,20 @@ export async function applyScoringRules(tx: Transaction, event: ScoredEvent): Pr
       eventId: event.id,
       dedupeKey: `rule:${rule.id}:event:${event.id}`,
     });
-    if (score !== null) changed = true;
+    if (score !== null) move = { before: move?.before ?? score - points, after: score };
   }
-  return changed;
+  return move;
 }
 
-/** Evaluates every rule's property conditions against the stored event in one query. */
+/** The rules whose property conditions the stored event meets, in one query. */
 async function rulesMatching(
   tx: Transaction,
   event: ScoredEvent,
   rules: ScoringRule[],
 ): Promise<ScoringRule[]> {
-  const params = new SqlParams();
-  const id = params.add(event.id, "bigint");
-  const columns = rules.map((rule, index) => {
-    const conditions = rule.conditions as unknown as PropertyCondition[];
-    const predicate = conditions.length
-      ? conditions
-          .map((c) => propertyPredicate("e.properties", c, params, event.occurredAt))
-          .join(" AND ")
-      : "TRUE";
-    return `${predicate} AS r${index}`;
-  });
-  const [row] = await tx.$queryRawUnsafe<Record<string, boolean>[]>(
-    `SELECT ${columns.join(", ")} FROM events e WHERE e.id = ${id}`,
-    ...params.values,
-  );
-  return row ? rules.filter((_, index) => row[`r${index}`] === true) : [];
+  const lists = rules.map((rule) => rule.conditions as unknown as PropertyCondition[]);
+  const matches = await matchEvent(tx, event.id, lists, event.occurredAt);
+  return rules.filter((_, index) => matches[index]);
 }
 
 /** The rule's points, trimmed so the contact's total from it this UTC day stays within the cap. */

@@ -16,6 +16,8 @@ export const apiScopes = [
   "templates:write",
   "messages:read",
   "messages:write",
+  "scenarios:read",
+  "scenarios:write",
   "scoring:write",
   "segments:write",
 ] as const;

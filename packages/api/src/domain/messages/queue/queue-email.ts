@@ -22,7 +22,8 @@ export type QueueEmailInput = z.input<typeof queueEmailInput>;
  * Queues one email to a contact: writes the Message (status QUEUED, the template's current
  * version) and its `send_email` job in one transaction. Calling again with the same
  * `idempotencyKey` returns the first message and queues nothing; the same key with another
- * template or contact is a ConflictError. Runs in `tx` when given.
+ * template or contact is a ConflictError. Runs in `tx` when given; `origin` ties the message to
+ * the scenario run and node that sent it.
  *
  * @example const { message } = await queueEmail(workspaceId, { templateId, contactId, data: { cart }, idempotencyKey: `cart-${cart.id}` })
  */
@@ -30,6 +31,7 @@ export async function queueEmail(
   workspaceId: string,
   rawInput: QueueEmailInput,
   tx?: Transaction,
+  origin?: { scenarioRunId: string; scenarioNodeId: string },
 ): Promise<{ message: Message; created: boolean }> {
   const input = parseInput(queueEmailInput, rawInput);
   return withTransaction(
@@ -54,9 +56,11 @@ export async function queueEmail(
         select: { id: true },
       });
       const rows = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data)
+      INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data,
+                            scenario_run_id, scenario_node_id)
       VALUES (${workspaceId}::uuid, ${contact.id}::uuid, ${template.id}::uuid, ${version.id}::uuid,
-              ${template.kind}::email_kind, ${input.idempotencyKey}, ${contact.email}, ${JSON.stringify(input.data)}::jsonb)
+              ${template.kind}::email_kind, ${input.idempotencyKey}, ${contact.email}, ${JSON.stringify(input.data)}::jsonb,
+              ${origin?.scenarioRunId ?? null}::uuid, ${origin?.scenarioNodeId ?? null})
       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
       RETURNING id`;
       const id = rows[0]?.id;

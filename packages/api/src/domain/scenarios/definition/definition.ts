@@ -1,0 +1,305 @@
+import { z } from "zod";
+import type { PropertyCondition, SegmentFilter } from "../../conditions/filter.ts";
+import {
+  parsePropertyConditions,
+  parseSegmentFilter,
+} from "../../conditions/parse/parse-filter.ts";
+import { InvalidInputError } from "../../shared/errors.ts";
+import { isUuid } from "../../shared/validation.ts";
+
+/** The current version of the scenario definition format. */
+export const definitionFormat = 1;
+
+/** Runs a parser that throws InvalidInputError inside a zod schema, keeping its problems. */
+const via = <T>(parse: (raw: unknown) => T) =>
+  z.unknown().transform((raw, ctx): T => {
+    try {
+      return parse(raw);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      for (const problem of error.problems) {
+        ctx.issues.push({
+          code: "custom",
+          message: problem.message,
+          path: problem.path,
+          input: raw,
+        });
+      }
+      return z.NEVER;
+    }
+  });
+
+const filter = via((raw): SegmentFilter => parseSegmentFilter(raw, []));
+const where = via((raw): PropertyCondition[] => parsePropertyConditions(raw ?? [], []));
+
+const nodeIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const nodeId = z
+  .string({ error: "must be a node id" })
+  .regex(nodeIdPattern, "use 1 to 64 letters, digits, '-', '_' or '.'");
+/** Where an output leads; left out, the path ends there and the run completes. */
+const target = nodeId.nullable().optional();
+const uuid = (what: string) =>
+  z.string({ error: `is not a ${what} id` }).refine(isUuid, `is not a ${what} id`);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day such as 09:00");
+const name = z.string().trim().min(1, "must not be empty").max(200);
+
+/** A length of time; at least one part, at most 365 days in all. */
+export const duration = z
+  .object(
+    {
+      days: z.number().int().min(0).optional(),
+      hours: z.number().int().min(0).optional(),
+      minutes: z.number().int().min(0).optional(),
+    },
+    { error: "must be a duration such as { hours: 1 }" },
+  )
+  .refine((d) => durationMs(d) > 0, "must be longer than 0")
+  .refine((d) => durationMs(d) <= 365 * 86_400_000, "must be at most 365 days");
+export type Duration = z.output<typeof duration>;
+
+export function durationMs(d: {
+  days?: number | undefined;
+  hours?: number | undefined;
+  minutes?: number | undefined;
+}): number {
+  return ((d.days ?? 0) * 24 * 60 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000;
+}
+
+export const weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const;
+
+/** A date of the contact: a date field (BIRTHDAY, CREATED_AT, LAST_SEEN_AT) or a date property. */
+const contactDate = z
+  .object({
+    field: z.enum(["BIRTHDAY", "CREATED_AT", "LAST_SEEN_AT"]).optional(),
+    property: z.string().min(1).max(200).optional(),
+    offsetDays: z.number().int().min(-3650).max(3650).default(0),
+    at: clock.default("09:00"),
+  })
+  .refine((d) => (d.field === undefined) !== (d.property === undefined), "set field or property");
+
+const delayNode = z
+  .object({
+    id: nodeId,
+    kind: z.literal("delay"),
+    duration: duration.optional(),
+    /** Then, if outside it, until the window opens (in the contact's time zone). */
+    window: z
+      .object({ from: clock, to: clock, days: z.array(z.enum(weekdays)).min(1).optional() })
+      .optional(),
+    /** Until a date of the contact (± offset) at a time of day; exclusive with `duration`. */
+    until: contactDate.optional(),
+    next: target,
+  })
+  .refine((n) => n.duration || n.window || n.until, "set duration, window or until")
+  .refine((n) => !(n.duration && n.until), {
+    message: "set duration or until, not both",
+    path: ["until"],
+  });
+
+const waitForEventNode = z.object({
+  id: nodeId,
+  kind: z.literal("wait_for_event"),
+  event: name,
+  where: where.optional(),
+  /** Only an event whose entity property equals this run's entity matches. */
+  sameEntity: z.boolean().default(false),
+  timeout: duration,
+  matched: target,
+  timedOut: target,
+});
+
+/** Facts about this run, for conditions. */
+const runFact = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("email_opened"), node: nodeId }),
+  z.object({ kind: z.literal("email_clicked"), node: nodeId }),
+  z.object({ kind: z.literal("cart_has_items") }),
+]);
+
+const conditionNode = z
+  .object({
+    id: nodeId,
+    kind: z.literal("condition"),
+    /** A segment filter evaluated for the contact now. */
+    filter: filter.optional(),
+    /** A fact about this run (ANDed with `filter` when both are set). */
+    fact: runFact.optional(),
+    yes: target,
+    no: target,
+  })
+  .refine((n) => n.filter || n.fact, "set filter, fact or both");
+
+const splitNode = z.object({
+  id: nodeId,
+  kind: z.literal("split"),
+  branches: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1).max(60),
+        weight: z.number().int().min(1).max(10_000),
+        next: target,
+      }),
+    )
+    .min(2, "a split needs at least two branches")
+    .max(10)
+    .refine((b) => new Set(b.map((x) => x.name)).size === b.length, "branch names must differ"),
+});
+
+const sendEmailNode = z.object({
+  id: nodeId,
+  kind: z.literal("send_email"),
+  templateId: uuid("template"),
+  /** Extra template variables (coupon codes…), beside `trigger`, `event` and `cart`/`order`. */
+  data: z.record(z.string(), z.unknown()).optional(),
+  next: target,
+});
+
+const tagNode = (kind: "add_tag" | "remove_tag") =>
+  z.object({
+    id: nodeId,
+    kind: z.literal(kind),
+    tag: z.string().trim().min(1).max(100),
+    next: target,
+  });
+
+const adjustScoreNode = z.object({
+  id: nodeId,
+  kind: z.literal("adjust_score"),
+  delta: z
+    .number()
+    .int()
+    .min(-100_000)
+    .max(100_000)
+    .refine((d) => d !== 0, "must not be 0"),
+  reason: z.string().trim().min(1).max(500),
+  next: target,
+});
+
+const setPropertyNode = z.object({
+  id: nodeId,
+  kind: z.literal("set_property"),
+  key: z.string().min(1).max(100),
+  value: z.json(),
+  next: target,
+});
+
+const startScenarioNode = z.object({
+  id: nodeId,
+  kind: z.literal("start_scenario"),
+  scenarioId: uuid("scenario"),
+  next: target,
+});
+
+const exitNode = z.object({
+  id: nodeId,
+  kind: z.literal("exit"),
+  reason: z.string().max(200).optional(),
+});
+
+export const nodeKinds = [
+  "delay",
+  "wait_for_event",
+  "condition",
+  "split",
+  "send_email",
+  "add_tag",
+  "remove_tag",
+  "adjust_score",
+  "set_property",
+  "start_scenario",
+  "exit",
+] as const;
+export type NodeKind = (typeof nodeKinds)[number];
+
+const node = z.discriminatedUnion(
+  "kind",
+  [
+    delayNode,
+    waitForEventNode,
+    conditionNode,
+    splitNode,
+    sendEmailNode,
+    tagNode("add_tag"),
+    tagNode("remove_tag"),
+    adjustScoreNode,
+    setPropertyNode,
+    startScenarioNode,
+    exitNode,
+  ],
+  { error: () => `unknown node kind; use one of ${nodeKinds.join(", ")}` },
+);
+export type ScenarioNode = z.output<typeof node>;
+
+const trigger = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("event"), event: name, where: where.optional() }),
+    z.object({ kind: z.literal("segment_entered"), segmentId: uuid("segment") }),
+    z.object({ kind: z.literal("segment_exited"), segmentId: uuid("segment") }),
+    z.object({ kind: z.literal("tag_added"), tag: z.string().trim().min(1).max(100) }),
+    z.object({ kind: z.literal("score_crossed"), threshold: z.number().int() }),
+    z.object({ kind: z.literal("api") }),
+  ],
+  {
+    error: () =>
+      "unknown trigger; use event, segment_entered, segment_exited, tag_added, score_crossed or api",
+  },
+);
+export type ScenarioTrigger = z.output<typeof trigger>;
+export const triggerKinds = [
+  "event",
+  "segment_entered",
+  "segment_exited",
+  "tag_added",
+  "score_crossed",
+  "api",
+] as const;
+
+/** A goal or exit condition: an event (optionally of the run's entity) or a segment membership. */
+const ending = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    event: name.optional(),
+    where: where.optional(),
+    sameEntity: z.boolean().default(false),
+    segmentId: uuid("segment").optional(),
+    /** With `segmentId`: true ends the run on entering the segment, false on leaving it. */
+    member: z.boolean().default(true),
+  })
+  .refine((e) => (e.event === undefined) !== (e.segmentId === undefined), "set event or segmentId");
+export type ScenarioEnding = z.output<typeof ending>;
+
+const entry = z.object({
+  /** once: one run per contact ever; once_per_entity: one per contact and entity; every_time. */
+  rule: z.enum(["once", "once_per_entity", "every_time"]).default("every_time"),
+  /** With every_time: a new run starts at the soonest this long after the previous one started. */
+  cooldown: duration.optional(),
+});
+
+/**
+ * A scenario definition document (format version 1): JSON that can live in a file and in git.
+ *
+ * @example {
+ *   version: 1, trigger: { kind: "event", event: "Product Added" }, entityKey: "cart_id",
+ *   entry: { rule: "once_per_entity" },
+ *   goals: [{ event: "Order Completed", sameEntity: true }],
+ *   start: "wait-1h",
+ *   nodes: [
+ *     { id: "wait-1h", kind: "delay", duration: { hours: 1 }, next: "reminder" },
+ *     { id: "reminder", kind: "send_email", templateId: "…" },
+ *   ],
+ * }
+ */
+export const definitionSchema = z.object({
+  version: z.literal(definitionFormat, { error: `must be ${definitionFormat}` }),
+  trigger,
+  /** A property of the trigger payload (e.g. cart_id): runs are per contact and its value. */
+  entityKey: z.string().trim().min(1).max(100).nullable().optional(),
+  entry: entry.default({ rule: "every_time" }),
+  /** Checked when a contact would enter; contacts outside it do not start a run. */
+  audience: filter.optional(),
+  goals: z.array(ending).max(10).default([]),
+  exits: z.array(ending).max(10).default([]),
+  start: nodeId,
+  nodes: z.array(node).min(1, "a scenario needs at least one node").max(200),
+});
+export type ScenarioDefinition = z.output<typeof definitionSchema>;

@@ -1,0 +1,225 @@
+import { type Transaction, withTransaction } from "../../../db.ts";
+import type { Prisma, ScenarioRun, ScenarioRunStatus } from "../../../generated/prisma/client.ts";
+import { lockContact } from "../../contacts/lock-contact.ts";
+import { loadEmailSettings } from "../../messages/email-settings.ts";
+import { nodesById, targetOf } from "../definition/graph.ts";
+import { loadVersionDefinition } from "../scenarios.ts";
+import { zoneOf } from "./local-time.ts";
+import { executeNode } from "./nodes.ts";
+import type { NodeOutcome, RunState, StepContext } from "./run-types.ts";
+import { queueAdvance, scheduleWake } from "./schedule.ts";
+
+/** Steps one advance may take: validation forbids loops without a wait, this is the backstop. */
+const maxStepsPerAdvance = 100;
+
+export type AdvanceResult =
+  | { advanced: true; status: ScenarioRunStatus; steps: number }
+  | { advanced: false; reason: "gone" | "finished" | "not due" | "paused" };
+
+/**
+ * Takes a run's next steps, up to its next wait or its end, in one transaction that holds the
+ * contact's lock and then the run's: every effect of a step (a tag, a score change, the queued
+ * message) commits together with the step's history row and the run's new position, so a job
+ * retried after a crash at any instant repeats nothing and skips nothing. A waiting run that
+ * is not due, or a run of a paused scenario, is left as it is.
+ *
+ * @example await advanceRun(runId, { now: new Date() })
+ */
+export async function advanceRun(runId: string, options: { now: Date }): Promise<AdvanceResult> {
+  return withTransaction(async (tx) => {
+    const peek = await tx.scenarioRun.findUnique({
+      where: { id: runId },
+      select: { workspaceId: true, contactId: true },
+    });
+    if (!peek || !(await lockContact(tx, peek.workspaceId, peek.contactId)))
+      return { advanced: false, reason: "gone" };
+    const [locked] = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id::text FROM scenario_runs WHERE id = ${runId}::uuid FOR UPDATE`;
+    const run = locked ? await tx.scenarioRun.findUnique({ where: { id: runId } }) : null;
+    if (!run) return { advanced: false, reason: "gone" };
+    return advanceLocked(tx, run, options.now);
+  });
+}
+
+async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Promise<AdvanceResult> {
+  if (run.status !== "ACTIVE" && run.status !== "WAITING")
+    return { advanced: false, reason: "finished" };
+  if (run.status === "WAITING" && (!run.wakeAt || run.wakeAt > now))
+    return { advanced: false, reason: "not due" };
+  const scenario = await tx.scenario.findUniqueOrThrow({
+    where: { id: run.scenarioId },
+    select: { id: true, workspaceId: true, priority: true, name: true, status: true },
+  });
+  if (scenario.status === "PAUSED") return { advanced: false, reason: "paused" };
+  const contact = await tx.contact.findUniqueOrThrow({ where: { id: run.contactId } });
+  const definition = await loadVersionDefinition(tx, run.versionId);
+  const nodes = nodesById(definition);
+  const settings = await loadEmailSettings(run.workspaceId, tx);
+  const state = { ...(run.state as RunState) };
+  let steps = run.steps;
+  let nodeId = run.nodeId;
+  const leave = (
+    seq: number,
+    output: string | null,
+    outcome?: Partial<Extract<NodeOutcome, { output: string }>>,
+  ) =>
+    tx.scenarioStep.updateMany({
+      where: { runId: run.id, seq, leftAt: null },
+      data: {
+        leftAt: now,
+        output,
+        ...(outcome?.reason && { reason: outcome.reason }),
+        ...(outcome?.messageId && { messageId: outcome.messageId }),
+        ...(outcome?.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
+      },
+    });
+  const finish = async (status: ScenarioRunStatus, reason: string | null) => {
+    await tx.scenarioRun.update({
+      where: { id: run.id },
+      data: {
+        status,
+        reason,
+        nodeId,
+        steps,
+        state: state as Prisma.InputJsonObject,
+        endedAt: now,
+        wakeAt: null,
+        waitEvent: null,
+        resumeOutput: null,
+      },
+    });
+    return { advanced: true as const, status, steps: steps - run.steps };
+  };
+
+  // A waiting run leaves its node by the output it was woken for; null re-runs the node.
+  let rerun = false;
+  if (run.status === "WAITING" || run.resumeOutput !== null) {
+    const current = nodeId ? nodes.get(nodeId) : undefined;
+    if (run.resumeOutput === null) rerun = true;
+    else if (current) {
+      await leave(steps - 1, run.resumeOutput);
+      nodeId = targetOf(current, run.resumeOutput);
+    }
+  }
+  if (scenario.status === "ARCHIVED") return finish("EXITED", "the scenario was archived");
+
+  for (let taken = 0; taken < maxStepsPerAdvance; taken++) {
+    if (!nodeId) return finish("COMPLETED", null);
+    const node = nodes.get(nodeId);
+    if (!node) return finish("FAILED", `the definition has no node "${nodeId}"`);
+    let seq: number;
+    if (rerun) {
+      seq = steps - 1;
+      rerun = false;
+    } else {
+      seq = steps++;
+      await tx.scenarioStep.create({
+        data: {
+          runId: run.id,
+          workspaceId: run.workspaceId,
+          scenarioId: run.scenarioId,
+          seq,
+          nodeId,
+          kind: node.kind,
+          enteredAt: now,
+        },
+      });
+    }
+    const context: StepContext = {
+      tx,
+      now,
+      run,
+      scenario,
+      definition,
+      contact,
+      seq,
+      state,
+      zone: zoneOf(contact.timezone, settings.timezone),
+      currency: settings.currency,
+    };
+    const outcome = await executeNode(node, context);
+    if ("end" in outcome) {
+      await leave(seq, null, { reason: outcome.reason });
+      return finish(outcome.end, outcome.reason);
+    }
+    if ("wait" in outcome) {
+      const { until, event, resumeOutput } = outcome.wait;
+      const queued = until ? await scheduleWake(tx, scenario, until, now) : false;
+      if (outcome.reason || outcome.detail) {
+        await tx.scenarioStep.updateMany({
+          where: { runId: run.id, seq },
+          data: {
+            ...(outcome.reason && { reason: outcome.reason }),
+            ...(outcome.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
+          },
+        });
+      }
+      await tx.scenarioRun.update({
+        where: { id: run.id },
+        data: {
+          status: "WAITING",
+          nodeId,
+          resumeOutput,
+          wakeAt: until,
+          wakeQueued: queued,
+          waitEvent: event ?? null,
+          waitingSince: now,
+          steps,
+          state: state as Prisma.InputJsonObject,
+        },
+      });
+      return { advanced: true, status: "WAITING", steps: steps - run.steps };
+    }
+    await leave(seq, outcome.output, outcome);
+    nodeId = targetOf(node, outcome.output);
+  }
+  // The backstop: carry on in the next job rather than hold the transaction.
+  await tx.scenarioRun.update({
+    where: { id: run.id },
+    data: {
+      status: "ACTIVE",
+      nodeId,
+      resumeOutput: null,
+      steps,
+      state: state as Prisma.InputJsonObject,
+    },
+  });
+  await queueAdvance(tx, scenario);
+  return { advanced: true, status: "ACTIVE", steps: steps - run.steps };
+}
+
+/**
+ * Advances every run that is due by `now` (active ones, and waiting ones whose wake time has
+ * come), higher scenario priority first, each in its own transaction. The worker's jobs do
+ * this one run at a time; tests and catch-ups with an injected clock call it directly.
+ * Returns how many runs moved.
+ *
+ * @example await advanceDueRuns({ now: clock.now(), workspaceId })
+ */
+export async function advanceDueRuns(options: {
+  now: Date;
+  workspaceId?: string;
+}): Promise<number> {
+  let moved = 0;
+  for (let round = 0; round < 20; round++) {
+    const due = await withTransaction(
+      (tx) =>
+        tx.$queryRaw<{ id: string }[]>`
+        SELECT r.id::text FROM scenario_runs r JOIN scenarios s ON s.id = r.scenario_id
+         WHERE (r.status = 'ACTIVE' OR (r.status = 'WAITING' AND r.wake_at <= ${options.now}::timestamptz))
+           AND s.status <> 'PAUSED'
+           AND (${options.workspaceId ?? null}::uuid IS NULL OR r.workspace_id = ${options.workspaceId ?? null}::uuid)
+         ORDER BY s.priority DESC, r.wake_at NULLS FIRST, r.started_at
+         LIMIT 1000`,
+    );
+    let progressed = 0;
+    for (const { id } of due) {
+      const result = await advanceRun(id, { now: options.now });
+      if (result.advanced) progressed += 1;
+    }
+    moved += progressed;
+    if (progressed === 0) break;
+  }
+  return moved;
+}

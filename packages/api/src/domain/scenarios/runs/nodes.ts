@@ -1,0 +1,288 @@
+import { createHash } from "node:crypto";
+import { compileSegmentQuery } from "../../conditions/compile.ts";
+import { tagContacts, untagContacts } from "../../contacts/tag-contacts.ts";
+import { updateContact } from "../../contacts/upsert-contact.ts";
+import { loadEmailSettings } from "../../messages/email-settings.ts";
+import { decideDelivery } from "../../messages/policy/delivery-policy.ts";
+import { queueEmail } from "../../messages/queue/queue-email.ts";
+import { cartFromEvents } from "../../orders/cart-from-events.ts";
+import { orderFromEvent } from "../../orders/order-from-event.ts";
+import { writeScoreChange } from "../../scores/score-changes.ts";
+import { refreshSegmentsForContacts } from "../../segments/incremental.ts";
+import { loadSegmentDefinitions } from "../../segments/segments.ts";
+import { InvalidInputError } from "../../shared/errors.ts";
+import { durationMs, type ScenarioNode } from "../definition/definition.ts";
+import { delayWakeAt } from "./local-time.ts";
+import type { NodeOutcome, RunTrigger, StepContext } from "./run-types.ts";
+import { startRunOf } from "./start-run.ts";
+
+type NodeOf<K extends ScenarioNode["kind"]> = Extract<ScenarioNode, { kind: K }>;
+
+/** Carries out one node for a run; every effect goes through `context.tx`. */
+export function executeNode(node: ScenarioNode, context: StepContext): Promise<NodeOutcome> {
+  switch (node.kind) {
+    case "delay":
+      return delay(node, context);
+    case "wait_for_event":
+      return Promise.resolve({
+        wait: {
+          until: new Date(context.now.getTime() + durationMs(node.timeout)),
+          event: node.event,
+          resumeOutput: "timedOut",
+        },
+      });
+    case "condition":
+      return condition(node, context);
+    case "split":
+      return Promise.resolve(split(node, context));
+    case "send_email":
+      return sendEmail(node, context);
+    case "add_tag":
+    case "remove_tag":
+      return tag(node, context);
+    case "adjust_score":
+      return adjustScore(node, context);
+    case "set_property":
+      return setProperty(node, context);
+    case "start_scenario":
+      return startScenario(node, context);
+    case "exit":
+      return Promise.resolve({ end: "EXITED", reason: node.reason ?? `exit node "${node.id}"` });
+  }
+}
+
+async function delay(
+  node: NodeOf<"delay">,
+  { now, zone, contact }: StepContext,
+): Promise<NodeOutcome> {
+  const wakeAt = delayWakeAt(node, now, zone, (until) => {
+    const raw =
+      until.field === "BIRTHDAY"
+        ? contact.birthday
+        : until.field === "CREATED_AT"
+          ? contact.createdAt
+          : until.field === "LAST_SEEN_AT"
+            ? contact.lastSeenAt
+            : (contact.properties as Record<string, unknown>)[until.property ?? ""];
+    const date = raw instanceof Date ? raw : typeof raw === "string" ? new Date(raw) : null;
+    return date && !Number.isNaN(date.getTime()) ? date : null;
+  });
+  if (wakeAt === null) return { output: "next", reason: "the date to wait for is missing" };
+  if (wakeAt <= now) return { output: "next", reason: "already due" };
+  return { wait: { until: wakeAt, resumeOutput: "next" }, detail: { until: wakeAt.toISOString() } };
+}
+
+async function condition(node: NodeOf<"condition">, context: StepContext): Promise<NodeOutcome> {
+  const { tx, scenario, contact, now, state } = context;
+  const detail: Record<string, unknown> = {};
+  let holds = true;
+  if (node.filter) {
+    const { filters } = await loadSegmentDefinitions(tx, scenario.workspaceId);
+    const query = compileSegmentQuery(node.filter, {
+      workspaceId: scenario.workspaceId,
+      now,
+      segments: filters,
+      contactIds: [contact.id],
+    });
+    const rows = await tx.$queryRawUnsafe<unknown[]>(query.text, ...query.values);
+    detail.filter = rows.length > 0;
+    holds &&= rows.length > 0;
+  }
+  if (node.fact) {
+    let fact: boolean;
+    if (node.fact.kind === "cart_has_items") {
+      const cart = await cartFromEvents(
+        tx,
+        scenario.workspaceId,
+        contact.id,
+        context.run.entityKey,
+        context.currency,
+      );
+      fact = cart.items.length > 0 && !cart.converted;
+    } else {
+      const messageId = state.messages?.[node.fact.node];
+      const message = messageId
+        ? await tx.message.findUnique({
+            where: { id: messageId },
+            select: { openedAt: true, clickedAt: true },
+          })
+        : null;
+      fact =
+        node.fact.kind === "email_opened"
+          ? Boolean(message?.openedAt)
+          : Boolean(message?.clickedAt);
+    }
+    detail.fact = fact;
+    holds &&= fact;
+  }
+  return { output: holds ? "yes" : "no", detail };
+}
+
+/** A stable draw per run and node: the same run always lands in the same branch. */
+function split(node: NodeOf<"split">, context: StepContext): NodeOutcome {
+  const total = node.branches.reduce((sum, branch) => sum + branch.weight, 0);
+  const draw =
+    createHash("sha256").update(`${context.run.id}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;
+  let point = draw * total;
+  const branch =
+    node.branches.find((candidate) => (point -= candidate.weight) < 0) ?? node.branches.at(-1);
+  const name = branch?.name ?? "";
+  context.state.splits = { ...context.state.splits, [node.id]: name };
+  return { output: name, detail: { branch: name } };
+}
+
+async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Promise<NodeOutcome> {
+  const { tx, scenario, contact, run } = context;
+  const template = await tx.template.findFirst({
+    where: { id: node.templateId, workspaceId: scenario.workspaceId },
+    select: { kind: true, archivedAt: true },
+  });
+  if (!template || template.archivedAt) {
+    return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };
+  }
+  if (!contact.email)
+    return { output: "next", reason: "skipped: the contact has no email address" };
+  if (template.kind === "MARKETING") {
+    const settings = await loadEmailSettings(scenario.workspaceId, tx);
+    const suppressions = await tx.emailSuppression.findMany({
+      where: { workspaceId: scenario.workspaceId, email: contact.email.toLowerCase() },
+      select: { reason: true },
+    });
+    const decision = decideDelivery({
+      kind: "MARKETING",
+      consentRequired: settings.consentRequired,
+      consentStatus: contact.consentStatus,
+      hardBounced: suppressions.some((s) => s.reason === "HARD_BOUNCE"),
+      complained: suppressions.some((s) => s.reason === "COMPLAINT"),
+    });
+    if (!decision.send) return { output: "next", reason: `skipped: ${decision.reason}` };
+  }
+  const data = { ...(await runTemplateData(context)), ...node.data };
+  try {
+    const { message } = await queueEmail(
+      scenario.workspaceId,
+      {
+        templateId: node.templateId,
+        contactId: contact.id,
+        data,
+        idempotencyKey: `scenario:${run.id}:${context.seq}`,
+      },
+      tx,
+      { scenarioRunId: run.id, scenarioNodeId: node.id },
+    );
+    context.state.messages = { ...context.state.messages, [node.id]: message.id };
+    return { output: "next", messageId: message.id };
+  } catch (error) {
+    if (error instanceof InvalidInputError)
+      return { end: "FAILED", reason: `"${node.id}": ${error.message}` };
+    throw error;
+  }
+}
+
+/**
+ * The variables a scenario's email gets besides the contact and shop: the trigger (as
+ * `trigger` and `event`), and the run's cart or order when its entity key names one.
+ */
+async function runTemplateData(context: StepContext): Promise<Record<string, unknown>> {
+  const trigger = context.run.trigger as unknown as RunTrigger;
+  const event = {
+    name: trigger.name,
+    occurred_at: trigger.occurredAt,
+    properties: trigger.properties,
+  };
+  const data: Record<string, unknown> = { trigger: event, event };
+  const key = context.definition.entityKey;
+  if (key === "cart_id" && context.run.entityKey) {
+    const { converted: _converted, ...cart } = await cartFromEvents(
+      context.tx,
+      context.scenario.workspaceId,
+      context.contact.id,
+      context.run.entityKey,
+      context.currency,
+    );
+    data.cart = cart;
+  }
+  if (key === "order_id" || trigger.name === "Order Completed") {
+    const order = orderFromEvent(trigger.properties, context.currency, trigger.occurredAt);
+    if (order) data.order = order;
+  }
+  return data;
+}
+
+async function tag(
+  node: NodeOf<"add_tag" | "remove_tag">,
+  { tx, scenario, contact }: StepContext,
+): Promise<NodeOutcome> {
+  const input = { contactIds: [contact.id], tags: [node.tag] };
+  try {
+    const changed =
+      node.kind === "add_tag"
+        ? await tagContacts(scenario.workspaceId, input, tx)
+        : await untagContacts(scenario.workspaceId, input, tx);
+    return {
+      output: "next",
+      ...(changed === 0 && {
+        reason: node.kind === "add_tag" ? "already tagged" : "was not tagged",
+      }),
+    };
+  } catch (error) {
+    if (error instanceof InvalidInputError)
+      return { end: "FAILED", reason: `"${node.id}": ${error.message}` };
+    throw error;
+  }
+}
+
+async function adjustScore(
+  node: NodeOf<"adjust_score">,
+  context: StepContext,
+): Promise<NodeOutcome> {
+  const { tx, scenario, contact, now, run } = context;
+  const score = await writeScoreChange(tx, {
+    workspaceId: scenario.workspaceId,
+    contactId: contact.id,
+    kind: "MANUAL",
+    delta: node.delta,
+    reason: `${node.reason} (scenario "${scenario.name}")`,
+    occurredAt: now,
+    dedupeKey: `scenario:${run.id}:${context.seq}`,
+  });
+  if (score !== null) {
+    await refreshSegmentsForContacts(
+      tx,
+      scenario.workspaceId,
+      [contact.id],
+      { kind: "score" },
+      now,
+    );
+  }
+  return { output: "next", detail: { score } };
+}
+
+async function setProperty(
+  node: NodeOf<"set_property">,
+  { tx, scenario, contact }: StepContext,
+): Promise<NodeOutcome> {
+  await updateContact(
+    scenario.workspaceId,
+    contact.id,
+    { properties: { [node.key]: node.value } },
+    tx,
+  );
+  return { output: "next" };
+}
+
+async function startScenario(
+  node: NodeOf<"start_scenario">,
+  context: StepContext,
+): Promise<NodeOutcome> {
+  const result = await startRunOf(context.tx, {
+    workspaceId: context.scenario.workspaceId,
+    scenarioId: node.scenarioId,
+    contactId: context.contact.id,
+    trigger: context.run.trigger as unknown as RunTrigger,
+    now: context.now,
+  });
+  return result.started
+    ? { output: "next", detail: { runId: result.runId } }
+    : { output: "next", reason: `not started: ${result.reason}` };
+}

@@ -1,0 +1,100 @@
+import type { Executor, Transaction } from "../../../db.ts";
+import { addJob, addJobs } from "../../jobs/add-job.ts";
+
+/**
+ * Wake-ups due within this horizon get their job at once; later ones wait in
+ * `scenario_runs.wake_at` only, and the minutely `wake_scenario_runs` sweep queues them as they
+ * come within it. So the job table holds at most a couple of minutes of timers, however many
+ * runs wait for days.
+ */
+export const wakeHorizonMs = 2 * 60_000;
+
+const runJobKey = (runId: string) => `scenario_run:${runId}`;
+
+/**
+ * Queues a run's `advance_scenario_run` job in the caller's transaction: now, or at `runAt`.
+ * One job per run (keyed), so queueing twice runs it once; a higher scenario priority runs first.
+ */
+export function queueAdvance(
+  executor: Executor,
+  run: { id: string; priority: number },
+  runAt?: Date,
+): Promise<void> {
+  return addJob(
+    executor,
+    "advance_scenario_run",
+    { runId: run.id },
+    { jobKey: runJobKey(run.id), priority: -run.priority, ...(runAt && { runAt }) },
+  );
+}
+
+/**
+ * Puts a waiting run's wake-up in the queue when it falls within the horizon of `now`;
+ * returns whether it did (the run's `wake_queued`).
+ */
+export async function scheduleWake(
+  tx: Transaction,
+  run: { id: string; priority: number },
+  wakeAt: Date,
+  now: Date,
+): Promise<boolean> {
+  if (wakeAt.getTime() - now.getTime() > wakeHorizonMs) return false;
+  await queueAdvance(tx, run, wakeAt);
+  return true;
+}
+
+/**
+ * The sweep: queues the wake-up of every waiting run due within the horizon that has no job
+ * yet, in one statement per batch. Returns how many it queued.
+ *
+ * @example await queueDueWakes(new Date()) // every minute, by wake_scenario_runs
+ */
+export async function queueDueWakes(
+  executor: Executor,
+  now: Date,
+  batch = 10_000,
+): Promise<number> {
+  const due = await executor.$queryRaw<{ id: string; wake_at: Date; priority: number }[]>`
+    WITH due AS (
+      SELECT r.id FROM scenario_runs r
+       WHERE r.status = 'WAITING' AND NOT r.wake_queued
+         AND r.wake_at <= ${new Date(now.getTime() + wakeHorizonMs)}::timestamptz
+       ORDER BY r.wake_at LIMIT ${batch}
+       FOR UPDATE SKIP LOCKED)
+    UPDATE scenario_runs r SET wake_queued = true
+      FROM due, scenarios s
+     WHERE r.id = due.id AND s.id = r.scenario_id
+    RETURNING r.id::text, r.wake_at, s.priority`;
+  await addJobs(
+    executor,
+    "advance_scenario_run",
+    due.map((run) => ({
+      payload: { runId: run.id },
+      jobKey: runJobKey(run.id),
+      runAt: run.wake_at,
+      priority: -run.priority,
+    })),
+  );
+  return due.length;
+}
+
+/** After a resume: every run of the scenario that is due, or due soon, gets its job. */
+export async function wakeRunsNow(tx: Transaction, scenarioId: string, now: Date): Promise<void> {
+  const runs = await tx.$queryRaw<{ id: string; wake_at: Date | null; priority: number }[]>`
+    UPDATE scenario_runs r SET wake_queued = true
+      FROM scenarios s
+     WHERE s.id = r.scenario_id AND r.scenario_id = ${scenarioId}::uuid
+       AND (r.status = 'ACTIVE'
+            OR (r.status = 'WAITING' AND r.wake_at <= ${new Date(now.getTime() + wakeHorizonMs)}::timestamptz))
+    RETURNING r.id::text, r.wake_at, s.priority`;
+  await addJobs(
+    tx,
+    "advance_scenario_run",
+    runs.map((run) => ({
+      payload: { runId: run.id },
+      jobKey: runJobKey(run.id),
+      ...(run.wake_at && run.wake_at > now && { runAt: run.wake_at }),
+      priority: -run.priority,
+    })),
+  );
+}

@@ -1,0 +1,404 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import type { ScenarioDefinition } from "../domain/scenarios/definition/definition.ts";
+import {
+  countScenarioRuns,
+  exitScenarioRun,
+  listScenarioRuns,
+  startScenario,
+} from "../domain/scenarios/runs/start-scenario.ts";
+import {
+  archiveScenario,
+  countScenarios,
+  createScenario,
+  listScenarios,
+  pauseScenario,
+  publishScenario,
+  resumeScenario,
+  updateScenario,
+} from "../domain/scenarios/scenarios.ts";
+import { scenarioNodeStats } from "../domain/scenarios/stats.ts";
+import { workspaceOf } from "./auth.ts";
+import { builder } from "./builder.ts";
+import { EmailStatsRef } from "./email-stats.ts";
+import { mutationErrors } from "./errors.ts";
+import { decodeId } from "./ids.ts";
+import { withoutNulls } from "./input.ts";
+import { decodeDocumentIds, encodeDocumentIds } from "./scenario-document.ts";
+import { inCallersWorkspace } from "./scoping.ts";
+
+const ScenarioStatus = builder.enumType("ScenarioStatus", {
+  values: {
+    DRAFT: { description: "Being edited; nothing runs." },
+    LIVE: { description: "Published: its trigger starts runs and runs advance." },
+    PAUSED: { description: "No new runs and no steps; runs hold and continue on resume." },
+    ARCHIVED: { description: "Retired; its runs were exited." },
+  },
+});
+
+const ScenarioRunStatus = builder.enumType("ScenarioRunStatus", {
+  values: {
+    ACTIVE: { description: "Due to take its next step now." },
+    WAITING: { description: "At a delay or a wait; `wakeAt` says until when." },
+    COMPLETED: { description: "Reached the end of a path." },
+    CONVERTED: { description: "Reached a goal." },
+    EXITED: { description: "Ended by an exit condition, an exit node, archiving or by hand." },
+    FAILED: { description: "A step could not be carried out; `reason` says why." },
+  },
+});
+
+const ScenarioStep = builder.prismaObject("ScenarioStep", {
+  description: "One node a run passed through.",
+  fields: (t) => ({
+    seq: t.exposeInt("seq", { description: "The step's number within the run, from 0." }),
+    nodeId: t.exposeString("nodeId"),
+    kind: t.exposeString("kind"),
+    enteredAt: t.expose("enteredAt", { type: "DateTime" }),
+    leftAt: t.expose("leftAt", { type: "DateTime", nullable: true }),
+    output: t.exposeString("output", {
+      nullable: true,
+      description: "The output the run left by: next, yes/no, matched/timedOut, a split's branch.",
+    }),
+    reason: t.exposeString("reason", {
+      nullable: true,
+      description: "Why, where there was a choice or a skip.",
+    }),
+    detail: t.field({
+      type: "JSONObject",
+      nullable: true,
+      resolve: (step) => step.detail as object | null,
+    }),
+    messageId: t.id({
+      nullable: true,
+      description: "The message a send node queued (a Message id for `node`).",
+      resolve: (step) => (step.messageId ? encodeGlobalID("Message", step.messageId) : null),
+    }),
+  }),
+});
+
+export const ScenarioRun = builder.prismaNode("ScenarioRun", {
+  id: { field: "id" },
+  nullable: true,
+  authScopes: { scope: "scenarios:read" },
+  findUnique: inCallersWorkspace,
+  fields: (t) => ({
+    status: t.expose("status", { type: ScenarioRunStatus }),
+    scenario: t.relation("scenario"),
+    contact: t.relation("contact"),
+    version: t.int({
+      select: { version: { select: { version: true } } },
+      resolve: (run) => run.version.version,
+    }),
+    entityKey: t.exposeString("entityKey", {
+      description: "The trigger's entity value (e.g. its cart_id); empty without an entity key.",
+    }),
+    nodeId: t.exposeString("nodeId", {
+      nullable: true,
+      description: "Where the run is (or ended).",
+    }),
+    wakeAt: t.expose("wakeAt", { type: "DateTime", nullable: true }),
+    waitEvent: t.exposeString("waitEvent", {
+      nullable: true,
+      description: "The event a wait_for_event node waits for.",
+    }),
+    trigger: t.field({ type: "JSONObject", resolve: (run) => run.trigger as object }),
+    reason: t.exposeString("reason", { nullable: true }),
+    startedAt: t.expose("startedAt", { type: "DateTime" }),
+    endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
+    history: t.relation("history", { query: { orderBy: { seq: "asc" } } }),
+  }),
+});
+
+const ScenarioVersion = builder.prismaObject("ScenarioVersion", {
+  fields: (t) => ({
+    version: t.exposeInt("version"),
+    definition: t.field({
+      type: "JSONObject",
+      resolve: (v) => encodeDocumentIds(v.definition) as object,
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const OutputCount = builder
+  .objectRef<{ output: string; count: number }>("ScenarioOutputCount")
+  .implement({
+    fields: (t) => ({ output: t.exposeString("output"), count: t.exposeInt("count") }),
+  });
+
+const NodeStats = builder
+  .objectRef<Awaited<ReturnType<typeof scenarioNodeStats>>[number]>("ScenarioNodeStats")
+  .implement({
+    description: "What happened at one node, over every version.",
+    fields: (t) => ({
+      nodeId: t.exposeString("nodeId"),
+      entered: t.exposeInt("entered", { description: "Runs that arrived at the node." }),
+      outputs: t.field({
+        type: [OutputCount],
+        description: "Runs that left by each output.",
+        resolve: (s) => s.outputs,
+      }),
+      waiting: t.exposeInt("waiting", { description: "Runs at the node now." }),
+      conversions: t.exposeInt("conversions", {
+        description: "Runs that passed the node, then reached a goal.",
+      }),
+      messages: t.field({
+        type: EmailStatsRef,
+        nullable: true,
+        description: "For send nodes.",
+        resolve: (s) => s.messages,
+      }),
+    }),
+  });
+
+const RunFilter = builder.inputType("ScenarioRunFilter", {
+  fields: (t) => ({
+    scenarioId: t.id(),
+    contactId: t.id(),
+    status: t.field({ type: [ScenarioRunStatus] }),
+  }),
+});
+
+export const Scenario = builder.prismaNode("Scenario", {
+  id: { field: "id" },
+  nullable: true,
+  authScopes: { scope: "scenarios:read" },
+  findUnique: inCallersWorkspace,
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    description: t.exposeString("description", { nullable: true }),
+    status: t.expose("status", { type: ScenarioStatus }),
+    priority: t.exposeInt("priority", {
+      description: "Higher sends first when two scenarios compete for a contact.",
+    }),
+    definition: t.field({
+      type: "JSONObject",
+      description: "The draft definition document (format version 1); ids are global ids.",
+      resolve: (scenario) => encodeDocumentIds(scenario.definition) as object,
+    }),
+    liveVersion: t.relation("liveVersion", {
+      nullable: true,
+      description: "The version new runs start on.",
+    }),
+    versions: t.relation("versions", { query: { orderBy: { version: "desc" } } }),
+    nodeStats: t.field({
+      type: [NodeStats],
+      description: "Per node: arrivals, outputs taken, runs waiting now, conversions, messages.",
+      resolve: (scenario) =>
+        scenarioNodeStats(scenario.id, scenario.definition as unknown as ScenarioDefinition),
+    }),
+    runs: t.relatedConnection("runs", {
+      cursor: "id",
+      query: { orderBy: [{ startedAt: "desc" }, { id: "desc" }] },
+      totalCount: true,
+    }),
+    publishedAt: t.expose("publishedAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+builder.prismaObjectField("Contact", "scenarioRuns", (t) =>
+  t.relatedConnection("scenarioRuns", {
+    cursor: "id",
+    description: "The contact's scenario runs, newest first, each with its history.",
+    authScopes: { scope: "scenarios:read" },
+    query: { orderBy: [{ startedAt: "desc" }, { id: "desc" }] },
+  }),
+);
+
+builder.queryField("scenarios", (t) =>
+  t.prismaConnection(
+    {
+      type: Scenario,
+      cursor: "id",
+      defaultSize: 50,
+      maxSize: 200,
+      authScopes: { scope: "scenarios:read" },
+      totalCount: (_connection, _args, context) => countScenarios(workspaceOf(context.principal)),
+      resolve: (query, _root, _args, context) =>
+        listScenarios(workspaceOf(context.principal), query),
+    },
+    {},
+  ),
+);
+
+builder.queryField("scenarioRuns", (t) =>
+  t.prismaConnection(
+    {
+      type: ScenarioRun,
+      cursor: "id",
+      defaultSize: 50,
+      maxSize: 500,
+      authScopes: { scope: "scenarios:read" },
+      args: { filter: t.arg({ type: RunFilter }) },
+      totalCount: (_connection, { filter }, context) =>
+        countScenarioRuns(workspaceOf(context.principal), runFilter(filter)),
+      resolve: (query, _root, { filter }, context) =>
+        listScenarioRuns(workspaceOf(context.principal), { filter: runFilter(filter), query }),
+    },
+    {},
+  ),
+);
+
+function runFilter(
+  filter:
+    | { scenarioId?: string | null; contactId?: string | null; status?: string[] | null }
+    | null
+    | undefined,
+) {
+  if (!filter) return {};
+  const given = withoutNulls(filter);
+  return {
+    ...(given.scenarioId && {
+      scenarioId: decodeId(given.scenarioId, "Scenario", ["filter", "scenarioId"]),
+    }),
+    ...(given.contactId && {
+      contactId: decodeId(given.contactId, "Contact", ["filter", "contactId"]),
+    }),
+    ...(given.status && { status: given.status as ("ACTIVE" | "WAITING")[] }),
+  };
+}
+
+const CreateScenarioInput = builder.inputType("CreateScenarioInput", {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    description: t.string(),
+    priority: t.int({ description: "Default 0; higher sends first when scenarios compete." }),
+    definition: t.field({
+      type: "JSONObject",
+      required: true,
+      description:
+        "The definition document (format version 1); see the README's Scenarios section.",
+    }),
+  }),
+});
+
+builder.mutationField("createScenario", (t) =>
+  t.field({
+    type: Scenario,
+    description:
+      "Saves a scenario as a draft; the definition is validated, naming each problem by node and field.",
+    authScopes: { scope: "scenarios:write" },
+    errors: { types: mutationErrors, dataField: { name: "scenario" } },
+    args: { input: t.arg({ type: CreateScenarioInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      createScenario(workspaceOf(context.principal), {
+        name: input.name,
+        description: input.description ?? null,
+        ...(input.priority != null && { priority: input.priority }),
+        definition: decodeDocumentIds(input.definition),
+      }),
+  }),
+);
+
+const UpdateScenarioInput = builder.inputType("UpdateScenarioInput", {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string(),
+    description: t.string(),
+    priority: t.int(),
+    definition: t.field({
+      type: "JSONObject",
+      description: "A new draft; runs keep their version.",
+    }),
+  }),
+});
+
+builder.mutationField("updateScenario", (t) =>
+  t.field({
+    type: Scenario,
+    description: "Changes a scenario's draft; publish it to make it the version new runs start on.",
+    authScopes: { scope: "scenarios:write" },
+    errors: { types: mutationErrors, dataField: { name: "scenario" } },
+    args: { input: t.arg({ type: UpdateScenarioInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      updateScenario(workspaceOf(context.principal), decodeId(input.id, "Scenario", ["id"]), {
+        ...(input.name != null && { name: input.name }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.priority != null && { priority: input.priority }),
+        ...(input.definition != null && { definition: decodeDocumentIds(input.definition) }),
+      }),
+  }),
+);
+
+const ScenarioIdInput = builder.inputType("ScenarioIdInput", {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+const lifecycle = [
+  [
+    "publishScenario",
+    publishScenario,
+    "Validates the draft and publishes it as a new immutable version; the scenario goes live.",
+  ],
+  ["pauseScenario", pauseScenario, "Stops new runs and every step; runs hold where they are."],
+  [
+    "resumeScenario",
+    resumeScenario,
+    "Lets a paused scenario run again; runs that fell due advance now.",
+  ],
+  ["archiveScenario", archiveScenario, "Retires the scenario; every run in progress exits."],
+] as const;
+
+for (const [name, action, description] of lifecycle) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: Scenario,
+      description,
+      authScopes: { scope: "scenarios:write" },
+      errors: { types: mutationErrors, dataField: { name: "scenario" } },
+      args: { input: t.arg({ type: ScenarioIdInput, required: true }) },
+      resolve: (_root, { input }, context) =>
+        action(workspaceOf(context.principal), decodeId(input.id, "Scenario", ["id"])),
+    }),
+  );
+}
+
+const StartScenarioInput = builder.inputType("StartScenarioInput", {
+  fields: (t) => ({
+    scenarioId: t.id({ required: true }),
+    contactId: t.id({ required: true }),
+    payload: t.field({
+      type: "JSONObject",
+      description: "Kept on the run as its trigger; `trigger.properties` in templates.",
+    }),
+  }),
+});
+
+builder.mutationField("startScenario", (t) =>
+  t.field({
+    type: ScenarioRun,
+    description:
+      "Starts a run of a live scenario with an api trigger, for a contact. Entry rules apply.",
+    authScopes: { scope: "scenarios:write" },
+    errors: { types: mutationErrors, dataField: { name: "run" } },
+    args: { input: t.arg({ type: StartScenarioInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      startScenario(
+        workspaceOf(context.principal),
+        decodeId(input.scenarioId, "Scenario", ["scenarioId"]),
+        decodeId(input.contactId, "Contact", ["contactId"]),
+        { payload: (input.payload ?? {}) as Record<string, never> },
+      ),
+  }),
+);
+
+const ExitScenarioRunInput = builder.inputType("ExitScenarioRunInput", {
+  fields: (t) => ({ id: t.id({ required: true }), reason: t.string({ required: true }) }),
+});
+
+builder.mutationField("exitScenarioRun", (t) =>
+  t.field({
+    type: ScenarioRun,
+    description: "Ends a run in progress by hand.",
+    authScopes: { scope: "scenarios:write" },
+    errors: { types: mutationErrors, dataField: { name: "run" } },
+    args: { input: t.arg({ type: ExitScenarioRunInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      exitScenarioRun(
+        workspaceOf(context.principal),
+        decodeId(input.id, "ScenarioRun", ["id"]),
+        input.reason,
+      ),
+  }),
+);

@@ -1,0 +1,269 @@
+import { describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
+import { tagContacts } from "../src/domain/contacts/tag-contacts.ts";
+import { updateContact } from "../src/domain/contacts/upsert-contact.ts";
+import { adjustScore } from "../src/domain/reactions/adjust-score.ts";
+import { advanceRun } from "../src/domain/scenarios/runs/advance-run.ts";
+import { exitScenarioRun, startScenario } from "../src/domain/scenarios/runs/start-scenario.ts";
+import {
+  archiveScenario,
+  pauseScenario,
+  publishScenario,
+  resumeScenario,
+  updateScenario,
+} from "../src/domain/scenarios/scenarios.ts";
+import { createSegment } from "../src/domain/segments/segments.ts";
+import { ConflictError, InvalidInputError } from "../src/domain/shared/errors.ts";
+import { createTag } from "../src/domain/tags/tags.ts";
+import {
+  createFlowTemplate,
+  liveScenario,
+  messagesTo,
+  runsOf,
+  track,
+} from "./scenario-fixtures.ts";
+import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
+import {
+  day,
+  hour,
+  makeClock,
+  minute,
+  runDueWork,
+  runQueuedReactions,
+} from "./support/scenarios.ts";
+
+const mailFlow = (templateId: string) => ({
+  start: "wait",
+  nodes: [
+    { id: "wait", kind: "delay", duration: { hours: 1 }, next: "mail" },
+    { id: "mail", kind: "send_email", templateId },
+  ],
+});
+
+async function shop() {
+  const { workspace } = await createEmailWorkspace();
+  const template = await createFlowTemplate(workspace.id, "Hello");
+  return { workspaceId: workspace.id, template, clock: makeClock() };
+}
+
+describe("triggers", () => {
+  it("starts on entering a segment, on a tag being added and on a score crossing a threshold", async () => {
+    const { workspaceId, template, clock } = await shop();
+    const vipTag = await createTag(workspaceId, "vip");
+    const segment = await createSegment(workspaceId, {
+      name: "Pro",
+      filter: { property: { key: "plan", type: "STRING", op: "EQUALS", value: "pro" } },
+    });
+    const bySegment = await liveScenario(workspaceId, {
+      trigger: { kind: "segment_entered", segmentId: segment.id },
+      ...mailFlow(template.id),
+    });
+    const byTag = await liveScenario(workspaceId, {
+      trigger: { kind: "tag_added", tag: vipTag.name },
+      ...mailFlow(template.id),
+    });
+    const byScore = await liveScenario(workspaceId, {
+      trigger: { kind: "score_crossed", threshold: 50 },
+      ...mailFlow(template.id),
+    });
+    const ada = await createMailContact(workspaceId);
+
+    await db().contact.update({ where: { id: ada.id }, data: { properties: { plan: "pro" } } });
+    await track(workspaceId, ada.email!, clock.now(), { name: "Plan Changed" });
+    // The segment's re-check follows contact data: run it as the worker would.
+    const { reactToContactChange } = await import(
+      "../src/domain/reactions/react-to-contact-change.ts"
+    );
+    await reactToContactChange(workspaceId, [ada.id], { now: clock.now() });
+    await runDueWork(clock.now());
+    expect((await runsOf(bySegment.id)).map((r) => r.trigger)).toEqual([
+      expect.objectContaining({ name: "Segment Entered" }),
+    ]);
+
+    await tagContacts(workspaceId, { contactIds: [ada.id], tags: ["vip"] });
+    await runDueWork(clock.now());
+    await tagContacts(workspaceId, { contactIds: [ada.id], tags: ["vip"] }); // already tagged: nothing new
+    await runDueWork(clock.now());
+    expect(await runsOf(byTag.id)).toHaveLength(1);
+
+    await adjustScore(workspaceId, ada.id, { delta: 40, reason: "call" }, { now: clock.now() });
+    expect(await runsOf(byScore.id)).toHaveLength(0);
+    await adjustScore(workspaceId, ada.id, { delta: 20, reason: "demo" }, { now: clock.now() });
+    await adjustScore(
+      workspaceId,
+      ada.id,
+      { delta: 20, reason: "again, above already" },
+      { now: clock.now() },
+    );
+    expect((await runsOf(byScore.id)).map((r) => (r.trigger as any).properties)).toEqual([
+      { threshold: 50, score_before: 40, score: 60 },
+    ]);
+    await runDueWork(clock.now());
+    clock.advance(hour + minute);
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(3);
+  });
+
+  it("starts by API with a payload, checking the payload and the trigger kind", async () => {
+    const { workspaceId, template, clock } = await shop();
+    const scenario = await liveScenario(workspaceId, {
+      trigger: { kind: "api" },
+      entityKey: "order_id",
+      entry: { rule: "once_per_entity" },
+      start: "mail",
+      nodes: [{ id: "mail", kind: "send_email", templateId: template.id }],
+    });
+    const ada = await createMailContact(workspaceId);
+    await expect(startScenario(workspaceId, scenario.id, ada.id, { payload: {} })).rejects.toThrow(
+      InvalidInputError,
+    );
+    await expect(
+      startScenario(workspaceId, scenario.id, ada.id, { payload: "x" as never }),
+    ).rejects.toThrow(InvalidInputError);
+    const run = await startScenario(
+      workspaceId,
+      scenario.id,
+      ada.id,
+      { payload: { order_id: "o-9" } },
+      { now: clock.now() },
+    );
+    expect(run).toMatchObject({ entityKey: "o-9", status: "ACTIVE" });
+    await runDueWork(clock.now());
+    await expect(
+      startScenario(workspaceId, scenario.id, ada.id, { payload: { order_id: "o-9" } }),
+    ).rejects.toThrow(ConflictError);
+    expect((await messagesTo(ada.id)).map((m) => (m.data as any).trigger.properties)).toEqual([
+      { order_id: "o-9" },
+    ]);
+    const eventScenario = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "X" },
+      ...mailFlow(template.id),
+    });
+    await expect(startScenario(workspaceId, eventScenario.id, ada.id, {})).rejects.toThrow(
+      /not by API/,
+    );
+  });
+});
+
+describe("entry rules", () => {
+  it("lets a contact in once, once per entity, or again after a cooldown, never twice at a time", async () => {
+    const { workspaceId, template, clock } = await shop();
+    const flow = mailFlow(template.id);
+    const once = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Visit" },
+      entry: { rule: "once" },
+      ...flow,
+    });
+    const perCart = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Visit" },
+      entityKey: "cart_id",
+      entry: { rule: "once_per_entity" },
+      ...flow,
+    });
+    const cooled = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Visit" },
+      entry: { rule: "every_time", cooldown: { days: 1 } },
+      ...flow,
+    });
+    const ada = await createMailContact(workspaceId);
+    const visit = async (cart: string) => {
+      await track(workspaceId, ada.email!, clock.now(), {
+        name: "Visit",
+        properties: { cart_id: cart },
+      });
+      await runDueWork(clock.now());
+    };
+    await visit("c1");
+    await visit("c1"); // while runs are in progress: nothing new anywhere
+    await visit("c2");
+    clock.advance(2 * hour);
+    await runDueWork(clock.now());
+    await visit("c1");
+    clock.advance(day + hour);
+    await runDueWork(clock.now());
+    await visit("c3");
+    expect(await runsOf(once.id)).toHaveLength(1);
+    expect((await runsOf(perCart.id)).map((r) => r.entityKey)).toEqual(["c1", "c2", "c3"]);
+    expect(await runsOf(cooled.id)).toHaveLength(2);
+  });
+});
+
+describe("lifecycle", () => {
+  it("holds runs while paused, finishes them on their version after a publish, and exits them on archive", async () => {
+    const { workspaceId, template, clock } = await shop();
+    const second = await createFlowTemplate(workspaceId, "Second");
+    const scenario = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Visit" },
+      ...mailFlow(template.id),
+    });
+    const ada = await createMailContact(workspaceId);
+    const bob = await createMailContact(workspaceId);
+    await track(workspaceId, ada.email!, clock.now(), { name: "Visit" });
+    await runDueWork(clock.now());
+
+    await pauseScenario(workspaceId, scenario.id);
+    await track(workspaceId, bob.email!, clock.now(), { name: "Visit" }); // no new runs while paused
+    clock.advance(2 * hour);
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(0);
+    expect(await runsOf(scenario.id)).toHaveLength(1);
+
+    // A new version while Ada's run waits: she finishes on version 1.
+    await updateScenario(workspaceId, scenario.id, {
+      definition: {
+        version: 1,
+        trigger: { kind: "event", event: "Visit" },
+        ...mailFlow(second.id),
+      },
+    });
+    await publishScenario(workspaceId, scenario.id);
+    await resumeScenario(workspaceId, scenario.id, { now: clock.now() });
+    await runDueWork(clock.now());
+    expect((await messagesTo(ada.id)).map((m) => m.template?.name)).toEqual(["Hello"]);
+
+    await track(workspaceId, bob.email!, clock.now(), { name: "Visit" });
+    await runDueWork(clock.now());
+    const [bobRun] = (await runsOf(scenario.id)).filter((r) => r.contactId === bob.id);
+    const versions = await db().scenarioVersion.findMany({
+      where: { scenarioId: scenario.id },
+      orderBy: { version: "asc" },
+    });
+    expect(bobRun?.versionId).toBe(versions[1]?.id);
+    await archiveScenario(workspaceId, scenario.id, { now: clock.now() });
+    expect((await runsOf(scenario.id)).find((r) => r.contactId === bob.id)).toMatchObject({
+      status: "EXITED",
+      reason: "the scenario was archived",
+    });
+    clock.advance(2 * hour);
+    await runDueWork(clock.now());
+    expect(await messagesTo(bob.id)).toHaveLength(0);
+  });
+
+  it("takes each step once however often its job runs, and ends runs by hand", async () => {
+    const { workspaceId, template, clock } = await shop();
+    const scenario = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Visit" },
+      start: "mail",
+      nodes: [
+        { id: "mail", kind: "send_email", templateId: template.id, next: "wait" },
+        { id: "wait", kind: "delay", duration: { days: 1 }, next: "again" },
+        { id: "again", kind: "send_email", templateId: template.id },
+      ],
+    });
+    const ada = await createMailContact(workspaceId);
+    const bob = await createMailContact(workspaceId);
+    for (const c of [ada, bob]) await track(workspaceId, c.email!, clock.now(), { name: "Visit" });
+    await runQueuedReactions(clock.now()); // the runs start, their steps are not taken yet
+    const [adaRun, bobRun] = await runsOf(scenario.id);
+    await Promise.all(
+      Array.from({ length: 5 }, () => advanceRun(adaRun!.id, { now: clock.now() })),
+    );
+    expect(await messagesTo(ada.id)).toHaveLength(1);
+    await exitScenarioRun(workspaceId, bobRun!.id, "asked us to stop");
+    await expect(exitScenarioRun(workspaceId, bobRun!.id, "again")).rejects.toThrow(ConflictError);
+    clock.advance(day + minute);
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(2);
+    expect((await runsOf(scenario.id)).map((r) => r.status)).toEqual(["COMPLETED", "EXITED"]);
+  });
+});
