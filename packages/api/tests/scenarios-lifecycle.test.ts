@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { tagContacts } from "../src/domain/contacts/tag-contacts.ts";
-import { updateContact } from "../src/domain/contacts/upsert-contact.ts";
 import { adjustScore } from "../src/domain/reactions/adjust-score.ts";
 import { advanceRun } from "../src/domain/scenarios/runs/advance-run.ts";
 import { exitScenarioRun, startScenario } from "../src/domain/scenarios/runs/start-scenario.ts";
@@ -265,5 +264,58 @@ describe("lifecycle", () => {
     await runDueWork(clock.now());
     expect(await messagesTo(ada.id)).toHaveLength(2);
     expect((await runsOf(scenario.id)).map((r) => r.status)).toEqual(["COMPLETED", "EXITED"]);
+  });
+});
+
+describe("splits and actions", () => {
+  it("splits runs by weight, stable per run, and tags, scores and sets properties in the run's step", async () => {
+    const { workspaceId, clock } = await shop();
+    await createTag(workspaceId, "saw-a");
+    await createTag(workspaceId, "saw-b");
+    const scenario = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Visit" },
+      start: "split",
+      nodes: [
+        {
+          id: "split",
+          kind: "split",
+          branches: [
+            { name: "A", weight: 50, next: "tag-a" },
+            { name: "B", weight: 50, next: "tag-b" },
+          ],
+        },
+        { id: "tag-a", kind: "add_tag", tag: "saw-a", next: "score" },
+        { id: "tag-b", kind: "add_tag", tag: "saw-b", next: "score" },
+        { id: "score", kind: "adjust_score", delta: 5, reason: "took part", next: "mark" },
+        { id: "mark", kind: "set_property", key: "experiment", value: "spring", next: "done" },
+        { id: "done", kind: "exit", reason: "tested" },
+      ],
+    });
+    const contacts = await Promise.all(
+      Array.from({ length: 30 }, () => createMailContact(workspaceId)),
+    );
+    for (const c of contacts) await track(workspaceId, c.email!, clock.now(), { name: "Visit" });
+    await runDueWork(clock.now());
+    const runs = await runsOf(scenario.id);
+    expect(runs.every((run) => run.status === "EXITED" && run.reason === "tested")).toBe(true);
+    const branches = runs.map((run) => run.history.find((step) => step.nodeId === "split")?.output);
+    expect(new Set(branches)).toEqual(new Set(["A", "B"]));
+    for (const run of runs) {
+      const branch = (run.state as { splits: Record<string, string> }).splits.split;
+      expect(run.history.map((step) => step.nodeId)).toEqual([
+        "split",
+        branch === "A" ? "tag-a" : "tag-b",
+        "score",
+        "mark",
+        "done",
+      ]);
+      const contact = await db().contact.findUniqueOrThrow({
+        where: { id: run.contactId },
+        include: { tags: { include: { tag: true } } },
+      });
+      expect(contact.tags.map((t) => t.tag.name)).toEqual([branch === "A" ? "saw-a" : "saw-b"]);
+      expect(contact.score).toBe(5);
+      expect(contact.properties).toMatchObject({ experiment: "spring" });
+    }
   });
 });

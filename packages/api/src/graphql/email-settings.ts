@@ -1,9 +1,26 @@
 import { loadEmailSettings, updateEmailSettings } from "../domain/messages/email-settings.ts";
+import { sendingLimitsOf } from "../domain/messages/policy/sending-limits.ts";
 import type { WorkspaceEmailSettings } from "../generated/prisma/client.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { mutationErrors } from "./errors.ts";
 import { Workspace } from "./workspaces.ts";
+
+const FrequencyCap = builder.objectRef<{ count: number; hours: number }>("FrequencyCap").implement({
+  fields: (t) => ({ count: t.exposeInt("count"), hours: t.exposeInt("hours") }),
+});
+const QuietHours = builder.objectRef<{ from: string; to: string }>("QuietHours").implement({
+  fields: (t) => ({
+    from: t.exposeString("from", { description: "HH:MM, e.g. 21:00." }),
+    to: t.exposeString("to", { description: "HH:MM, e.g. 08:00." }),
+  }),
+});
+const FrequencyCapInput = builder.inputType("FrequencyCapInput", {
+  fields: (t) => ({ count: t.int({ required: true }), hours: t.int({ required: true }) }),
+});
+const QuietHoursInput = builder.inputType("QuietHoursInput", {
+  fields: (t) => ({ from: t.string({ required: true }), to: t.string({ required: true }) }),
+});
 
 const EmailSettings = builder.objectRef<WorkspaceEmailSettings>("EmailSettings").implement({
   description: "What every email of the workspace needs.",
@@ -32,6 +49,20 @@ const EmailSettings = builder.objectRef<WorkspaceEmailSettings>("EmailSettings")
       description:
         "Emails per second across all workers; set it to your SES MaxSendRate. Default 1.",
     }),
+    frequencyCaps: t.field({
+      type: [FrequencyCap],
+      description:
+        "At most `count` scenario marketing emails per contact in any `hours` hours; a capped send waits for the first free slot (or is skipped, per node). Transactional mail is exempt.",
+      resolve: (settings) =>
+        sendingLimitsOf(settings).frequencyCaps as { count: number; hours: number }[],
+    }),
+    quietHours: t.field({
+      type: QuietHours,
+      nullable: true,
+      description:
+        "No scenario marketing mail between these times, in each contact's time zone (else the workspace's).",
+      resolve: (settings) => sendingLimitsOf(settings).quietHours,
+    }),
   }),
 });
 
@@ -59,6 +90,11 @@ const UpdateEmailSettingsInput = builder.inputType("UpdateEmailSettingsInput", {
     timezone: t.string({ description: "IANA, e.g. Europe/Paris." }),
     consentRequired: t.boolean(),
     sendRatePerSecond: t.float(),
+    frequencyCaps: t.field({
+      type: [FrequencyCapInput],
+      description: "Replaces the caps; [] removes them.",
+    }),
+    quietHours: t.field({ type: QuietHoursInput, description: "null removes them." }),
   }),
 });
 

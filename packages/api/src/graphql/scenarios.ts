@@ -46,7 +46,7 @@ const ScenarioRunStatus = builder.enumType("ScenarioRunStatus", {
   },
 });
 
-const ScenarioStep = builder.prismaObject("ScenarioStep", {
+builder.prismaObject("ScenarioStep", {
   description: "One node a run passed through.",
   fields: (t) => ({
     seq: t.exposeInt("seq", { description: "The step's number within the run, from 0." }),
@@ -108,7 +108,7 @@ export const ScenarioRun = builder.prismaNode("ScenarioRun", {
   }),
 });
 
-const ScenarioVersion = builder.prismaObject("ScenarioVersion", {
+builder.prismaObject("ScenarioVersion", {
   fields: (t) => ({
     version: t.exposeInt("version"),
     definition: t.field({

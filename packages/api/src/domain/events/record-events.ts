@@ -3,6 +3,9 @@ import { withTransaction } from "../../db.ts";
 import { jobSpecSql } from "../jobs/add-job.ts";
 import type { IngestEvent } from "./event-input.ts";
 
+/** Under a burst, a batch waits for a connection rather than fail: the pool is the queue. */
+const ingestTransaction = { maxWaitMs: 60_000 } as const;
+
 export interface RecordedEvents {
   /** Events stored by this call, each with its `process_event` job. */
   accepted: number;
@@ -90,7 +93,7 @@ export async function recordEvents(
       await tx.$queryRawUnsafe(attachAnonymousHistorySql, ...linkArgs);
     }
     return stored.length;
-  });
+  }, ingestTransaction);
   return { accepted, duplicates: events.length - accepted };
 }
 

@@ -21,6 +21,9 @@ export function defaultEmailSettings(workspaceId: string): WorkspaceEmailSetting
     timezone: null,
     consentRequired: true,
     sendRatePerSecond: 1,
+    frequencyCaps: [],
+    quietHoursStart: null,
+    quietHoursEnd: null,
     updatedAt: new Date(0),
   };
 }
@@ -74,6 +77,29 @@ export const emailSettingsInput = z.object({
     .optional(),
   consentRequired: z.boolean().optional(),
   sendRatePerSecond: z.number().min(0.01, "must be at least 0.01").max(10_000).optional(),
+  /** At most `count` scenario marketing emails per contact in any `hours` hours. */
+  frequencyCaps: z
+    .array(
+      z.object({
+        count: z.number().int().min(1).max(1000),
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90),
+      }),
+    )
+    .max(5)
+    .optional(),
+  /** No scenario marketing mail between these times of day in the contact's time zone. */
+  quietHours: z
+    .object({
+      from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day such as 21:00"),
+      to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day such as 08:00"),
+    })
+    .refine((q) => q.from !== q.to, "from and to must differ")
+    .nullable()
+    .optional(),
 });
 
 /**
@@ -85,11 +111,16 @@ export async function updateEmailSettings(
   workspaceId: string,
   rawInput: z.input<typeof emailSettingsInput>,
 ): Promise<WorkspaceEmailSettings> {
-  const input = parseInput(emailSettingsInput, rawInput);
+  const { quietHours, frequencyCaps, ...input } = parseInput(emailSettingsInput, rawInput);
   await findWorkspace(workspaceId);
-  const data = Object.fromEntries(
-    Object.entries(input).filter(([, value]) => value !== undefined),
-  ) as Partial<WorkspaceEmailSettings>;
+  const data = {
+    ...Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)),
+    ...(frequencyCaps && { frequencyCaps }),
+    ...(quietHours !== undefined && {
+      quietHoursStart: quietHours?.from ?? null,
+      quietHoursEnd: quietHours?.to ?? null,
+    }),
+  } as Omit<Partial<WorkspaceEmailSettings>, "frequencyCaps"> & { frequencyCaps?: object[] };
   return db().workspaceEmailSettings.upsert({
     where: { workspaceId },
     create: { workspaceId, ...data },

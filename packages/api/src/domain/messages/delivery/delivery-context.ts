@@ -130,6 +130,9 @@ function settingsFromRow(
     timezone: row.timezone as string | null,
     consentRequired: row.consent_required as boolean,
     sendRatePerSecond: row.send_rate_per_second as number,
+    frequencyCaps: (row.frequency_caps ?? []) as WorkspaceEmailSettings["frequencyCaps"],
+    quietHoursStart: (row.quiet_hours_start ?? null) as string | null,
+    quietHoursEnd: (row.quiet_hours_end ?? null) as string | null,
     updatedAt: new Date(row.updated_at as string),
   };
 }

@@ -31,7 +31,7 @@ export async function queueEmail(
   workspaceId: string,
   rawInput: QueueEmailInput,
   tx?: Transaction,
-  origin?: { scenarioRunId: string; scenarioNodeId: string },
+  origin?: { scenarioRunId: string; scenarioNodeId: string; queuedAt?: Date },
 ): Promise<{ message: Message; created: boolean }> {
   const input = parseInput(queueEmailInput, rawInput);
   return withTransaction(
@@ -57,10 +57,11 @@ export async function queueEmail(
       });
       const rows = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data,
-                            scenario_run_id, scenario_node_id)
+                            scenario_run_id, scenario_node_id, queued_at)
       VALUES (${workspaceId}::uuid, ${contact.id}::uuid, ${template.id}::uuid, ${version.id}::uuid,
               ${template.kind}::email_kind, ${input.idempotencyKey}, ${contact.email}, ${JSON.stringify(input.data)}::jsonb,
-              ${origin?.scenarioRunId ?? null}::uuid, ${origin?.scenarioNodeId ?? null})
+              ${origin?.scenarioRunId ?? null}::uuid, ${origin?.scenarioNodeId ?? null},
+              COALESCE(${origin?.queuedAt ?? null}::timestamptz, now()))
       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
       RETURNING id`;
       const id = rows[0]?.id;

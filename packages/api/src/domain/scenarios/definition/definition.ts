@@ -5,6 +5,7 @@ import {
   parseSegmentFilter,
 } from "../../conditions/parse/parse-filter.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
+import { weekdays } from "../../shared/local-time.ts";
 import { isUuid } from "../../shared/validation.ts";
 
 /** The current version of the scenario definition format. */
@@ -64,8 +65,6 @@ export function durationMs(d: {
 }): number {
   return ((d.days ?? 0) * 24 * 60 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000;
 }
-
-export const weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const;
 
 /** A date of the contact: a date field (BIRTHDAY, CREATED_AT, LAST_SEEN_AT) or a date property. */
 const contactDate = z
@@ -150,6 +149,8 @@ const sendEmailNode = z.object({
   templateId: uuid("template"),
   /** Extra template variables (coupon codes…), beside `trigger`, `event` and `cart`/`order`. */
   data: z.record(z.string(), z.unknown()).optional(),
+  /** Marketing mail held back by quiet hours or a frequency cap: wait for the slot, or skip. */
+  whenLimited: z.enum(["defer", "skip"]).default("defer"),
   next: target,
 });
 

@@ -94,7 +94,7 @@ function checkGraph(definition: ScenarioDefinition): FieldProblem[] {
       }
     }
   }
-  (["goals", "exits"] as const).forEach((list) =>
+  for (const list of ["goals", "exits"] as const) {
     definition[list].forEach((ending, index) => {
       if (ending.sameEntity && !definition.entityKey) {
         problems.push({
@@ -102,8 +102,8 @@ function checkGraph(definition: ScenarioDefinition): FieldProblem[] {
           message: "matches the run's entity, but the scenario has no entityKey",
         });
       }
-    }),
-  );
+    });
+  }
   if (problems.length > 0) return problems;
 
   const reached = new Set<string>();

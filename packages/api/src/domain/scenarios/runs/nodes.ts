@@ -4,6 +4,11 @@ import { tagContacts, untagContacts } from "../../contacts/tag-contacts.ts";
 import { updateContact } from "../../contacts/upsert-contact.ts";
 import { loadEmailSettings } from "../../messages/email-settings.ts";
 import { decideDelivery } from "../../messages/policy/delivery-policy.ts";
+import {
+  checkSendingLimits,
+  type SendingLimits,
+  sendingLimitsOf,
+} from "../../messages/policy/sending-limits.ts";
 import { queueEmail } from "../../messages/queue/queue-email.ts";
 import { cartFromEvents } from "../../orders/cart-from-events.ts";
 import { orderFromEvent } from "../../orders/order-from-event.ts";
@@ -124,8 +129,14 @@ function split(node: NodeOf<"split">, context: StepContext): NodeOutcome {
   const draw =
     createHash("sha256").update(`${context.run.id}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;
   let point = draw * total;
-  const branch =
-    node.branches.find((candidate) => (point -= candidate.weight) < 0) ?? node.branches.at(-1);
+  let branch = node.branches.at(-1);
+  for (const candidate of node.branches) {
+    point -= candidate.weight;
+    if (point < 0) {
+      branch = candidate;
+      break;
+    }
+  }
   const name = branch?.name ?? "";
   context.state.splits = { ...context.state.splits, [node.id]: name };
   return { output: name, detail: { branch: name } };
@@ -156,6 +167,8 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
       complained: suppressions.some((s) => s.reason === "COMPLAINT"),
     });
     if (!decision.send) return { output: "next", reason: `skipped: ${decision.reason}` };
+    const limited = await limitedSend(node, context, sendingLimitsOf(settings));
+    if (limited) return limited;
   }
   const data = { ...(await runTemplateData(context)), ...node.data };
   try {
@@ -168,7 +181,7 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
         idempotencyKey: `scenario:${run.id}:${context.seq}`,
       },
       tx,
-      { scenarioRunId: run.id, scenarioNodeId: node.id },
+      { scenarioRunId: run.id, scenarioNodeId: node.id, queuedAt: context.now },
     );
     context.state.messages = { ...context.state.messages, [node.id]: message.id };
     return { output: "next", messageId: message.id };
@@ -177,6 +190,55 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
       return { end: "FAILED", reason: `"${node.id}": ${error.message}` };
     throw error;
   }
+}
+
+/** Lets a higher-priority run of the same contact send first when both are due now. */
+const yieldMs = 60_000;
+
+/**
+ * Quiet hours and frequency caps for one marketing send: null when it may go now; otherwise
+ * the run waits for the first allowed moment (and tries again) or skips the send, as the node
+ * says. When a run of a higher-priority scenario is also due to act for the contact, this one
+ * waits a minute so that one takes the slot.
+ */
+async function limitedSend(
+  node: NodeOf<"send_email">,
+  context: StepContext,
+  limits: SendingLimits,
+): Promise<NodeOutcome | null> {
+  const { tx, now, contact, scenario, run } = context;
+  const [rival] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT r.id::text FROM scenario_runs r JOIN scenarios s ON s.id = r.scenario_id
+     WHERE r.contact_id = ${contact.id}::uuid AND r.id <> ${run.id}::uuid AND s.priority > ${scenario.priority}
+       AND s.status = 'LIVE'
+       AND (r.status = 'ACTIVE' OR (r.status = 'WAITING' AND r.resume_output IS NULL AND r.wake_at <= ${now}::timestamptz))
+     LIMIT 1`;
+  const decision = rival
+    ? {
+        allowed: false as const,
+        reason: "PRIORITY" as const,
+        retryAt: new Date(now.getTime() + yieldMs),
+      }
+    : await checkSendingLimits(tx, {
+        workspaceId: scenario.workspaceId,
+        contactId: contact.id,
+        zone: context.zone,
+        now,
+        limits,
+      });
+  if (decision.allowed) return null;
+  const why = {
+    QUIET_HOURS: "quiet hours",
+    FREQUENCY_CAP: "frequency cap",
+    PRIORITY: "a higher-priority scenario sends first",
+  }[decision.reason];
+  if (node.whenLimited === "skip" && decision.reason !== "PRIORITY") {
+    return { output: "next", reason: `skipped: ${why}` };
+  }
+  return {
+    wait: { until: decision.retryAt, resumeOutput: null },
+    reason: `deferred: ${why} until ${decision.retryAt.toISOString()}`,
+  };
 }
 
 /**
