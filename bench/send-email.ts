@@ -7,53 +7,14 @@
  *
  *   DATABASE_URL=postgres://… npx tsx bench/send-email.ts   (BENCH_EMAILS=2000 for a quick run)
  */
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { libraryTemplates, makeTemplateEngine, renderEmail } from "@cartwheel/templates";
 import { createBenchDatabase } from "./support/bench-database.ts";
+import { startLocalSesProcess } from "./support/local-ses-process.ts";
 import { describeMachine } from "./support/machine.ts";
 import { formatRate } from "./support/stats.ts";
 
 const total = Number(process.env.BENCH_EMAILS ?? 10_000);
 const concurrency = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 16);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function startLocalSesProcess() {
-  const port = await freePort();
-  const cli = createRequire(import.meta.url).resolve("aws-ses-v2-local/dist/cli.js");
-  const child = spawn(process.execPath, [cli, "--host", "127.0.0.1", "--port", String(port)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("server running")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`local SES exited (${code})`)));
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    endpoint,
-    clear: () => fetch(`${endpoint}/clear-store`, { method: "POST" }),
-    count: async () =>
-      ((await (await fetch(`${endpoint}/store`)).json()) as { emails: unknown[] }).emails.length,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 function cartFor(i: number) {
   const item = (n: number) => ({

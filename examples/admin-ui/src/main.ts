@@ -3,6 +3,7 @@ import { h, notice, show } from "./dom.ts";
 import { showContactDetail } from "./screens/contact-detail.ts";
 import { showContacts } from "./screens/contacts.ts";
 import { showImport } from "./screens/import.ts";
+import { showScenarios } from "./screens/scenarios.ts";
 import { showSegments } from "./screens/segments.ts";
 import { showSignIn } from "./screens/sign-in.ts";
 import { showTags } from "./screens/tags.ts";
@@ -16,7 +17,7 @@ export interface ScreenContext {
 
 type Screen = (container: HTMLElement, context: ScreenContext, param?: string) => Promise<void>;
 
-/** Hash routes: `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`. */
+/** Hash routes: `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/scenarios`, `#/scenarios/<id>`. */
 const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> = {
   contacts: { title: "Contacts", screen: showContacts, inNav: true },
   contact: { title: "Contact", screen: showContactDetail, inNav: false },
@@ -24,6 +25,7 @@ const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> 
   import: { title: "Import", screen: showImport, inNav: true },
   segments: { title: "Segments", screen: showSegments, inNav: true },
   templates: { title: "Templates", screen: showTemplates, inNav: true },
+  scenarios: { title: "Scenarios", screen: showScenarios, inNav: true },
 };
 
 const app = document.getElementById("app") as HTMLElement;
@@ -31,6 +33,7 @@ const app = document.getElementById("app") as HTMLElement;
 function route(): { name: string; param?: string } {
   const [name = "contacts", param] = location.hash.replace(/^#\/?/, "").split("/");
   if (name === "contacts" && param) return { name: "contact", param: decodeURIComponent(param) };
+  if (name === "scenarios" && param) return { name: "scenarios", param: decodeURIComponent(param) };
   return { name: routes[name] ? name : "contacts" };
 }
 

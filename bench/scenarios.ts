@@ -1,0 +1,261 @@
+/**
+ * The scenario engine, through the worker as the product runs it, against the local SES API:
+ *
+ * 1. Latency: trigger event stored → email accepted by SES, for runs whose first node sends
+ *    (no delay), p50 and p95 (goal p95 ≤ 5 s).
+ * 2. Throughput: contacts entering a four-step scenario (send, condition, split, send), in
+ *    emails/s, against the bare send path (`queueEmails`, then the worker) measured in the same
+ *    run (goal ≥ 0.7 of it).
+ * 3. Timers: runs waiting on delays that end over the next minutes, woken by the engine's own
+ *    schedule (jobs for wakes within two minutes, the minutely sweep for later ones): how late
+ *    each wake-up was (p50 / p99, goal p99 ≤ 2 s), the storage one waiting run costs, and the
+ *    most jobs the job table held at once.
+ *
+ *   npm run bench -- scenarios   (BENCH_LATENCY_RUNS, BENCH_FLOW_CONTACTS, BENCH_TIMER_RUNS,
+ *   BENCH_TIMER_SPREAD_S to scale; the issue's scale is 1000 / 10000 / 100000)
+ */
+import { createBenchDatabase } from "./support/bench-database.ts";
+import { startLocalSesProcess } from "./support/local-ses-process.ts";
+import { describeMachine } from "./support/machine.ts";
+import { formatRate, percentile } from "./support/stats.ts";
+
+const latencyRuns = Number(process.env.BENCH_LATENCY_RUNS ?? 1000);
+const flowContacts = Number(process.env.BENCH_FLOW_CONTACTS ?? 2000);
+const timerRuns = Number(process.env.BENCH_TIMER_RUNS ?? 20_000);
+const timerSpreadS = Number(process.env.BENCH_TIMER_SPREAD_S ?? 150);
+const concurrency = 16;
+
+const database = await createBenchDatabase("scenarios");
+const ses = await startLocalSesProcess();
+process.env.DATABASE_URL = database.url;
+process.env.SES_ENDPOINT = ses.endpoint;
+const domain = await import("@cartwheel/api/domain");
+const { startWorker } = await import("@cartwheel/worker");
+const { Logger } = await import("graphile-worker");
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const query = async <T>(text: string, values: unknown[] = []) =>
+  (await domain.pool().query(text, values)).rows as T[];
+async function waitUntil(probe: () => Promise<boolean>, limitMs = 600_000) {
+  const deadline = Date.now() + limitMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error("benchmark step exceeded its time budget");
+    await sleep(100);
+  }
+}
+const sentCount = async (workspaceId: string) =>
+  (
+    await query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND status NOT IN ('QUEUED', 'SENDING')",
+      [workspaceId],
+    )
+  )[0]!.n;
+
+async function shop(name: string, contacts: number) {
+  const workspace = await domain.createWorkspace({ name });
+  await domain.updateEmailSettings(workspace.id, {
+    shopName: name,
+    postalAddress: "1 Main St",
+    fromEmail: "hello@bench.example",
+    sendRatePerSecond: 10_000,
+  });
+  const template = await domain.createTemplate(workspace.id, {
+    name: "Hello",
+    kind: "MARKETING",
+    subject: "Hello {{ contact.first_name }}",
+    html: '<p>Hello {{ contact.first_name }}</p><a href="https://bench.example/shop">Shop</a>',
+  });
+  const rows = await query<{ id: string; email: string }>(
+    `INSERT INTO contacts (workspace_id, email, first_name, consent_status)
+     SELECT $1, $3 || g || '@bench.example', 'Ada' || g, 'SUBSCRIBED' FROM generate_series(1, $2::int) g
+     RETURNING id, email`,
+    [workspace.id, contacts, name.toLowerCase().replace(/\W/g, "")],
+  );
+  return { workspaceId: workspace.id, templateId: template.id, contacts: rows };
+}
+
+async function live(workspaceId: string, definition: Record<string, unknown>) {
+  const scenario = await domain.createScenario(workspaceId, {
+    name: "Bench",
+    definition: { version: 1, ...definition },
+  });
+  return domain.publishScenario(workspaceId, scenario.id);
+}
+
+const runner = await startWorker({
+  databaseUrl: database.url,
+  concurrency,
+  pollInterval: 200,
+  logger: new Logger(() => () => {}),
+});
+
+try {
+  console.log(`machine: ${describeMachine()}`);
+  console.log(`worker concurrency ${concurrency}, poll interval 200 ms`);
+
+  // 1. Latency: events at a steady pace, each starting a run that sends at once.
+  {
+    const { workspaceId, templateId, contacts } = await shop("Latency", latencyRuns);
+    await live(workspaceId, {
+      trigger: { kind: "event", event: "Bench Trigger" },
+      start: "mail",
+      nodes: [{ id: "mail", kind: "send_email", templateId }],
+    });
+    const perSecond = 50;
+    const started = performance.now();
+    for (let i = 0; i < contacts.length; i += 10) {
+      await domain.ingestEvents(
+        workspaceId,
+        contacts.slice(i, i + 10).map((contact, j) => ({
+          messageId: `lat-${i + j}`,
+          type: "track",
+          event: "Bench Trigger",
+          userId: contact.email,
+          timestamp: new Date().toISOString(),
+        })),
+        { source: "trusted" },
+      );
+      const due = ((i + 10) / perSecond) * 1000 - (performance.now() - started);
+      if (due > 0) await sleep(due);
+    }
+    await waitUntil(async () => (await sentCount(workspaceId)) >= contacts.length);
+    const latencies = (
+      await query<{ ms: number }>(
+        `SELECT extract(epoch FROM m.sent_at - e.received_at) * 1000 AS ms
+           FROM messages m JOIN scenario_runs r ON r.id = m.scenario_run_id
+           JOIN events e ON e.id = r.trigger_event_id
+          WHERE m.workspace_id = $1 AND m.status = 'SENT'`,
+        [workspaceId],
+      )
+    ).map((row) => Number(row.ms));
+    console.log(
+      `1. trigger event stored → accepted by SES (${latencies.length} runs, events at ${perSecond}/s): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms   goal p95 ≤ 5000 ms: ${percentile(latencies, 95) <= 5000 ? "met" : "MISSED"}`,
+    );
+  }
+
+  // 2. Throughput: the bare send path, then the same contacts' worth through a scenario.
+  {
+    const bare = await shop("Bare", flowContacts);
+    let started = performance.now();
+    await domain.queueEmails(bare.workspaceId, {
+      templateId: bare.templateId,
+      recipients: bare.contacts.map((contact, i) => ({
+        contactId: contact.id,
+        data: {},
+        idempotencyKey: `bare-${i}`,
+      })),
+    });
+    await waitUntil(async () => (await sentCount(bare.workspaceId)) >= flowContacts);
+    const bareRate = flowContacts / ((performance.now() - started) / 1000);
+
+    const flow = await shop("Flow", flowContacts);
+    const scenario = await live(flow.workspaceId, {
+      trigger: { kind: "api" },
+      start: "first",
+      nodes: [
+        { id: "first", kind: "send_email", templateId: flow.templateId, next: "check" },
+        {
+          id: "check",
+          kind: "condition",
+          filter: { consent: { statuses: ["SUBSCRIBED"] } },
+          yes: "split",
+        },
+        {
+          id: "split",
+          kind: "split",
+          branches: [
+            { name: "A", weight: 1, next: "second" },
+            { name: "B", weight: 1, next: "second" },
+          ],
+        },
+        { id: "second", kind: "send_email", templateId: flow.templateId },
+      ],
+    });
+    started = performance.now();
+    for (const contact of flow.contacts) {
+      await domain.startScenario(flow.workspaceId, scenario.id, contact.id, { payload: {} });
+    }
+    const startedRate = flowContacts / ((performance.now() - started) / 1000);
+    await waitUntil(async () => (await sentCount(flow.workspaceId)) >= 2 * flowContacts);
+    const seconds = (performance.now() - started) / 1000;
+    const emailRate = (2 * flowContacts) / seconds;
+    const [runs] = await query<{ done: number }>(
+      "SELECT count(*) FILTER (WHERE status = 'COMPLETED')::int AS done FROM scenario_runs WHERE scenario_id = $1",
+      [scenario.id],
+    );
+    console.log(
+      `2. bare send path (queueEmails + worker), ${flowContacts} emails: ${formatRate(bareRate)} emails`,
+    );
+    console.log(
+      `   four-step scenario, ${flowContacts} runs (${runs!.done} completed), ${2 * flowContacts} emails: ${formatRate(emailRate)} emails, ${formatRate(flowContacts / seconds)} runs (startScenario ${formatRate(startedRate)})`,
+    );
+    console.log(
+      `   ratio scenario / bare emails/s: ${(emailRate / bareRate).toFixed(2)}   goal ≥ 0.70: ${emailRate / bareRate >= 0.7 ? "met" : "MISSED"}`,
+    );
+  }
+
+  // 3. Timers: runs waiting on delays that end over the next minutes.
+  {
+    const { workspaceId, contacts } = await shop("Timers", timerRuns);
+    const scenario = await live(workspaceId, {
+      trigger: { kind: "api" },
+      start: "wait",
+      nodes: [{ id: "wait", kind: "delay", duration: { minutes: 5 } }],
+    });
+    const version = scenario.liveVersionId!;
+    const lead = 20;
+    await query(
+      `INSERT INTO scenario_runs (workspace_id, scenario_id, version_id, contact_id, status, node_id, resume_output,
+                                  wake_at, trigger, steps, started_at, updated_at)
+       SELECT $1, $2, $3, c.id, 'WAITING', 'wait', 'next',
+              now() + make_interval(secs => $5 + $6 * (row_number() OVER (ORDER BY c.id) - 1)::float8 / $4),
+              '{"name":"Bench","occurredAt":"2026-01-01T00:00:00Z","properties":{}}', 1, now(), now()
+         FROM contacts c WHERE c.workspace_id = $1`,
+      [workspaceId, scenario.id, version, contacts.length, lead, timerSpreadS],
+    );
+    await query(
+      `INSERT INTO scenario_steps (run_id, workspace_id, scenario_id, seq, node_id, kind, entered_at)
+       SELECT id, workspace_id, scenario_id, 0, 'wait', 'delay', now() FROM scenario_runs WHERE scenario_id = $1`,
+      [scenario.id],
+    );
+    const [size] = await query<{ bytes: number; runs: number }>(
+      `SELECT (pg_total_relation_size('scenario_runs') + pg_total_relation_size('scenario_steps'))::float8 AS bytes,
+              (SELECT count(*) FROM scenario_runs)::int AS runs`,
+    );
+    // What the engine does when it writes a wait: queue the wake-ups due within two minutes.
+    await domain.queueDueWakes(domain.db(), new Date());
+    let peakJobs = 0;
+    await waitUntil(
+      async () => {
+        const [state] = await query<{ waiting: number; jobs: number }>(
+          `SELECT (SELECT count(*) FROM scenario_runs WHERE scenario_id = $1 AND status = 'WAITING')::int AS waiting,
+                (SELECT count(*) FROM graphile_worker.jobs WHERE task_identifier = 'advance_scenario_run')::int AS jobs`,
+          [scenario.id],
+        );
+        peakJobs = Math.max(peakJobs, state!.jobs);
+        return state!.waiting === 0;
+      },
+      (lead + timerSpreadS + 180) * 1000,
+    );
+    const lateness = (
+      await query<{ ms: number }>(
+        `SELECT extract(epoch FROM s.left_at - r.wake_at) * 1000 AS ms
+           FROM scenario_runs r JOIN scenario_steps s ON s.run_id = r.id AND s.seq = 0
+          WHERE r.scenario_id = $1`,
+        [scenario.id],
+      )
+    ).map((row) => Number(row.ms));
+    console.log(
+      `3. ${timerRuns} runs waking over ${timerSpreadS} s (${formatRate(timerRuns / timerSpreadS)}): lateness p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms   goal p99 ≤ 2000 ms: ${percentile(lateness, 99) <= 2000 ? "met" : "MISSED"}`,
+    );
+    console.log(
+      `   storage per waiting run (run + its step, with indexes): ${Math.round(size!.bytes / size!.runs)} bytes; most advance jobs queued at once: ${peakJobs} of ${timerRuns} runs`,
+    );
+  }
+} finally {
+  await runner.stop();
+  domain.closeEmailSender();
+  await domain.disconnectDatabase();
+  await ses.stop();
+  await database.drop();
+}

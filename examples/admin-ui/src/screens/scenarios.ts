@@ -1,0 +1,293 @@
+import { gql } from "../api.ts";
+import { formatDate, h, show } from "../dom.ts";
+import type { ScreenContext } from "../main.ts";
+
+interface ScenarioNode {
+  id: string;
+  kind: string;
+  [field: string]: unknown;
+}
+interface Definition {
+  trigger: { kind: string; event?: string; tag?: string; threshold?: number };
+  entityKey?: string | null;
+  start: string;
+  nodes: ScenarioNode[];
+}
+interface NodeStats {
+  nodeId: string;
+  entered: number;
+  waiting: number;
+  conversions: number;
+  outputs: { output: string; count: number }[];
+  messages: {
+    sent: number;
+    delivered: number;
+    opened: number;
+    clicked: number;
+    unsubscribed: number;
+  } | null;
+}
+interface Scenario {
+  id: string;
+  name: string;
+  status: string;
+  priority: number;
+  publishedAt: string | null;
+  liveVersion: { version: number } | null;
+  definition: Definition;
+  runs: { totalCount: number };
+}
+
+const listQuery = `{ scenarios(first: 100) { edges { node {
+  id name status priority publishedAt liveVersion { version } definition runs(first: 0) { totalCount } } } } }`;
+
+const detailQuery = `query($id: ID!) { node(id: $id) { ... on Scenario {
+  id name status priority publishedAt liveVersion { version } definition runs(first: 0) { totalCount }
+  nodeStats { nodeId entered waiting conversions outputs { output count } messages { sent delivered opened clicked unsubscribed } }
+} } }`;
+
+/** A node's named outputs and the node each leads to (null: the path ends). */
+function outputsOf(node: ScenarioNode): { output: string; target: string | null }[] {
+  const to = (output: string, target: unknown) => ({
+    output,
+    target: typeof target === "string" ? target : null,
+  });
+  switch (node.kind) {
+    case "wait_for_event":
+      return [to("matched", node.matched), to("timedOut", node.timedOut)];
+    case "condition":
+      return [to("yes", node.yes), to("no", node.no)];
+    case "split":
+      return ((node.branches as { name: string; next?: string }[]) ?? []).map((b) =>
+        to(b.name, b.next),
+      );
+    case "exit":
+      return [];
+    default:
+      return [to("next", node.next)];
+  }
+}
+
+/** What a node does, in a few words. */
+function summary(node: ScenarioNode): string {
+  const duration = (d: unknown) =>
+    Object.entries((d ?? {}) as Record<string, number>)
+      .filter(([, v]) => v)
+      .map(([unit, v]) => `${v} ${v === 1 ? unit.replace(/s$/, "") : unit}`)
+      .join(" ");
+  switch (node.kind) {
+    case "delay":
+      return node.duration
+        ? `Wait ${duration(node.duration)}`
+        : node.until
+          ? "Wait for a date"
+          : "Wait for a time window";
+    case "wait_for_event":
+      return `Wait for “${node.event}” (at most ${duration(node.timeout)})`;
+    case "condition":
+      return node.fact
+        ? `Check: ${String((node.fact as { kind: string }).kind).replace(/_/g, " ")}`
+        : "Check a filter";
+    case "split":
+      return "Split";
+    case "send_email":
+      return "Send an email";
+    case "add_tag":
+      return `Tag “${node.tag}”`;
+    case "remove_tag":
+      return `Untag “${node.tag}”`;
+    case "adjust_score":
+      return `Score ${Number(node.delta) > 0 ? "+" : ""}${node.delta}`;
+    case "set_property":
+      return `Set ${node.key}`;
+    case "start_scenario":
+      return "Start another scenario";
+    default:
+      return "Exit";
+  }
+}
+
+function triggerText(definition: Definition): string {
+  const t = definition.trigger;
+  const base =
+    t.kind === "event"
+      ? `When “${t.event}” happens`
+      : t.kind === "tag_added"
+        ? `When tagged “${t.tag}”`
+        : t.kind === "score_crossed"
+          ? `When the score reaches ${t.threshold}`
+          : t.kind === "api"
+            ? "When a backend starts it"
+            : t.kind === "segment_entered"
+              ? "On entering a segment"
+              : "On leaving a segment";
+  return definition.entityKey ? `${base}, one run per ${definition.entityKey}` : base;
+}
+
+/** The scenarios of the workspace, or one scenario drawn as its tree with live node counts. */
+export async function showScenarios(
+  container: HTMLElement,
+  { credentials }: ScreenContext,
+  param?: string,
+) {
+  if (param) return showScenario(container, credentials, param);
+  const { scenarios } = await gql<{ scenarios: { edges: { node: Scenario }[] } }>(
+    credentials,
+    listQuery,
+  );
+  show(
+    container,
+    h("h1", {}, "Scenarios"),
+    scenarios.edges.length === 0
+      ? h("p", { class: "muted" }, "No scenarios yet. Create one with the createScenario mutation.")
+      : h(
+          "table",
+          { testid: "scenario-list" },
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              h("th", {}, "Name"),
+              h("th", {}, "Trigger"),
+              h("th", {}, "Status"),
+              h("th", {}, "Runs"),
+              h("th", {}, "Published"),
+            ),
+          ),
+          h(
+            "tbody",
+            {},
+            scenarios.edges.map(({ node }) =>
+              h(
+                "tr",
+                { testid: "scenario-row", "data-scenario": node.name },
+                h(
+                  "td",
+                  {},
+                  h("a", { href: `#/scenarios/${encodeURIComponent(node.id)}` }, node.name),
+                ),
+                h("td", {}, triggerText(node.definition)),
+                h(
+                  "td",
+                  {},
+                  h(
+                    "span",
+                    { class: `status status-${node.status.toLowerCase()}` },
+                    node.status.toLowerCase(),
+                  ),
+                ),
+                h("td", { class: "number" }, node.runs.totalCount),
+                h(
+                  "td",
+                  {},
+                  node.liveVersion
+                    ? `v${node.liveVersion.version}, ${formatDate(node.publishedAt)}`
+                    : "—",
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+async function showScenario(
+  container: HTMLElement,
+  credentials: ScreenContext["credentials"],
+  id: string,
+) {
+  const { node: scenario } = await gql<{ node: (Scenario & { nodeStats: NodeStats[] }) | null }>(
+    credentials,
+    detailQuery,
+    { id },
+  );
+  if (!scenario)
+    return show(container, h("p", { class: "muted" }, "This scenario does not exist."));
+  const nodes = new Map(scenario.definition.nodes.map((node) => [node.id, node]));
+  const stats = new Map(scenario.nodeStats.map((s) => [s.nodeId, s]));
+  // Layers by distance from the start: the tree reads top to bottom.
+  const depth = new Map<string, number>([[scenario.definition.start, 0]]);
+  const queue = [scenario.definition.start];
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    const node = nodes.get(id);
+    if (!node) continue;
+    for (const { target } of outputsOf(node)) {
+      if (target && !depth.has(target)) {
+        depth.set(target, (depth.get(id) ?? 0) + 1);
+        queue.push(target);
+      }
+    }
+  }
+  const layers: ScenarioNode[][] = [];
+  for (const node of scenario.definition.nodes) {
+    const level = depth.get(node.id) ?? layers.length;
+    (layers[level] ??= []).push(node);
+  }
+  const card = (node: ScenarioNode) => {
+    const s = stats.get(node.id);
+    const taken = new Map((s?.outputs ?? []).map((o) => [o.output, o.count]));
+    return h(
+      "div",
+      { class: `scenario-node kind-${node.kind}`, testid: "scenario-node", "data-node": node.id },
+      h("div", { class: "node-head" }, h("strong", {}, summary(node)), h("code", {}, node.id)),
+      h(
+        "div",
+        { class: "node-counts" },
+        h("span", { testid: "node-entered" }, `${s?.entered ?? 0} entered`),
+        s?.waiting
+          ? h("span", { class: "waiting", testid: "node-waiting" }, `${s.waiting} waiting`)
+          : null,
+        s?.conversions ? h("span", {}, `${s.conversions} converted`) : null,
+      ),
+      s?.messages
+        ? h(
+            "div",
+            { class: "node-mail", testid: "node-mail" },
+            `${s.messages.sent} sent · ${s.messages.opened} opened · ${s.messages.clicked} clicked`,
+          )
+        : null,
+      h(
+        "ul",
+        { class: "node-outputs" },
+        outputsOf(node).map(({ output, target }) =>
+          h(
+            "li",
+            { testid: "node-output", "data-output": output },
+            h("span", { class: "output-name" }, output),
+            " → ",
+            target ? h("code", {}, target) : h("span", { class: "muted" }, "end"),
+            h("span", { class: "output-count" }, String(taken.get(output) ?? 0)),
+          ),
+        ),
+      ),
+    );
+  };
+  show(
+    container,
+    h("p", {}, h("a", { href: "#/scenarios" }, "← Scenarios")),
+    h(
+      "h1",
+      {},
+      scenario.name,
+      " ",
+      h(
+        "span",
+        { class: `status status-${scenario.status.toLowerCase()}`, testid: "scenario-status" },
+        scenario.status.toLowerCase(),
+      ),
+    ),
+    h(
+      "p",
+      { class: "muted" },
+      `${triggerText(scenario.definition)} · ${scenario.runs.totalCount} runs · ${scenario.liveVersion ? `live version ${scenario.liveVersion.version}` : "not published"}`,
+    ),
+    h(
+      "div",
+      { class: "scenario-tree", testid: "scenario-tree" },
+      layers.map((layer) => h("div", { class: "scenario-layer" }, layer.map(card))),
+    ),
+  );
+}
