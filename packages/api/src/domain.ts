@@ -50,6 +50,7 @@ export * from "./domain/scenarios/definition/validate-definition.ts";
 export * from "./domain/scenarios/runs/advance-run.ts";
 export * from "./domain/scenarios/runs/schedule.ts";
 export * from "./domain/scenarios/runs/start-scenario.ts";
+export * from "./domain/scenarios/runs/webhook.ts";
 export * from "./domain/scenarios/scenarios.ts";
 export * from "./domain/scenarios/stats.ts";
 export * from "./domain/scores/decay.ts";

@@ -1,6 +1,7 @@
 import type { JobName } from "@cartwheel/api/domain";
 import type { Task } from "graphile-worker";
 import { advance_scenario_run } from "./tasks/advance_scenario_run.ts";
+import { call_webhook } from "./tasks/call_webhook.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
 import { process_event } from "./tasks/process_event.ts";
 import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
@@ -22,5 +23,6 @@ export const taskList = {
   refresh_contact_segments,
   send_email,
   advance_scenario_run,
+  call_webhook,
   wake_scenario_runs,
 } satisfies Record<JobName, Task>;

@@ -48,6 +48,8 @@ export const jobCatalogue = {
   decay_scores: z.object({}),
   /** Takes a scenario run's next steps, up to its next wait. Keyed by run. */
   advance_scenario_run: z.object({ runId: uuid }),
+  /** One attempt at a scenario run's webhook step; retried with backoff by graphile-worker. */
+  call_webhook: z.object({ runId: uuid, seq: z.number().int().min(0) }),
   /** Queues the wake-ups of waiting scenario runs that fall due soon (every minute). */
   wake_scenario_runs: z.object({}),
 } as const;

@@ -190,6 +190,17 @@ const startScenarioNode = z.object({
   next: target,
 });
 
+const webhookNode = z.object({
+  id: nodeId,
+  kind: z.literal("webhook"),
+  /** POSTed JSON: the run (scenario, run, contact, node, trigger) merged with `body`. */
+  url: z.string().url("must be a URL").max(2000),
+  body: z.record(z.string(), z.json()).optional(),
+  next: target,
+  /** Taken after the last failed attempt; without it the run fails there. */
+  failed: target,
+});
+
 const exitNode = z.object({
   id: nodeId,
   kind: z.literal("exit"),
@@ -207,6 +218,7 @@ export const nodeKinds = [
   "adjust_score",
   "set_property",
   "start_scenario",
+  "webhook",
   "exit",
 ] as const;
 export type NodeKind = (typeof nodeKinds)[number];
@@ -224,6 +236,7 @@ const node = z.discriminatedUnion(
     adjustScoreNode,
     setPropertyNode,
     startScenarioNode,
+    webhookNode,
     exitNode,
   ],
   { error: () => `unknown node kind; use one of ${nodeKinds.join(", ")}` },

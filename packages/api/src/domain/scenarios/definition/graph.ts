@@ -13,6 +13,8 @@ export function nodeTargets(node: ScenarioNode): { output: string; target: strin
       return [to("yes", node.yes), to("no", node.no)];
     case "split":
       return node.branches.map((branch) => to(branch.name, branch.next));
+    case "webhook":
+      return [to("next", node.next), to("failed", node.failed)];
     case "exit":
       return [];
     default:

@@ -1,6 +1,7 @@
 import type { Executor } from "../../../db.ts";
 import { referencedSegments } from "../../conditions/dependencies.ts";
 import { type FieldProblem, InvalidInputError } from "../../shared/errors.ts";
+import { webhookUrlProblem } from "../runs/webhook.ts";
 import { definitionSchema, type ScenarioDefinition, type ScenarioNode } from "./definition.ts";
 import { nodeTargets } from "./graph.ts";
 
@@ -72,6 +73,10 @@ function checkGraph(definition: ScenarioDefinition): FieldProblem[] {
       if (target && !byId.has(target)) {
         problems.push({ path: at(node.id, output), message: `no node is called "${target}"` });
       }
+    }
+    if (node.kind === "webhook") {
+      const problem = webhookUrlProblem(node.url);
+      if (problem) problems.push({ path: at(node.id, "url"), message: problem });
     }
     const entityMatch =
       (node.kind === "wait_for_event" && node.sameEntity) ||

@@ -137,6 +137,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       state,
       zone: zoneOf(contact.timezone, settings.timezone),
       currency: settings.currency,
+      settings,
     };
     const outcome = await executeNode(node, context);
     if ("end" in outcome) {

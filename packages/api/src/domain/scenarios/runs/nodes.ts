@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { compileSegmentQuery } from "../../conditions/compile.ts";
 import { tagContacts, untagContacts } from "../../contacts/tag-contacts.ts";
 import { updateContact } from "../../contacts/upsert-contact.ts";
-import { loadEmailSettings } from "../../messages/email-settings.ts";
+import { addJob } from "../../jobs/add-job.ts";
 import { decideDelivery } from "../../messages/policy/delivery-policy.ts";
 import {
   checkSendingLimits,
@@ -51,6 +51,8 @@ export function executeNode(node: ScenarioNode, context: StepContext): Promise<N
       return setProperty(node, context);
     case "start_scenario":
       return startScenario(node, context);
+    case "webhook":
+      return webhook(node, context);
     case "exit":
       return Promise.resolve({ end: "EXITED", reason: node.reason ?? `exit node "${node.id}"` });
   }
@@ -154,7 +156,7 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   if (!contact.email)
     return { output: "next", reason: "skipped: the contact has no email address" };
   if (template.kind === "MARKETING") {
-    const settings = await loadEmailSettings(scenario.workspaceId, tx);
+    const { settings } = context;
     const suppressions = await tx.emailSuppression.findMany({
       where: { workspaceId: scenario.workspaceId, email: contact.email.toLowerCase() },
       select: { reason: true },
@@ -331,6 +333,17 @@ async function setProperty(
     tx,
   );
   return { output: "next" };
+}
+
+/** Queues the call (its own job, retried with backoff) and waits for its outcome. */
+async function webhook(node: NodeOf<"webhook">, context: StepContext): Promise<NodeOutcome> {
+  await addJob(
+    context.tx,
+    "call_webhook",
+    { runId: context.run.id, seq: context.seq },
+    { jobKey: `call_webhook:${context.run.id}:${context.seq}`, maxAttempts: 5 },
+  );
+  return { wait: { until: null, resumeOutput: null }, detail: { url: node.url } };
 }
 
 async function startScenario(

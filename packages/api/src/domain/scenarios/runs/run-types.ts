@@ -1,5 +1,9 @@
 import type { Transaction } from "../../../db.ts";
-import type { Contact, ScenarioRun } from "../../../generated/prisma/client.ts";
+import type {
+  Contact,
+  ScenarioRun,
+  WorkspaceEmailSettings,
+} from "../../../generated/prisma/client.ts";
 import type { ScenarioDefinition } from "../definition/definition.ts";
 
 /** What started a run: the event (its name, time and properties) or a `startScenario` payload. */
@@ -30,6 +34,7 @@ export interface StepContext {
   state: RunState;
   zone: string;
   currency: string;
+  settings: WorkspaceEmailSettings;
 }
 
 /** How a node ended its turn. */
