@@ -224,7 +224,9 @@ async function showScenario(
   const layers: ScenarioNode[][] = [];
   for (const node of scenario.definition.nodes) {
     const level = depth.get(node.id) ?? layers.length;
-    (layers[level] ??= []).push(node);
+    const layer = layers[level] ?? [];
+    layer.push(node);
+    layers[level] = layer;
   }
   const card = (node: ScenarioNode) => {
     const s = stats.get(node.id);

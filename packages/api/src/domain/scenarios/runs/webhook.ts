@@ -87,7 +87,7 @@ export async function callWebhook(
       where: { id: runId },
       include: { workspace: { select: { webhookSecret: true } } },
     });
-    if (!run || run.status !== "WAITING" || run.steps !== seq + 1 || !run.nodeId) return null;
+    if (run?.status !== "WAITING" || run.steps !== seq + 1 || !run.nodeId) return null;
     const node = nodesById(await loadVersionDefinition(tx, run.versionId)).get(run.nodeId);
     return node?.kind === "webhook" ? { run, node } : null;
   });
@@ -168,7 +168,7 @@ async function finishWebhookStep(
       where: { id: runId },
       include: { scenario: { select: { priority: true } } },
     });
-    if (!run || run.status !== "WAITING" || run.steps !== seq + 1) return;
+    if (run?.status !== "WAITING" || run.steps !== seq + 1) return;
     const detail = (
       outcome.done
         ? { status: outcome.status, attempts: attempt }
