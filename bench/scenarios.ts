@@ -19,6 +19,7 @@ import { createBenchDatabase } from "./support/bench-database.ts";
 import { startLocalSesProcess } from "./support/local-ses-process.ts";
 import { describeMachine } from "./support/machine.ts";
 import { formatRate, percentile } from "./support/stats.ts";
+import { waitUntil } from "./support/wait.ts";
 
 const latencyRuns = Number(process.env.BENCH_LATENCY_RUNS ?? 1000);
 const flowContacts = Number(process.env.BENCH_FLOW_CONTACTS ?? 2000);
@@ -40,13 +41,6 @@ const { Logger } = await import("graphile-worker");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const query = async <T>(text: string, values: unknown[] = []) =>
   (await domain.pool().query(text, values)).rows as T[];
-async function waitUntil(probe: () => Promise<boolean>, limitMs = 600_000) {
-  const deadline = Date.now() + limitMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("benchmark step exceeded its time budget");
-    await sleep(100);
-  }
-}
 const sentCount = async (workspaceId: string) =>
   (
     await query<{ n: number }>(

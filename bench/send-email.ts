@@ -12,6 +12,7 @@ import { createBenchDatabase } from "./support/bench-database.ts";
 import { startLocalSesProcess } from "./support/local-ses-process.ts";
 import { describeMachine } from "./support/machine.ts";
 import { formatRate } from "./support/stats.ts";
+import { waitUntil } from "./support/wait.ts";
 
 const total = Number(process.env.BENCH_EMAILS ?? 10_000);
 const concurrency = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 16);
@@ -45,10 +46,6 @@ function cartFor(i: number) {
     },
     recommendations: [product(1), product(2), product(3)],
   };
-}
-
-async function waitUntil(probe: () => Promise<boolean>) {
-  while (!(await probe())) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 const database = await createBenchDatabase("send_email");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db, type Transaction, withTransaction } from "../../db.ts";
 import type { Prisma, Scenario, ScenarioVersion } from "../../generated/prisma/client.ts";
-import { ConflictError, InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import type { ScenarioDefinition } from "./definition/definition.ts";
 import { validateDefinition } from "./definition/validate-definition.ts";
@@ -234,14 +234,4 @@ export async function loadVersionDefinition(
   if (versions.size > 5_000) versions.clear();
   versions.set(versionId, definition);
   return definition;
-}
-
-/** Refuses an input that is not a JSON object, naming `path`. */
-export function assertObject(
-  value: unknown,
-  path: string[],
-): asserts value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw InvalidInputError.field(path, "must be a JSON object");
-  }
 }
