@@ -66,15 +66,22 @@ export function durationMs(d: {
   return ((d.days ?? 0) * 24 * 60 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000;
 }
 
+export const contactDateFields = ["BIRTHDAY", "CREATED_AT", "LAST_SEEN_AT"] as const;
+export type ContactDateField = (typeof contactDateFields)[number];
+
 /** A date of the contact: a date field (BIRTHDAY, CREATED_AT, LAST_SEEN_AT) or a date property. */
+const contactDateFieldsShape = {
+  field: z.enum(contactDateFields).optional(),
+  /** A contact property holding a date (`2026-05-01` or an ISO timestamp; its date part counts). */
+  property: z.string().min(1).max(200).optional(),
+  offsetDays: z.number().int().min(-3650).max(3650).default(0),
+  at: clock.default("09:00"),
+};
+const oneDateSource = (d: { field?: unknown; property?: unknown }) =>
+  (d.field === undefined) !== (d.property === undefined);
 const contactDate = z
-  .object({
-    field: z.enum(["BIRTHDAY", "CREATED_AT", "LAST_SEEN_AT"]).optional(),
-    property: z.string().min(1).max(200).optional(),
-    offsetDays: z.number().int().min(-3650).max(3650).default(0),
-    at: clock.default("09:00"),
-  })
-  .refine((d) => (d.field === undefined) !== (d.property === undefined), "set field or property");
+  .object(contactDateFieldsShape)
+  .refine(oneDateSource, "set field or property");
 
 const delayNode = z
   .object({
@@ -251,11 +258,26 @@ const trigger = z.discriminatedUnion(
     z.object({ kind: z.literal("segment_exited"), segmentId: uuid("segment") }),
     z.object({ kind: z.literal("tag_added"), tag: z.string().trim().min(1).max(100) }),
     z.object({ kind: z.literal("score_crossed"), threshold: z.number().int() }),
+    /**
+     * A date of the contact ± offsetDays, at a time of day in the contact's time zone: each year
+     * (`yearly`, the default for BIRTHDAY) or once (e.g. 30 days after `last_order_at`).
+     */
+    z
+      .object({
+        kind: z.literal("date"),
+        ...contactDateFieldsShape,
+        yearly: z.boolean().optional(),
+      })
+      .refine(oneDateSource, "set field or property")
+      .transform(({ yearly, ...date }) => ({
+        ...date,
+        yearly: yearly ?? date.field === "BIRTHDAY",
+      })),
     z.object({ kind: z.literal("api") }),
   ],
   {
     error: () =>
-      "unknown trigger; use event, segment_entered, segment_exited, tag_added, score_crossed or api",
+      "unknown trigger; use event, segment_entered, segment_exited, tag_added, score_crossed, date or api",
   },
 );
 export type ScenarioTrigger = z.output<typeof trigger>;
@@ -265,6 +287,7 @@ export const triggerKinds = [
   "segment_exited",
   "tag_added",
   "score_crossed",
+  "date",
   "api",
 ] as const;
 
