@@ -17,13 +17,15 @@ import {
   updateScenario,
 } from "../domain/scenarios/scenarios.ts";
 import { scenarioNodeStats } from "../domain/scenarios/stats.ts";
+import { InvalidInputError } from "../domain/shared/errors.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { EmailStatsRef } from "./email-stats.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
 import { withoutNulls } from "./input.ts";
-import { decodeDocumentIds, encodeDocumentIds } from "./scenario-document.ts";
+import { ScenarioDefinitionInput } from "./scenario-definition-input.ts";
+import { definitionOf, encodeDocumentIds } from "./scenario-document.ts";
 import { inCallersWorkspace } from "./scoping.ts";
 
 const ScenarioStatus = builder.enumType("ScenarioStatus", {
@@ -266,9 +268,12 @@ const CreateScenarioInput = builder.inputType("CreateScenarioInput", {
     priority: t.int({ description: "Default 0; higher sends first when scenarios compete." }),
     definition: t.field({
       type: "JSONObject",
-      required: true,
       description:
-        "The definition document (format version 1); see the README's Scenarios section.",
+        "The definition document (format version 1), as kept in a file; see the README's Scenarios section. Give this or `definitionInput`.",
+    }),
+    definitionInput: t.field({
+      type: ScenarioDefinitionInput,
+      description: "The same definition as typed input. Give this or `definition`.",
     }),
   }),
 });
@@ -286,7 +291,7 @@ builder.mutationField("createScenario", (t) =>
         name: input.name,
         description: input.description ?? null,
         ...(input.priority != null && { priority: input.priority }),
-        definition: decodeDocumentIds(input.definition),
+        definition: definitionOf(input) ?? refuseMissingDefinition(),
       }),
   }),
 );
@@ -299,7 +304,11 @@ const UpdateScenarioInput = builder.inputType("UpdateScenarioInput", {
     priority: t.int(),
     definition: t.field({
       type: "JSONObject",
-      description: "A new draft; runs keep their version.",
+      description: "A new draft document; runs keep their version. Not with `definitionInput`.",
+    }),
+    definitionInput: t.field({
+      type: ScenarioDefinitionInput,
+      description: "A new draft as typed input; runs keep their version. Not with `definition`.",
     }),
   }),
 });
@@ -311,15 +320,28 @@ builder.mutationField("updateScenario", (t) =>
     authScopes: { scope: "scenarios:write" },
     errors: { types: mutationErrors, dataField: { name: "scenario" } },
     args: { input: t.arg({ type: UpdateScenarioInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      updateScenario(workspaceOf(context.principal), decodeId(input.id, "Scenario", ["id"]), {
-        ...(input.name != null && { name: input.name }),
-        ...(input.description !== undefined && { description: input.description }),
-        ...(input.priority != null && { priority: input.priority }),
-        ...(input.definition != null && { definition: decodeDocumentIds(input.definition) }),
-      }),
+    resolve: (_root, { input }, context) => {
+      const definition = definitionOf(input);
+      return updateScenario(
+        workspaceOf(context.principal),
+        decodeId(input.id, "Scenario", ["id"]),
+        {
+          ...(input.name != null && { name: input.name }),
+          ...(input.description !== undefined && { description: input.description }),
+          ...(input.priority != null && { priority: input.priority }),
+          ...(definition !== undefined && { definition }),
+        },
+      );
+    },
   }),
 );
+
+function refuseMissingDefinition(): never {
+  throw InvalidInputError.field(
+    ["definition"],
+    "give the definition: as definition (the JSON document) or as definitionInput",
+  );
+}
 
 const ScenarioIdInput = builder.inputType("ScenarioIdInput", {
   fields: (t) => ({ id: t.id({ required: true }) }),
