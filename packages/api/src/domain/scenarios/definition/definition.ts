@@ -79,9 +79,7 @@ const contactDateFieldsShape = {
 };
 const oneDateSource = (d: { field?: unknown; property?: unknown }) =>
   (d.field === undefined) !== (d.property === undefined);
-const contactDate = z
-  .object(contactDateFieldsShape)
-  .refine(oneDateSource, "set field or property");
+const contactDate = z.object(contactDateFieldsShape).refine(oneDateSource, "set field or property");
 
 const delayNode = z
   .object({
