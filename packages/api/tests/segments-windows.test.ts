@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
 import { compileSegmentQuery } from "../src/domain/conditions/compile.ts";
+import { filterDependencies } from "../src/domain/conditions/dependencies.ts";
 import type { SegmentFilter } from "../src/domain/conditions/filter.ts";
 import { explainSegment } from "../src/domain/segments/explain.ts";
 import { previewSegment } from "../src/domain/segments/preview.ts";
-import { refreshSegment } from "../src/domain/segments/refresh.ts";
+import { enqueueSegmentRefreshes, refreshSegment } from "../src/domain/segments/refresh.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";
 import {
   makeContact,
@@ -165,5 +167,58 @@ describe("documents with withinDays", () => {
     for (const filter of filters) {
       expect(await members(workspace.id, filter, testNow)).toEqual([inside.id]);
     }
+  });
+});
+
+describe("how time-relative segments are swept", () => {
+  it("marks windows under a day for the frequent sweep, through included segments too", () => {
+    const shortest = (filter: SegmentFilter, segments = new Map<string, SegmentFilter>()) =>
+      filterDependencies(filter, segments).shortestWindowMinutes;
+    expect(shortest({ event: { name: "Order Completed", withinHours: 2 } })).toBe(120);
+    expect(
+      shortest({
+        and: [
+          { event: { name: "Page Viewed", withinDays: 7 } },
+          { purchased: { category: "hats", withinMinutes: 30 } },
+        ],
+      }),
+    ).toBe(30);
+    expect(shortest({ field: { name: "LAST_SEEN_AT", op: "IN_LAST_DAYS", days: 2 } })).toBe(2880);
+    expect(shortest({ tag: { name: "vip" } })).toBeUndefined();
+    const included = new Map<string, SegmentFilter>([
+      ["s1", { orders: { metric: "COUNT", op: "EQUALS", value: 0, withinMinutes: 90 } }],
+    ]);
+    const deps = filterDependencies({ not: { inSegment: { segmentId: "s1" } } }, included);
+    expect(deps).toMatchObject({ timeRelative: true, shortestWindowMinutes: 90 });
+  });
+
+  it("queues segments with windows under a day on the 5-minute sweep, and every time-relative one hourly", async () => {
+    const workspace = await makeWorkspace();
+    const save = (name: string, filter: SegmentFilter) =>
+      createSegment(workspace.id, { name, filter }, { now: testNow });
+    const twoHours = await save("2 hours", { event: { name: "Order Completed", withinHours: 2 } });
+    const aDay = await save("24 hours", { event: { name: "Page Viewed", withinHours: 24 } });
+    const week = await save("7 days", { event: { name: "Page Viewed", withinDays: 7 } });
+    const including = await save("Includes 2 hours", {
+      and: [{ tag: { name: "vip" } }, { inSegment: { segmentId: twoHours.id } }],
+    });
+    await save("Tagged", { tag: { name: "vip" } });
+
+    const short = await enqueueSegmentRefreshes({
+      dependingOn: "shortWindow",
+      workspaceId: workspace.id,
+    });
+    expect(short.sort()).toEqual([twoHours.id, including.id].sort());
+    const hourly = await enqueueSegmentRefreshes({
+      dependingOn: "time",
+      workspaceId: workspace.id,
+    });
+    expect(hourly.sort()).toEqual([twoHours.id, aDay.id, week.id, including.id].sort());
+    const keys = await db().$queryRaw<{ key: string }[]>`
+      SELECT j.key FROM graphile_worker._private_jobs j
+        JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+       WHERE t.identifier = 'refresh_segment' AND j.key = ANY(${short.map((id) => `refresh_segment:${id}`)})`;
+    // Queued by both sweeps, each segment still has one job.
+    expect(keys).toHaveLength(2);
   });
 });
