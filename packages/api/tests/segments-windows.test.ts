@@ -220,5 +220,17 @@ describe("how time-relative segments are swept", () => {
        WHERE t.identifier = 'refresh_segment' AND j.key = ANY(${short.map((id) => `refresh_segment:${id}`)})`;
     // Queued by both sweeps, each segment still has one job.
     expect(keys).toHaveLength(2);
+
+    // Across workspaces: one with only longer windows (48 hours is not short) queues nothing.
+    const other = await makeWorkspace("Other");
+    const twoDays = await createSegment(
+      other.id,
+      { name: "48 hours", filter: { event: { name: "Page Viewed", withinHours: 48 } } },
+      { now: testNow },
+    );
+    const everywhere = await enqueueSegmentRefreshes({ dependingOn: "shortWindow" });
+    expect(everywhere).toEqual(expect.arrayContaining([twoHours.id, including.id]));
+    expect(everywhere).not.toContain(twoDays.id);
+    expect(everywhere).not.toContain(aDay.id);
   });
 });

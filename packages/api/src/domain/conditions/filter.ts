@@ -94,10 +94,11 @@ export type ScalarValue = string | number | boolean;
 
 /**
  * A comparison of one typed value. Missing values (or values of another JSON type) satisfy
- * only NOT_EQUALS and NOT_EXISTS. AT_LEAST and AT_MOST include the bound. Strings compare case-sensitively; dates are ISO 8601 strings
- * (UTC when no offset is given); BETWEEN is inclusive; IN_LAST_DAYS means within the last
- * `days` × 24 hours up to now, MORE_THAN_DAYS_AGO before that; ANNIVERSARY_WITHIN_DAYS means the date's month and day fall between
- * today and `days` days from today (UTC), as birthdays do.
+ * only NOT_EQUALS and NOT_EXISTS. AT_LEAST and AT_MOST include the bound. Strings compare
+ * case-sensitively; dates are ISO 8601 strings (UTC when no offset is given); BETWEEN is
+ * inclusive; IN_LAST_DAYS means within the last `days` × 24 hours up to now,
+ * MORE_THAN_DAYS_AGO before that; ANNIVERSARY_WITHIN_DAYS means the date's month and day fall
+ * between today and `days` days from today (UTC), as birthdays do.
  */
 export interface Comparison {
   op: ComparisonOperator;

@@ -59,11 +59,14 @@ export async function enqueueSegmentRefreshes(
 ): Promise<string[]> {
   return withTransaction(
     async (tx) => {
-      const workspaces = await tx.segment.findMany({
-        where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
-        distinct: ["workspaceId"],
-        select: { workspaceId: true },
-      });
+      const workspaces =
+        options.dependingOn === "shortWindow"
+          ? await workspacesWithShortWindows(tx, options.workspaceId)
+          : await tx.segment.findMany({
+              where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
+              distinct: ["workspaceId"],
+              select: { workspaceId: true },
+            });
       const due: string[] = [];
       for (const { workspaceId } of workspaces) {
         const { definitions, filters } = await loadSegmentDefinitions(tx, workspaceId);
@@ -90,4 +93,19 @@ export async function enqueueSegmentRefreshes(
     },
     { tx: executor },
   );
+}
+
+/**
+ * The workspaces with a segment that may hold a window under a day, so the 5-minute sweep
+ * reads only their definitions. Only `withinHours` and `withinMinutes` can be under a day (days
+ * are whole, at least 1), and a segment that includes such a segment is in the same workspace.
+ */
+function workspacesWithShortWindows(
+  tx: Executor,
+  workspaceId: string | undefined,
+): Promise<{ workspaceId: string }[]> {
+  return tx.$queryRaw`
+    SELECT DISTINCT workspace_id::text AS "workspaceId" FROM segments
+     WHERE (${workspaceId ?? null}::uuid IS NULL OR workspace_id = ${workspaceId ?? null}::uuid)
+       AND filter::text ~ '"within(Hours|Minutes)"'`;
 }
