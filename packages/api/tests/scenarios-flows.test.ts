@@ -276,3 +276,58 @@ describe("branching on opens, and the welcome flow with a discount", () => {
     ]);
   });
 });
+
+describe("a condition on a window in hours, evaluated at the step's moment", () => {
+  it("sends the reminder only to those with no Order Completed in the last 2 hours", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const reminder = await createFlowTemplate(workspace.id, "Still thinking?");
+    const scenario = await liveScenario(workspace.id, {
+      trigger: { kind: "event", event: "Product Added" },
+      start: "wait",
+      nodes: [
+        { id: "wait", kind: "delay", duration: { minutes: 30 }, next: "no-recent-order" },
+        {
+          id: "no-recent-order",
+          kind: "condition",
+          filter: { not: { event: { name: "Order Completed", withinHours: 2 } } },
+          yes: "reminder",
+        },
+        { id: "reminder", kind: "send_email", templateId: reminder.id },
+      ],
+    });
+    const clock = makeClock();
+    const early = await createMailContact(workspace.id);
+    const late = await createMailContact(workspace.id);
+    const ordered = clock.now();
+    for (const contact of [early, late])
+      await track(workspace.id, contact.email!, ordered, { name: "Order Completed" });
+    await runDueWork(clock.now());
+    // Each adds to the cart after the order; the condition runs 30 minutes later.
+    await track(workspace.id, early.email!, clock.advance(89 * minute), { name: "Product Added" });
+    await runDueWork(clock.now());
+    await track(workspace.id, late.email!, clock.advance(2 * minute), { name: "Product Added" });
+    await runDueWork(clock.now());
+
+    clock.advance(28 * minute); // 1h59m after the order: early's condition is due
+    await runDueWork(clock.now());
+    clock.advance(2 * minute); // 2h01m after the order: late's
+    await runDueWork(clock.now());
+
+    const outputs = async (contactId: string) => {
+      const [run] = (await runsOf(scenario.id)).filter((r) => r.contactId === contactId);
+      return run?.history.map((step) => [step.nodeId, step.output, step.leftAt?.getTime()]);
+    };
+    const at = (ms: number) => ordered.getTime() + ms;
+    expect(await outputs(early.id)).toEqual([
+      ["wait", "next", at(hour + 59 * minute)],
+      ["no-recent-order", "no", at(hour + 59 * minute)],
+    ]);
+    expect(await outputs(late.id)).toEqual([
+      ["wait", "next", at(2 * hour + minute)],
+      ["no-recent-order", "yes", at(2 * hour + minute)],
+      ["reminder", "next", at(2 * hour + minute)],
+    ]);
+    expect((await messagesTo(early.id)).map((m) => m.template?.name)).toEqual([]);
+    expect((await messagesTo(late.id)).map((m) => m.template?.name)).toEqual(["Still thinking?"]);
+  });
+});

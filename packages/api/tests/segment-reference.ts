@@ -5,6 +5,7 @@
  */
 import type {
   Comparison,
+  EventWindow,
   PropertyCondition,
   PropertyType,
   SegmentFilter,
@@ -116,13 +117,21 @@ const holds = (
   now: Date,
 ) => (conditions ?? []).every((c) => compare(typed(props[c.key], c.type), c.type, c, now));
 
+/** How far back a window reaches, in milliseconds: Infinity for none. */
+function reach({ withinDays, withinHours, withinMinutes }: EventWindow): number {
+  if (withinDays !== undefined) return withinDays * day;
+  if (withinHours !== undefined) return withinHours * 3_600_000;
+  if (withinMinutes !== undefined) return withinMinutes * 60_000;
+  return Infinity;
+}
+
 function eventsOf(
   world: RefWorld,
   contact: RefContact,
   name: string | undefined,
-  withinDays?: number,
+  window: EventWindow = {},
 ) {
-  const since = withinDays === undefined ? -Infinity : world.now.getTime() - withinDays * day;
+  const since = world.now.getTime() - reach(window);
   return world.events.filter(
     (e) =>
       e.contactId === contact.id &&
@@ -182,7 +191,7 @@ export function referenceMatches(
     return (filter.consent.statuses as string[]).includes(contact.consentStatus);
   if ("event" in filter) {
     const e = filter.event;
-    const count = eventsOf(world, contact, e.name, e.withinDays).filter((ev) =>
+    const count = eventsOf(world, contact, e.name, e).filter((ev) =>
       holds(ev.properties, e.where, now),
     ).length;
     if (e.atMost !== undefined) return count <= e.atMost;
@@ -202,7 +211,7 @@ export function referenceMatches(
   }
   if ("orders" in filter) {
     const o = filter.orders;
-    const orders = eventsOf(world, contact, "Order Completed", o.withinDays);
+    const orders = eventsOf(world, contact, "Order Completed", o);
     const values = orders.map(orderValue);
     const times = orders.map((ev) => ev.occurredAt.getTime());
     const sum = values.reduce((a, b) => a + b, 0);
@@ -218,7 +227,7 @@ export function referenceMatches(
   }
   if ("purchased" in filter) {
     const p = filter.purchased;
-    return eventsOf(world, contact, "Order Completed", p.withinDays).some(
+    return eventsOf(world, contact, "Order Completed", p).some(
       (ev) =>
         Array.isArray(ev.properties.products) &&
         ev.properties.products.some(

@@ -112,6 +112,30 @@ describe("segments over GraphQL", () => {
     expect(previewSegment.data).toEqual({ count: 1, sample: [{ score: 70 }] });
   });
 
+  it("takes windows in hours and minutes, saved as given, and refuses two at once", async () => {
+    const ada = await makeContact(shop.rowId);
+    await storeEvent(shop.rowId, ada.id, "Page Viewed", {}, new Date(Date.now() - 3_600_000));
+    const lastTwoHours = await create({ event: { name: "Page Viewed", withinHours: 2 } });
+    expect(lastTwoHours.segment.members.edges).toEqual([{ node: { id: contactId(ada.id) } }]);
+    expect(lastTwoHours.segment.filter).toEqual({
+      event: { name: "Page Viewed", withinHours: 2 },
+    });
+    const lastHalfHour = await create({ event: { name: "Page Viewed", withinMinutes: 30 } });
+    expect(lastHalfHour.segment.count).toBe(0);
+
+    const both = await create({
+      orders: { metric: "COUNT", op: "EQUALS", value: "0", withinDays: 1, withinMinutes: 30 },
+    });
+    expect(both.__typename).toBe("InvalidInputError");
+    expect(both.problems).toEqual([
+      {
+        path: ["filter", "orders", "withinMinutes"],
+        message:
+          "set at most one of withinDays, withinHours, withinMinutes (withinDays is set too)",
+      },
+    ]);
+  });
+
   it("refuses invalid filters with typed errors, and cycles", async () => {
     const zero = await create({ event: { name: "Page Viewed", withinDays: 0 } });
     expect(zero.__typename).toBe("InvalidInputError");

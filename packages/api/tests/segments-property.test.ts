@@ -19,7 +19,7 @@ import {
  * Random contacts, events and filters: the compiled full query, the incremental updates made
  * as each event is processed, and the in-memory reference evaluator must name the same
  * members. Times sit a quarter day off whole days so no value lands on a window's edge while
- * the test runs.
+ * the test runs (nor on the hour and minute windows' edges: none is 6 hours off a whole day).
  */
 const day = 86_400_000;
 const now = new Date();
@@ -28,6 +28,15 @@ const ago = (days: number) => new Date(now.getTime() - (days + 0.25) * day);
 const plans = ["pro", "free", "team"];
 const eventNames = ["Page Viewed", "Product Added", "Order Completed", "Email Opened"];
 const windowDays = fc.integer({ min: 1, max: 20 });
+/** An event window in days, hours or minutes, or none. */
+const windowArb = fc.option(
+  fc.oneof(
+    windowDays.map((withinDays) => ({ withinDays })),
+    fc.constantFrom(3, 9, 20, 40, 100).map((withinHours) => ({ withinHours })),
+    fc.constantFrom(30, 400, 2000).map((withinMinutes) => ({ withinMinutes })),
+  ),
+  { nil: undefined },
+);
 
 const contactArb = fc.record({
   plan: fc.option(fc.oneof(fc.constantFrom(...plans), fc.constant(5)), { nil: undefined }),
@@ -139,14 +148,14 @@ const leafArb: fc.Arbitrary<SegmentFilter> = fc.oneof(
       name: fc.option(fc.constantFrom(...eventNames), { nil: undefined }),
       count: fc.constantFrom("atLeast", "atMost", "exactly"),
       n: fc.integer({ min: 0, max: 3 }),
-      withinDays: fc.option(windowDays, { nil: undefined }),
+      window: windowArb,
       where: whereArb,
     })
-    .map(({ name, count, n, withinDays, where }) => ({
+    .map(({ name, count, n, window, where }) => ({
       event: {
         ...(name && { name }),
         [count]: count === "atLeast" ? Math.max(1, n) : n,
-        ...(withinDays && { withinDays }),
+        ...window,
         ...(where.length && name === "Page Viewed" && { where }),
       },
     })),
@@ -173,14 +182,14 @@ const leafArb: fc.Arbitrary<SegmentFilter> = fc.oneof(
     .record({
       op: fc.constantFrom("GREATER_THAN", "LESS_THAN", "NOT_EXISTS" as const),
       value: fc.integer({ min: 0, max: 6 }).map((n) => n * 50),
-      withinDays: fc.option(windowDays, { nil: undefined }),
+      window: windowArb,
     })
-    .map(({ op, value, withinDays }) => ({
+    .map(({ op, value, window }) => ({
       orders: {
         metric: "AVERAGE_ORDER_VALUE",
         op,
         ...(op !== "NOT_EXISTS" && { value: value + 0.5 }),
-        ...(withinDays && { withinDays }),
+        ...window,
       },
     })),
   fc
@@ -194,10 +203,10 @@ const leafArb: fc.Arbitrary<SegmentFilter> = fc.oneof(
     .record({
       productId: fc.option(fc.constantFrom("p1", "p2", "p3"), { nil: undefined }),
       category: fc.constantFrom("c1", "c2"),
-      withinDays: fc.option(windowDays, { nil: undefined }),
+      window: windowArb,
     })
-    .map(({ productId, category, withinDays }) => ({
-      purchased: { ...(productId && { productId }), category, ...(withinDays && { withinDays }) },
+    .map(({ productId, category, window }) => ({
+      purchased: { ...(productId && { productId }), category, ...window },
     })),
 ) as fc.Arbitrary<SegmentFilter>;
 

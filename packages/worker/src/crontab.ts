@@ -1,20 +1,43 @@
-import type { JobName } from "@cartwheel/api/domain";
+import type { JobName, JobPayload } from "@cartwheel/api/domain";
 
-interface Schedule {
-  /** `minute hour day-of-month month day-of-week`, as in cron. */
-  pattern: string;
-  task: JobName;
-  /** graphile-worker's crontab options, e.g. `max=3` (backfill at most 3 missed runs). */
-  options?: string;
-}
+/** One schedule of a task, with a payload of that task's type. */
+type Schedule = {
+  [N in JobName]: {
+    /** `minute hour day-of-month month day-of-week`, as in cron. */
+    pattern: string;
+    task: N;
+    /**
+     * graphile-worker's crontab options: `max=3` (at most 3 attempts), `id=…` (needed when a
+     * task has two schedules: it names the schedule, and defaults to the task).
+     */
+    options?: string;
+    payload?: JobPayload<N>;
+  };
+}[JobName];
+
+/**
+ * Time-relative segments are swept hourly; those with a window under a day (`withinHours: 2`,
+ * `withinMinutes: 30`) also every 5 minutes, off the hour's :05 so the two sweeps do not queue
+ * the same segments at once. That bounds how long such a segment lags behind time passing.
+ */
+const everyFiveMinutesOffTheHourlySweep = Array.from({ length: 12 }, (_, i) => 2 + 5 * i).join(",");
 
 const schedules: Schedule[] = [
   { pattern: "5 * * * *", task: "refresh_segments", options: "max=3" },
+  {
+    pattern: `${everyFiveMinutesOffTheHourlySweep} * * * *`,
+    task: "refresh_segments",
+    options: "id=refresh_segments_short_window&max=3",
+    payload: { dependingOn: "shortWindow" },
+  },
   { pattern: "17 3 * * *", task: "decay_scores", options: "max=3" },
   { pattern: "* * * * *", task: "wake_scenario_runs" },
 ];
 
-/** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options`). */
+/** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options payload`). */
 export const crontab = schedules
-  .map(({ pattern, task, options }) => `${pattern} ${task}${options ? ` ?${options}` : ""}`)
+  .map(
+    ({ pattern, task, options, payload }) =>
+      `${pattern} ${task}${options ? ` ?${options}` : ""}${payload ? ` ${JSON.stringify(payload)}` : ""}`,
+  )
   .join("\n");

@@ -96,11 +96,45 @@ it("refresh_contact_segments follows contact changes; decay_scores applies the p
 
 it("schedules the segment refresh and the decay with tasks that exist", () => {
   const items = parseCrontab(crontab);
-  expect(items.map((item) => item.task).sort()).toEqual([
-    "decay_scores",
-    "refresh_segments",
-    "wake_scenario_runs",
+  expect(items.map((item) => [item.identifier, item.task, item.payload]).sort()).toEqual([
+    ["decay_scores", "decay_scores", null],
+    ["refresh_segments", "refresh_segments", null],
+    ["refresh_segments_short_window", "refresh_segments", { dependingOn: "shortWindow" }],
+    ["wake_scenario_runs", "wake_scenario_runs", null],
   ]);
   for (const item of items)
     expect(taskList[item.task as keyof typeof taskList]).toBeTypeOf("function");
+  // The short-window sweep runs every 5 minutes, never at the hourly sweep's :05.
+  const short = items.find((item) => item.identifier === "refresh_segments_short_window");
+  const minutes = Array.from({ length: 60 }, (_, min) => min).filter((min) =>
+    short?.match({ min, hour: 0, date: 1, month: 1, dow: 1 }),
+  );
+  expect(minutes).toEqual([2, 7, 12, 17, 22, 27, 32, 37, 42, 47, 52, 57]);
+});
+
+it("the short-window sweep refreshes only segments with a window under a day", async () => {
+  const workspace = await createWorkspace({ name: "Shop" });
+  const { contact } = await upsertContact(workspace.id, { email: "lin@example.com" });
+  const recent = await createSegment(workspace.id, {
+    name: "Viewed in the last 30 minutes",
+    filter: { event: { name: "Product Viewed", withinMinutes: 30 } },
+  });
+  const week = await createSegment(workspace.id, {
+    name: "Viewed this week",
+    filter: { event: { name: "Product Viewed", withinDays: 7 } },
+  });
+  // Stored without its process_event job: only a sweep can bring the segments up to date.
+  await db().event.create({
+    data: {
+      workspaceId: workspace.id,
+      contactId: contact.id,
+      name: "Product Viewed",
+      messageId: "m-short",
+      occurredAt: new Date(Date.now() - 10 * 60_000),
+    },
+  });
+  await addJob("refresh_segments", { workspaceId: workspace.id, dependingOn: "shortWindow" });
+  await runAll();
+  expect(await members(recent.id)).toEqual([contact.id]);
+  expect(await members(week.id)).toEqual([]);
 });

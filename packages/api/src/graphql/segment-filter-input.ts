@@ -2,6 +2,7 @@ import type { InputFieldBuilder, SchemaTypes } from "@pothos/core";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import {
   comparisonOperators,
+  filterLimits,
   orderMetrics,
   propertyTypes,
   segmentContactFields,
@@ -22,7 +23,7 @@ const PropertyType = builder.enumType("PropertyType", {
 const ComparisonOperator = builder.enumType("ComparisonOperator", {
   values: comparisonOperators,
   description:
-    "EQUALS to AT_MOST take `value`; BETWEEN takes `min` and `max` (inclusive); IN takes `values`; IN_LAST_DAYS, MORE_THAN_DAYS_AGO and ANNIVERSARY_WITHIN_DAYS (birthdays) take `days`. Missing values satisfy only NOT_EQUALS and NOT_EXISTS.",
+    "EQUALS to AT_MOST take `value`; BETWEEN takes `min` and `max` (inclusive); IN takes `values`; IN_LAST_DAYS, MORE_THAN_DAYS_AGO and ANNIVERSARY_WITHIN_DAYS (birthdays) take `days` (whole days of 24 hours back from now; for windows in hours or minutes, count events with `withinHours` / `withinMinutes`). Missing values satisfy only NOT_EQUALS and NOT_EXISTS.",
 });
 const ContactField = builder.enumType("ContactField", {
   values: Object.keys(segmentContactFields) as (keyof typeof segmentContactFields)[],
@@ -34,6 +35,19 @@ const OrderMetric = builder.enumType("OrderMetric", {
 });
 const EventOccurrence = builder.enumType("EventOccurrence", {
   values: ["FIRST", "LAST"] as const,
+});
+
+/** `withinDays`, `withinHours`, `withinMinutes`: at most one; none counts every event. */
+const windowFields = (t: Fields, what: string) => ({
+  withinDays: t.int({
+    description: `Only ${what} of the last N days (N × 24 hours up to now), 1 to ${filterLimits.days}. Set at most one of withinDays, withinHours, withinMinutes; none means all ${what}.`,
+  }),
+  withinHours: t.int({
+    description: `Only ${what} of the last N hours, 1 to ${filterLimits.days * 24}.`,
+  }),
+  withinMinutes: t.int({
+    description: `Only ${what} of the last N minutes, 1 to ${filterLimits.days * 1440}.`,
+  }),
 });
 
 const comparisonFields = (t: Fields) => ({
@@ -83,13 +97,13 @@ const ConsentConditionInput = builder.inputType("ConsentConditionInput", {
 
 const EventConditionInput = builder.inputType("EventConditionInput", {
   description:
-    "Performed the event at least / at most / exactly N times (default: at least once), in the last `withinDays` days or ever, where its properties meet `where`. `atMost: 0` means did not perform. No name means any event.",
+    'Performed the event at least / at most / exactly N times (default: at least once), in the window (`withinDays`, `withinHours` or `withinMinutes`) or ever, where its properties meet `where`. `atMost: 0` means did not perform, e.g. { name: "Order Completed", atMost: 0, withinHours: 2 }. No name means any event.',
   fields: (t) => ({
     name: t.string(),
     atLeast: t.int(),
     atMost: t.int(),
     exactly: t.int(),
-    withinDays: t.int(),
+    ...windowFields(t, "events"),
     where: t.field({ type: [PropertyConditionInput] }),
   }),
 });
@@ -107,14 +121,19 @@ const EventTimeConditionInput = builder.inputType("EventTimeConditionInput", {
 const OrdersConditionInput = builder.inputType("OrdersConditionInput", {
   fields: (t) => ({
     metric: t.field({ type: OrderMetric, required: true }),
-    withinDays: t.int({ description: "Only orders of the last N days; all orders when left out." }),
+    ...windowFields(t, "orders"),
     ...comparisonFields(t),
   }),
 });
 
 const PurchasedConditionInput = builder.inputType("PurchasedConditionInput", {
-  description: "Bought a product (products[].product_id) or from a category (products[].category).",
-  fields: (t) => ({ productId: t.string(), category: t.string(), withinDays: t.int() }),
+  description:
+    "Bought a product (products[].product_id) or from a category (products[].category), in the window or ever.",
+  fields: (t) => ({
+    productId: t.string(),
+    category: t.string(),
+    ...windowFields(t, "orders"),
+  }),
 });
 
 const InSegmentConditionInput = builder.inputType("InSegmentConditionInput", {

@@ -2,7 +2,6 @@ import { orderCompleted, segmentEventNames } from "../events/event-names.ts";
 import {
   comparisonPredicate,
   constantSatisfies,
-  daysBefore,
   type Polarity,
   propertyPredicate,
   SqlParams,
@@ -10,12 +9,15 @@ import {
 import {
   type Comparison,
   type EventCondition,
+  type EventWindow,
   orderMetrics,
   type PropertyCondition,
   type PropertyType,
+  type PurchasedCondition,
   type SegmentFilter,
   segmentContactFields,
 } from "./filter.ts";
+import { windowStart } from "./window.ts";
 
 export interface CompileOptions {
   workspaceId: string;
@@ -141,7 +143,7 @@ export class SegmentCompiler {
     }
     if ("orders" in filter) {
       const { orders } = filter;
-      const rows = this.eventRows(orderCompleted, orders.withinDays, undefined);
+      const rows = this.eventRows(orderCompleted, orders, undefined);
       const aggregate = orderAggregates[orders.metric];
       return this.aggregate(
         rows,
@@ -157,10 +159,14 @@ export class SegmentCompiler {
     return this.inSegment(filter.inSegment.segmentId, filter.inSegment.isMember !== false);
   }
 
-  /** The WHERE clause (over `events e`) of the events a leaf counts. */
+  /**
+   * The WHERE clause (over `events e`) of the events a leaf counts: named `name` (any tracked
+   * event when undefined), since the window's start before `now` (ever when `window` sets
+   * none), and meeting `where`.
+   */
   eventRows(
     name: string | undefined,
-    withinDays: number | undefined,
+    window: EventWindow | undefined,
     where: PropertyCondition[] | undefined,
   ): string {
     const { params, options } = this;
@@ -171,10 +177,9 @@ export class SegmentCompiler {
         : `e.name = ${params.add(name, "text")}`,
     );
     if (this.contacts) conditions.push(`e.contact_id = ANY(${this.contacts})`);
-    if (withinDays !== undefined) {
-      conditions.push(
-        `e.occurred_at >= ${params.add(daysBefore(options.now, withinDays), "timestamptz")}`,
-      );
+    const since = window && windowStart(options.now, window);
+    if (since !== undefined) {
+      conditions.push(`e.occurred_at >= ${params.add(since, "timestamptz")}`);
     }
     for (const condition of where ?? []) {
       // ANDed into the subquery's WHERE, whatever encloses it: NULL may stand for false.
@@ -185,12 +190,12 @@ export class SegmentCompiler {
     return conditions.join(" AND ");
   }
 
-  purchasedRows(purchased: { productId?: string; category?: string; withinDays?: number }): string {
+  purchasedRows(purchased: PurchasedCondition): string {
     const product = {
       ...(purchased.productId !== undefined && { product_id: purchased.productId }),
       ...(purchased.category !== undefined && { category: purchased.category }),
     };
-    const rows = this.eventRows(orderCompleted, purchased.withinDays, undefined);
+    const rows = this.eventRows(orderCompleted, purchased, undefined);
     return `${rows} AND e.properties -> 'products' @> ${this.params.add(JSON.stringify([product]), "jsonb")}`;
   }
 
@@ -201,7 +206,7 @@ export class SegmentCompiler {
    * outgrows work_mem.) Counts above one go through a grouped subquery, joined on the contact.
    */
   private eventCount(event: EventCondition): string {
-    const rows = this.eventRows(event.name, event.withinDays, event.where);
+    const rows = this.eventRows(event.name, event, event.where);
     const grouped = (having: string, count: number) =>
       this.exists(rows, `count(*) ${having} ${this.params.add(count, "int")}`);
     if (event.atMost !== undefined) {

@@ -2,9 +2,11 @@ import { orderCompleted } from "../events/event-names.ts";
 import {
   type Comparison,
   dayOperators,
+  type EventWindow,
   type PropertyCondition,
   type SegmentFilter,
 } from "./filter.ts";
+import { windowMinutes } from "./window.ts";
 
 /** What a filter's outcome for a contact can change with; referenced segments are included. */
 export interface FilterDependencies {
@@ -19,16 +21,23 @@ export interface FilterDependencies {
   score: boolean;
   /** Membership can change by time passing alone, so a scheduled refresh re-checks it. */
   timeRelative: boolean;
+  /**
+   * The shortest of those time windows, in minutes (a day operator counts its days); undefined
+   * when nothing is time-relative. Under a day, the frequent sweep re-checks the segment.
+   */
+  shortestWindowMinutes: number | undefined;
 }
 
-const isRelative = (comparison: Comparison) => dayOperators.includes(comparison.op);
-const anyRelative = (where: PropertyCondition[] | undefined) => (where ?? []).some(isRelative);
+const dayMinutes = 1440;
+/** The window in minutes of a comparison that counts from now, else undefined. */
+const comparisonWindow = (comparison: Comparison) =>
+  dayOperators.includes(comparison.op) ? (comparison.days ?? 1) * dayMinutes : undefined;
 
 /**
  * Works out what a filter depends on, following `inSegment` into `segments`.
  *
- * @example filterDependencies({ event: { name: "Order Completed", withinDays: 30 } }, new Map())
- *   // eventNames {"Order Completed"}, timeRelative true
+ * @example filterDependencies({ event: { name: "Order Completed", withinHours: 2 } }, new Map())
+ *   // eventNames {"Order Completed"}, timeRelative true, shortestWindowMinutes 120
  */
 export function filterDependencies(
   filter: SegmentFilter,
@@ -41,7 +50,16 @@ export function filterDependencies(
     lastSeen: false,
     score: false,
     timeRelative: false,
+    shortestWindowMinutes: undefined,
   };
+  const relative = (minutes: number | undefined) => {
+    if (minutes === undefined) return;
+    deps.timeRelative = true;
+    deps.shortestWindowMinutes = Math.min(deps.shortestWindowMinutes ?? minutes, minutes);
+  };
+  const comparison = (c: Comparison) => relative(comparisonWindow(c));
+  const where = (conditions: PropertyCondition[] | undefined) => conditions?.forEach(comparison);
+  const window = (w: EventWindow) => relative(windowMinutes(w));
   const visiting = new Set<string>();
   const visit = (node: SegmentFilter): void => {
     if ("and" in node) {
@@ -53,10 +71,10 @@ export function filterDependencies(
     } else if ("field" in node) {
       deps.contactData = true;
       if (node.field.name === "LAST_SEEN_AT") deps.lastSeen = true;
-      if (isRelative(node.field)) deps.timeRelative = true;
+      comparison(node.field);
     } else if ("property" in node) {
       deps.contactData = true;
-      if (isRelative(node.property)) deps.timeRelative = true;
+      comparison(node.property);
     } else if ("tag" in node || "consent" in node) {
       deps.contactData = true;
     } else if ("score" in node) {
@@ -64,17 +82,19 @@ export function filterDependencies(
     } else if ("event" in node) {
       if (node.event.name === undefined) deps.anyEvent = true;
       else deps.eventNames.add(node.event.name);
-      if (node.event.withinDays !== undefined || anyRelative(node.event.where))
-        deps.timeRelative = true;
+      window(node.event);
+      where(node.event.where);
     } else if ("eventTime" in node) {
       deps.eventNames.add(node.eventTime.name);
-      if (isRelative(node.eventTime) || anyRelative(node.eventTime.where)) deps.timeRelative = true;
+      comparison(node.eventTime);
+      where(node.eventTime.where);
     } else if ("orders" in node) {
       deps.eventNames.add(orderCompleted);
-      if (node.orders.withinDays !== undefined || isRelative(node.orders)) deps.timeRelative = true;
+      window(node.orders);
+      comparison(node.orders);
     } else if ("purchased" in node) {
       deps.eventNames.add(orderCompleted);
-      if (node.purchased.withinDays !== undefined) deps.timeRelative = true;
+      window(node.purchased);
     } else if ("inSegment" in node) {
       const id = node.inSegment.segmentId;
       const referenced = segments.get(id);

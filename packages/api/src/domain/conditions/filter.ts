@@ -8,7 +8,7 @@ import type { ConsentStatusName } from "../contacts/contact-input.ts";
  *   { property: { key: "plan", type: "STRING", op: "EQUALS", value: "pro" } },
  *   { tag: { name: "vip" } },
  *   { event: { name: "Product Added", atLeast: 2, withinDays: 7 } },
- *   { not: { event: { name: "Order Completed", withinDays: 7 } } },
+ *   { not: { event: { name: "Order Completed", withinHours: 2 } } },
  * ] }
  */
 export type SegmentFilter =
@@ -48,7 +48,12 @@ export const comparisonOperators = [
 ] as const;
 export type ComparisonOperator = (typeof comparisonOperators)[number];
 
-/** The operators that take `days` and count from now, so time passing alone changes them. */
+/**
+ * The operators that take `days` and count from now, so time passing alone changes them.
+ * They stay in whole days (rolling 24-hour days back from now, as `withinDays`, except
+ * ANNIVERSARY_WITHIN_DAYS, which counts calendar days in UTC): windows in hours and minutes
+ * belong to event counts (see EventWindow), which say the sub-day things exactly.
+ */
 export const dayOperators: readonly ComparisonOperator[] = [
   "IN_LAST_DAYS",
   "MORE_THAN_DAYS_AGO",
@@ -89,10 +94,11 @@ export type ScalarValue = string | number | boolean;
 
 /**
  * A comparison of one typed value. Missing values (or values of another JSON type) satisfy
- * only NOT_EQUALS and NOT_EXISTS. AT_LEAST and AT_MOST include the bound. Strings compare case-sensitively; dates are ISO 8601 strings
- * (UTC when no offset is given); BETWEEN is inclusive; IN_LAST_DAYS means within the last
- * `days` days up to now; ANNIVERSARY_WITHIN_DAYS means the date's month and day fall between
- * today and `days` days from today (UTC), as birthdays do.
+ * only NOT_EQUALS and NOT_EXISTS. AT_LEAST and AT_MOST include the bound. Strings compare
+ * case-sensitively; dates are ISO 8601 strings (UTC when no offset is given); BETWEEN is
+ * inclusive; IN_LAST_DAYS means within the last `days` × 24 hours up to now,
+ * MORE_THAN_DAYS_AGO before that; ANNIVERSARY_WITHIN_DAYS means the date's month and day fall
+ * between today and `days` days from today (UTC), as birthdays do.
  */
 export interface Comparison {
   op: ComparisonOperator;
@@ -144,16 +150,31 @@ export interface ConsentCondition {
 }
 
 /**
- * "Performed `name` at least / at most / exactly N times in the last `withinDays` days (or
- * ever), where the event's properties meet `where`". No count means at least once; `atMost: 0`
- * means "did not perform". No name means any tracked event (not Segment Entered / Exited).
+ * How far back an event, orders or purchased condition counts, up to now: at most one of the
+ * three fields (whole units, 1 minute to 3,650 days); none means ever. `withinDays: 7` is the
+ * 7 × 24 hours before now, not calendar days. Flat fields rather than a `{ days, hours }`
+ * duration, so the documents stored with `withinDays` read exactly as before.
+ *
+ * @example { withinHours: 2 } // the last 2 hours
  */
-export interface EventCondition {
+export interface EventWindow {
+  withinDays?: number;
+  withinHours?: number;
+  withinMinutes?: number;
+}
+
+/**
+ * "Performed `name` at least / at most / exactly N times in the window (or ever), where the
+ * event's properties meet `where`". No count means at least once; `atMost: 0` means "did not
+ * perform". No name means any tracked event (not Segment Entered / Exited).
+ *
+ * @example { name: "Order Completed", atMost: 0, withinHours: 2 } // no order in the last 2 hours
+ */
+export interface EventCondition extends EventWindow {
   name?: string;
   atLeast?: number;
   atMost?: number;
   exactly?: number;
-  withinDays?: number;
   where?: PropertyCondition[];
 }
 
@@ -178,16 +199,18 @@ export const orderMetrics = {
 } as const satisfies Record<string, PropertyType>;
 export type OrderMetric = keyof typeof orderMetrics;
 
-export interface OrdersCondition extends Comparison {
+/** An order metric over the orders of the window (all orders when no window is set). */
+export interface OrdersCondition extends Comparison, EventWindow {
   metric: OrderMetric;
-  withinDays?: number;
 }
 
-/** Bought a product (`products[].product_id`) or from a category (`products[].category`). */
-export interface PurchasedCondition {
+/**
+ * Bought a product (`products[].product_id`) or from a category (`products[].category`), in
+ * the window or ever.
+ */
+export interface PurchasedCondition extends EventWindow {
   productId?: string;
   category?: string;
-  withinDays?: number;
 }
 
 export interface InSegmentCondition {

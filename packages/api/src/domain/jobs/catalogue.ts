@@ -26,11 +26,12 @@ export const jobCatalogue = {
   refresh_segment: z.object({ segmentId: uuid }),
   /**
    * Queues `refresh_segment` for the segments that depend on `dependingOn` (time passing, by
-   * default: the hourly schedule), in one workspace or all.
+   * default: the hourly schedule; `shortWindow`, windows under a day: every 5 minutes), in one
+   * workspace or all.
    */
   refresh_segments: z.object({
     workspaceId: uuid.optional(),
-    dependingOn: z.enum(["time", "score", "contactData"]).default("time"),
+    dependingOn: z.enum(["time", "shortWindow", "score", "contactData"]).default("time"),
   }),
   /**
    * What a change of contacts' data causes: the segments on contact data are re-checked, and

@@ -208,12 +208,10 @@ function observed(compiler: SegmentCompiler, leaf: LeafFilter): string {
 }
 
 function eventRowsOf(compiler: SegmentCompiler, leaf: LeafFilter): string | undefined {
-  if ("event" in leaf)
-    return compiler.eventRows(leaf.event.name, leaf.event.withinDays, leaf.event.where);
+  if ("event" in leaf) return compiler.eventRows(leaf.event.name, leaf.event, leaf.event.where);
   if ("eventTime" in leaf)
     return compiler.eventRows(leaf.eventTime.name, undefined, leaf.eventTime.where);
-  if ("orders" in leaf)
-    return compiler.eventRows(orderCompleted, leaf.orders.withinDays, undefined);
+  if ("orders" in leaf) return compiler.eventRows(orderCompleted, leaf.orders, undefined);
   if ("purchased" in leaf) return compiler.purchasedRows(leaf.purchased);
   return undefined;
 }

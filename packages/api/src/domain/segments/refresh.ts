@@ -28,16 +28,30 @@ export async function refreshSegment(
   }, segmentTransactionOptions);
 }
 
-/** What a segment's membership can change with, for choosing the ones to refresh. */
-export type RefreshReason = "time" | "score" | "contactData";
+/**
+ * What a segment's membership can change with, for choosing the ones to refresh: `time`
+ * passing (any window counting back from now), `shortWindow` (a window under a day, such as
+ * `withinHours: 2` or `withinMinutes: 30`: an hourly re-check would leave it stale for much of
+ * its length), scores or contact data.
+ */
+export type RefreshReason = "time" | "shortWindow" | "score" | "contactData";
+
+/** Windows shorter than this (in minutes) are `shortWindow`: a day. */
+export const shortWindowMinutes = 1440;
 
 /**
  * Queues a `refresh_segment` job (keyed by segment, so queued twice runs once) for each
- * segment that depends on `dependingOn` (time passing, scores or contact data), in one
- * workspace or all, through `executor` (the caller's transaction, so the jobs exist if and
- * only if its change commits). Returns the segment ids queued.
+ * segment that depends on `dependingOn` (time passing, a window under a day, scores or
+ * contact data), in one workspace or all, through `executor` (the caller's transaction, so
+ * the jobs exist if and only if its change commits). Returns the segment ids queued.
  *
- * @example await enqueueSegmentRefreshes({ dependingOn: "time" }) // the hourly schedule
+ * Time-relative segments are only as fresh as this sweep: events move a contact in at once,
+ * but a window lapsing (the order now 2 hours and 1 minute old) is seen at the next sweep. The
+ * worker sweeps `time` hourly and `shortWindow` every 5 minutes (its crontab), so a segment
+ * with a 30-minute window lags by up to about 5 minutes. A scenario condition evaluates its
+ * filter at the moment and is exact.
+ *
+ * @example await enqueueSegmentRefreshes({ dependingOn: "shortWindow" }) // every 5 minutes
  */
 export async function enqueueSegmentRefreshes(
   options: { dependingOn: RefreshReason; workspaceId?: string | undefined },
@@ -45,18 +59,22 @@ export async function enqueueSegmentRefreshes(
 ): Promise<string[]> {
   return withTransaction(
     async (tx) => {
-      const workspaces = await tx.segment.findMany({
-        where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
-        distinct: ["workspaceId"],
-        select: { workspaceId: true },
-      });
+      const workspaces =
+        options.dependingOn === "shortWindow"
+          ? await workspacesWithShortWindows(tx, options.workspaceId)
+          : await tx.segment.findMany({
+              where: options.workspaceId ? { workspaceId: options.workspaceId } : {},
+              distinct: ["workspaceId"],
+              select: { workspaceId: true },
+            });
       const due: string[] = [];
       for (const { workspaceId } of workspaces) {
         const { definitions, filters } = await loadSegmentDefinitions(tx, workspaceId);
         for (const segment of definitions) {
           const deps = filterDependencies(segment.filter, filters);
-          const dependent = {
+          const dependent: Record<RefreshReason, boolean> = {
             time: deps.timeRelative,
+            shortWindow: (deps.shortestWindowMinutes ?? Infinity) < shortWindowMinutes,
             score: deps.score,
             contactData: deps.contactData,
           };
@@ -75,4 +93,19 @@ export async function enqueueSegmentRefreshes(
     },
     { tx: executor },
   );
+}
+
+/**
+ * The workspaces with a segment that may hold a window under a day, so the 5-minute sweep
+ * reads only their definitions. Only `withinHours` and `withinMinutes` can be under a day (days
+ * are whole, at least 1), and a segment that includes such a segment is in the same workspace.
+ */
+function workspacesWithShortWindows(
+  tx: Executor,
+  workspaceId: string | undefined,
+): Promise<{ workspaceId: string }[]> {
+  return tx.$queryRaw`
+    SELECT DISTINCT workspace_id::text AS "workspaceId" FROM segments
+     WHERE (${workspaceId ?? null}::uuid IS NULL OR workspace_id = ${workspaceId ?? null}::uuid)
+       AND filter::text ~ '"within(Hours|Minutes)"'`;
 }

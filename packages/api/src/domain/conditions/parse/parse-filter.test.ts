@@ -87,6 +87,51 @@ describe("parseSegmentFilter", () => {
       "window of zero days",
     ],
     [
+      { event: { name: "Page Viewed", withinMinutes: 0 } },
+      "filter.event.withinMinutes",
+      "a window of zero minutes matches nothing; use at least 1 minute",
+    ],
+    [
+      { event: { name: "Page Viewed", withinHours: 1.5 } },
+      "filter.event.withinHours",
+      "must be a whole number of hours; for part of an hour, use withinMinutes",
+    ],
+    [
+      { event: { name: "Page Viewed", withinDays: 3651 } },
+      "filter.event.withinDays",
+      "must be at most 3650 days",
+    ],
+    [
+      { event: { name: "Page Viewed", withinHours: 87_601 } },
+      "filter.event.withinHours",
+      "must be at most 87600 hours (3650 days)",
+    ],
+    [
+      { event: { name: "Page Viewed", withinMinutes: 5_256_001 } },
+      "filter.event.withinMinutes",
+      "must be at most 5256000 minutes (3650 days)",
+    ],
+    [
+      { event: { name: "Page Viewed", withinMinutes: "30" } },
+      "filter.event.withinMinutes",
+      "must be a whole number of minutes",
+    ],
+    [
+      { event: { name: "Order Completed", withinDays: 1, withinHours: 2 } },
+      "filter.event.withinHours",
+      "set at most one of withinDays, withinHours, withinMinutes (withinDays is set too)",
+    ],
+    [
+      { orders: { metric: "COUNT", op: "EQUALS", value: 0, withinHours: 2, withinMinutes: 30 } },
+      "filter.orders.withinMinutes",
+      "set at most one of withinDays, withinHours, withinMinutes (withinHours is set too)",
+    ],
+    [
+      { purchased: { category: "hats", withinDays: 7, withinMinutes: 30 } },
+      "filter.purchased.withinMinutes",
+      "set at most one of withinDays, withinHours, withinMinutes (withinDays is set too)",
+    ],
+    [
       { event: { atLeast: 1, atMost: 2 } },
       "filter.event",
       "set at most one of atLeast, atMost, exactly",
@@ -113,6 +158,37 @@ describe("parseSegmentFilter", () => {
     const [problem] = problemsOf(raw);
     expect(problem?.path.join(".")).toBe(path);
     expect(problem?.message).toContain(words);
+  });
+
+  it("takes a window in days, hours or minutes; documents with withinDays read as before", () => {
+    const windows = [
+      { event: { name: "Order Completed", atMost: 0, withinHours: 2 } },
+      { event: { name: "Product Viewed", withinMinutes: 30 } },
+      { event: { name: "Page Viewed", withinMinutes: 1 } },
+      { event: { name: "Page Viewed", withinMinutes: 5_256_000 } },
+      { event: { name: "Page Viewed", withinHours: 87_600 } },
+      { orders: { metric: "COUNT", op: "AT_LEAST", value: 2, withinHours: 24 } },
+      { purchased: { productId: "p1", withinMinutes: 90 } },
+      // As stored before windows in hours existed.
+      { event: { name: "Product Added", atLeast: 2, withinDays: 7 } },
+      { orders: { metric: "TOTAL_SPENT", op: "AT_LEAST", value: 100, withinDays: 30 } },
+      { purchased: { category: "hats", withinDays: 3650 } },
+    ];
+    for (const filter of windows) expect(parseSegmentFilter(filter)).toEqual(filter);
+    // GraphQL sends the window fields left out as null.
+    expect(
+      parseSegmentFilter({
+        event: { name: "Page Viewed", withinDays: null, withinHours: 3, withinMinutes: null },
+      }),
+    ).toEqual({ event: { name: "Page Viewed", withinHours: 3 } });
+  });
+
+  it("names every extra window field", () => {
+    expect(
+      problemsOf({ event: { withinDays: 1, withinHours: 2, withinMinutes: 3 } }).map((p) =>
+        p.path.join("."),
+      ),
+    ).toEqual(["filter.event.withinHours", "filter.event.withinMinutes"]);
   });
 
   it("names every problem, not just the first", () => {
