@@ -30,6 +30,7 @@ export * from "./domain/events/record-internal-event.ts";
 export * from "./domain/events/resolve-contacts.ts";
 export * from "./domain/jobs/add-job.ts";
 export * from "./domain/jobs/catalogue.ts";
+export * from "./domain/jobs/dead-workers.ts";
 export * from "./domain/messages/compose/email-links.ts";
 export * from "./domain/messages/compose/mime-message.ts";
 export * from "./domain/messages/delivery/deliver-message.ts";

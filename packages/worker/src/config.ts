@@ -5,6 +5,8 @@ const workerEnvironment = z.object({
   DATABASE_URL: z.string(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_EMAIL_FAST_LANE_CONCURRENCY: z.coerce.number().int().min(0).max(100).default(2),
+  /** A worker silent this long is dead; its locked jobs go back to the queue. */
+  WORKER_DEAD_AFTER_SECONDS: z.coerce.number().min(1).max(14_400).default(60),
 });
 
 /**
@@ -30,6 +32,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
     concurrency: result.data.WORKER_CONCURRENCY,
     /** Transactional-only sends beside the main runner; 0 turns the fast lane off. */
     emailFastLaneConcurrency: result.data.WORKER_EMAIL_FAST_LANE_CONCURRENCY,
+    deadWorkerAfterMs: result.data.WORKER_DEAD_AFTER_SECONDS * 1000,
   };
 }
 

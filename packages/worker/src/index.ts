@@ -1,4 +1,9 @@
 export { loadWorkerConfig, type WorkerConfig } from "./config.ts";
+export {
+  type DeadWorkerRecovery,
+  type DeadWorkerRecoveryOptions,
+  startDeadWorkerRecovery,
+} from "./dead-worker-recovery.ts";
 export { type EmailFastLaneOptions, startEmailFastLane } from "./email/fast-lane.ts";
 export { taskList } from "./task-list.ts";
 export { startWorker, type WorkerOptions } from "./worker.ts";

@@ -1,6 +1,7 @@
 import { ConfigError } from "@cartwheel/api/config";
 import { disconnectDatabase } from "@cartwheel/api/domain";
 import { loadWorkerConfig, type WorkerConfig } from "./config.ts";
+import { startDeadWorkerRecovery } from "./dead-worker-recovery.ts";
 import { startEmailFastLane } from "./email/fast-lane.ts";
 import { startWorker } from "./worker.ts";
 
@@ -12,12 +13,14 @@ try {
   console.error(`cartwheel worker: ${error.message}`);
   process.exit(1);
 }
-const runner = await startWorker(config);
+const recovery = startDeadWorkerRecovery({ staleAfterMs: config.deadWorkerAfterMs });
+const runner = await startWorker({ ...config, events: recovery.events });
 const fastLane =
   config.emailFastLaneConcurrency > 0
     ? await startEmailFastLane({
         databaseUrl: config.databaseUrl,
         concurrency: config.emailFastLaneConcurrency,
+        events: recovery.events,
       })
     : null;
 console.log(`cartwheel worker: running ${config.concurrency} jobs at a time`);
@@ -28,6 +31,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`cartwheel worker: ${signal}, finishing jobs in flight`);
   await Promise.all([runner.stop(), fastLane?.stop()]);
+  await recovery.stop();
   await disconnectDatabase();
   process.exit(0);
 }

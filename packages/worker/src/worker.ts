@@ -1,4 +1,4 @@
-import { type Logger, type Runner, run } from "graphile-worker";
+import { type Logger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import { crontab } from "./crontab.ts";
 import { taskList } from "./task-list.ts";
 
@@ -10,6 +10,8 @@ export interface WorkerOptions {
   pollInterval?: number;
   /** Where graphile-worker logs (one line per job at info level). Default: the console. */
   logger?: Logger;
+  /** Where the runner reports its workers (the dead-worker recovery listens). */
+  events?: WorkerEvents;
 }
 
 /**
@@ -31,5 +33,6 @@ export function startWorker(options: WorkerOptions): Promise<Runner> {
     crontab,
     noHandleSignals: true,
     ...(options.logger && { logger: options.logger }),
+    ...(options.events && { events: options.events }),
   });
 }

@@ -1,5 +1,5 @@
 import { marketingJobFlag } from "@cartwheel/api/domain";
-import { type Runner, run } from "graphile-worker";
+import { type Runner, run, type WorkerEvents } from "graphile-worker";
 import { send_email } from "../tasks/send_email.ts";
 
 export interface EmailFastLaneOptions {
@@ -8,6 +8,8 @@ export interface EmailFastLaneOptions {
   concurrency?: number;
   /** Poll interval when LISTEN/NOTIFY is quiet, in ms. Default 2000. */
   pollInterval?: number;
+  /** Where the runner reports its workers (the dead-worker recovery listens). */
+  events?: WorkerEvents;
 }
 
 /**
@@ -29,5 +31,6 @@ export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runne
     crontab: "",
     forbiddenFlags: [marketingJobFlag],
     noHandleSignals: true,
+    ...(options.events && { events: options.events }),
   });
 }
