@@ -54,6 +54,7 @@ export * from "./domain/scenarios/runs/start-scenario.ts";
 export * from "./domain/scenarios/runs/webhook.ts";
 export * from "./domain/scenarios/scenarios.ts";
 export * from "./domain/scenarios/stats.ts";
+export * from "./domain/scenarios/triggers/date-triggers.ts";
 export * from "./domain/scores/decay.ts";
 export * from "./domain/scores/rules.ts";
 export * from "./domain/segments/errors.ts";

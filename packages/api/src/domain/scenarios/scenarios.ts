@@ -73,7 +73,12 @@ export async function updateScenario(
  * immutable version and makes the scenario LIVE (a paused one stays paused). New runs start
  * on this version; runs in flight finish on the version they started with.
  */
-export async function publishScenario(workspaceId: string, scenarioId: string): Promise<Scenario> {
+export async function publishScenario(
+  workspaceId: string,
+  scenarioId: string,
+  options: { now?: Date } = {},
+): Promise<Scenario> {
+  const now = options.now ?? new Date();
   return withTransaction(async (tx) => {
     const scenario = await lockScenario(tx, workspaceId, scenarioId);
     if (scenario.status === "ARCHIVED") throw new ConflictError("the scenario is archived", ["id"]);
@@ -100,7 +105,9 @@ export async function publishScenario(workspaceId: string, scenarioId: string): 
       data: {
         liveVersionId: version.id,
         status: scenario.status === "PAUSED" ? "PAUSED" : "LIVE",
-        publishedAt: new Date(),
+        publishedAt: now,
+        // A date trigger starts with the dates that come from now on.
+        dateSweptUntil: scenario.dateSweptUntil ?? now,
         ...triggerIndex(definition),
       },
     });
@@ -133,7 +140,10 @@ export async function pauseScenario(workspaceId: string, scenarioId: string): Pr
   });
 }
 
-/** Lets a paused scenario run again: runs that fell due while it was paused advance now. */
+/**
+ * Lets a paused scenario run again: runs that fell due while it was paused advance now. Dates
+ * of a date trigger that passed while paused start no runs, as events did not.
+ */
 export async function resumeScenario(
   workspaceId: string,
   scenarioId: string,
@@ -145,11 +155,12 @@ export async function resumeScenario(
       throw new ConflictError(`a ${scenario.status.toLowerCase()} scenario cannot be resumed`, [
         "id",
       ]);
+    const now = options.now ?? new Date();
     const resumed = await tx.scenario.update({
       where: { id: scenarioId },
-      data: { status: "LIVE" },
+      data: { status: "LIVE", dateSweptUntil: now },
     });
-    await wakeRunsNow(tx, scenarioId, options.now ?? new Date());
+    await wakeRunsNow(tx, scenarioId, now);
     return resumed;
   });
 }

@@ -16,6 +16,7 @@ import { writeScoreChange } from "../../scores/score-changes.ts";
 import { refreshSegmentsForContacts } from "../../segments/incremental.ts";
 import { loadSegmentDefinitions } from "../../segments/segments.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
+import { contactDateOf } from "../contact-date.ts";
 import { durationMs, type ScenarioNode } from "../definition/definition.ts";
 import { delayWakeAt } from "./local-time.ts";
 import type { NodeOutcome, RunTrigger, StepContext } from "./run-types.ts";
@@ -62,18 +63,7 @@ async function delay(
   node: NodeOf<"delay">,
   { now, zone, contact }: StepContext,
 ): Promise<NodeOutcome> {
-  const wakeAt = delayWakeAt(node, now, zone, (until) => {
-    const raw =
-      until.field === "BIRTHDAY"
-        ? contact.birthday
-        : until.field === "CREATED_AT"
-          ? contact.createdAt
-          : until.field === "LAST_SEEN_AT"
-            ? contact.lastSeenAt
-            : (contact.properties as Record<string, unknown>)[until.property ?? ""];
-    const date = raw instanceof Date ? raw : typeof raw === "string" ? new Date(raw) : null;
-    return date && !Number.isNaN(date.getTime()) ? date : null;
-  });
+  const wakeAt = delayWakeAt(node, now, zone, (until) => contactDateOf(contact, until));
   if (wakeAt === null) return { output: "next", reason: "the date to wait for is missing" };
   if (wakeAt <= now) return { output: "next", reason: "already due" };
   return { wait: { until: wakeAt, resumeOutput: "next" }, detail: { until: wakeAt.toISOString() } };

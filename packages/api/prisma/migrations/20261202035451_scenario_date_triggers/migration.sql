@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "scenarios" ADD COLUMN     "date_swept_until" TIMESTAMPTZ(3);
