@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { tagContacts } from "../src/domain/contacts/tag-contacts.ts";
 import { adjustScore } from "../src/domain/reactions/adjust-score.ts";
+import type { ScenarioDefinition } from "../src/domain/scenarios/definition/definition.ts";
 import { advanceRun } from "../src/domain/scenarios/runs/advance-run.ts";
 import { exitScenarioRun, startScenario } from "../src/domain/scenarios/runs/start-scenario.ts";
 import {
@@ -11,6 +12,7 @@ import {
   resumeScenario,
   updateScenario,
 } from "../src/domain/scenarios/scenarios.ts";
+import { scenarioNodeStats } from "../src/domain/scenarios/stats.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";
 import { ConflictError, InvalidInputError } from "../src/domain/shared/errors.ts";
 import { createTag } from "../src/domain/tags/tags.ts";
@@ -317,5 +319,89 @@ describe("splits and actions", () => {
       expect(contact.score).toBe(5);
       expect(contact.properties).toMatchObject({ experiment: "spring" });
     }
+
+    // The split's branches side by side: every run counted once, in the branch it was given.
+    const definition = (await db().scenario.findUniqueOrThrow({ where: { id: scenario.id } }))
+      .definition as unknown as ScenarioDefinition;
+    const stats = await scenarioNodeStats(scenario.id, definition);
+    const split = stats.find((node) => node.nodeId === "split");
+    const given = (name: string) => branches.filter((branch) => branch === name).length;
+    expect(
+      split?.branches?.map(({ name, weight, runs, exited, converted }) => ({
+        name,
+        weight,
+        runs,
+        exited,
+        converted,
+      })),
+    ).toEqual([
+      { name: "A", weight: 50, runs: given("A"), exited: given("A"), converted: 0 },
+      { name: "B", weight: 50, runs: given("B"), exited: given("B"), converted: 0 },
+    ]);
+    expect(stats.find((node) => node.nodeId === "score")?.branches).toBeNull();
+  });
+
+  it("compares a split's branches: conversions and the mail each branch's runs were sent", async () => {
+    const { workspaceId, template, clock } = await shop();
+    const scenario = await liveScenario(workspaceId, {
+      trigger: { kind: "event", event: "Signed Up" },
+      goals: [{ name: "ordered", event: "Order Completed" }],
+      start: "split",
+      nodes: [
+        {
+          id: "split",
+          kind: "split",
+          branches: [
+            { name: "mail", weight: 1, next: "wait" },
+            // A holdout waits as long as the mailed branch, so its goals count over the same time.
+            { name: "holdout", weight: 1, next: "hold" },
+          ],
+        },
+        { id: "hold", kind: "delay", duration: { hours: 1 } },
+        { id: "wait", kind: "delay", duration: { hours: 1 }, next: "send" },
+        { id: "send", kind: "send_email", templateId: template.id },
+      ],
+    });
+    const contacts = await Promise.all(
+      Array.from({ length: 12 }, () => createMailContact(workspaceId)),
+    );
+    for (const c of contacts)
+      await track(workspaceId, c.email!, clock.now(), { name: "Signed Up" });
+    await runDueWork(clock.now());
+    const runs = await runsOf(scenario.id);
+    const branchOf = (contactId: string) => {
+      const run = runs.find((r) => r.contactId === contactId);
+      return (run?.state as { splits?: Record<string, string> } | undefined)?.splits?.split;
+    };
+    // One contact of each branch orders while the mailed ones wait.
+    const mailed = contacts.filter((c) => branchOf(c.id) === "mail");
+    const heldOut = contacts.filter((c) => branchOf(c.id) === "holdout");
+    expect(mailed.length).toBeGreaterThan(1);
+    expect(heldOut.length).toBeGreaterThan(1);
+    await track(workspaceId, mailed[0]!.email!, clock.advance(minute), { name: "Order Completed" });
+    await track(workspaceId, heldOut[0]!.email!, clock.now(), { name: "Order Completed" });
+    await runDueWork(clock.advance(hour));
+
+    const definition = (await db().scenario.findUniqueOrThrow({ where: { id: scenario.id } }))
+      .definition as unknown as ScenarioDefinition;
+    const split = (await scenarioNodeStats(scenario.id, definition)).find(
+      (node) => node.nodeId === "split",
+    );
+    const [mail, holdout] = split?.branches ?? [];
+    expect(mail).toMatchObject({
+      name: "mail",
+      runs: mailed.length,
+      converted: 1,
+      completed: mailed.length - 1,
+      inProgress: 0,
+    });
+    expect(mail?.messages.queued + (mail?.messages.sent ?? 0)).toBe(mailed.length - 1);
+    expect(holdout).toMatchObject({
+      name: "holdout",
+      runs: heldOut.length,
+      converted: 1,
+      completed: heldOut.length - 1,
+    });
+    expect(holdout?.messages).toMatchObject({ queued: 0, sent: 0 });
   });
 });

@@ -16,7 +16,10 @@ import {
   resumeScenario,
   updateScenario,
 } from "../domain/scenarios/scenarios.ts";
-import { scenarioNodeStats } from "../domain/scenarios/stats.ts";
+import {
+  type BranchStats as BranchStatsShape,
+  scenarioNodeStats,
+} from "../domain/scenarios/stats.ts";
 import { InvalidInputError } from "../domain/shared/errors.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
@@ -127,6 +130,32 @@ const OutputCount = builder
     fields: (t) => ({ output: t.exposeString("output"), count: t.exposeInt("count") }),
   });
 
+const BranchStats = builder.objectRef<BranchStatsShape>("ScenarioBranchStats").implement({
+  description:
+    "One branch of a split (an A/B test or a holdout): the runs it was given and how they did, to compare side by side.",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    weight: t.exposeInt("weight"),
+    runs: t.exposeInt("runs", { description: "Runs assigned to the branch." }),
+    inProgress: t.exposeInt("inProgress", { description: "Of those, still running or waiting." }),
+    converted: t.exposeInt("converted", { description: "Of those, reached a goal." }),
+    completed: t.exposeInt("completed", { description: "Of those, reached the end of a path." }),
+    exited: t.exposeInt("exited", {
+      description: "Of those, ended by an exit condition, by hand, or failed.",
+    }),
+    conversionRate: t.float({
+      nullable: true,
+      description: "converted / runs; null before any run.",
+      resolve: (b) => (b.runs === 0 ? null : b.converted / b.runs),
+    }),
+    messages: t.field({
+      type: EmailStatsRef,
+      description: "The messages these runs were sent after the split.",
+      resolve: (b) => b.messages,
+    }),
+  }),
+});
+
 const NodeStats = builder
   .objectRef<Awaited<ReturnType<typeof scenarioNodeStats>>[number]>("ScenarioNodeStats")
   .implement({
@@ -148,6 +177,12 @@ const NodeStats = builder
         nullable: true,
         description: "For send nodes.",
         resolve: (s) => s.messages,
+      }),
+      branches: t.field({
+        type: [BranchStats],
+        nullable: true,
+        description: "For split nodes: each branch side by side, in the definition's order.",
+        resolve: (s) => s.branches,
       }),
     }),
   });
