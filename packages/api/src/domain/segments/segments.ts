@@ -147,6 +147,19 @@ export function countSegments(workspaceId: string): Promise<number> {
 }
 
 /** Every segment of a workspace, and their filters by id (what `inSegment` inlines). */
+/**
+ * The segment filters `filter` refers to (through inSegment, at any depth), for compiling it:
+ * none are read when it refers to none, as most scenario conditions and audiences do.
+ */
+export async function segmentFiltersFor(
+  client: Executor,
+  workspaceId: string,
+  filter: SegmentFilter,
+): Promise<ReadonlyMap<string, SegmentFilter>> {
+  if (referencedSegments(filter).size === 0) return new Map();
+  return (await loadSegmentDefinitions(client, workspaceId)).filters;
+}
+
 export async function loadSegmentDefinitions(
   client: Executor,
   workspaceId: string,

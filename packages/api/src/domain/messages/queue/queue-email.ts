@@ -51,34 +51,67 @@ export async function queueEmail(
       if (existing) return { message: sameRequestOrConflict(existing, input), created: false };
       assertSendable(template, settings);
       if (!contact.email) throw InvalidInputError.field(["contactId"], "has no email address");
-      const version = await tx.templateVersion.findUniqueOrThrow({
-        where: { templateId_version: { templateId: template.id, version: template.version } },
-        select: { id: true },
+      const queued = await insertQueuedMessage(tx, {
+        workspaceId,
+        template,
+        contact: { id: contact.id, email: contact.email },
+        data: input.data,
+        idempotencyKey: input.idempotencyKey,
+        ...(origin && { origin }),
       });
-      const rows = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data,
-                            scenario_run_id, scenario_node_id, queued_at)
-      VALUES (${workspaceId}::uuid, ${contact.id}::uuid, ${template.id}::uuid, ${version.id}::uuid,
-              ${template.kind}::email_kind, ${input.idempotencyKey}, ${contact.email}, ${JSON.stringify(input.data)}::jsonb,
-              ${origin?.scenarioRunId ?? null}::uuid, ${origin?.scenarioNodeId ?? null},
-              COALESCE(${origin?.queuedAt ?? null}::timestamptz, now()))
-      ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-      RETURNING id`;
-      const id = rows[0]?.id;
-      if (!id) {
+      if (!queued.created) {
         // A concurrent call with the same key committed first; its message is the answer.
-        const winner = await tx.message.findUniqueOrThrow({
-          where: {
-            workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey },
-          },
-        });
+        const winner = await tx.message.findUniqueOrThrow({ where: { id: queued.id } });
         return { message: sameRequestOrConflict(winner, input), created: false };
       }
-      await addSendJob(tx, id, template.kind);
-      return { message: await tx.message.findUniqueOrThrow({ where: { id } }), created: true };
+      return {
+        message: await tx.message.findUniqueOrThrow({ where: { id: queued.id } }),
+        created: true,
+      };
     },
     { tx },
   );
+}
+
+/**
+ * Writes a QUEUED message and its `send_email` job for a caller that has read and checked the
+ * template and contact already (`queueEmail`, a scenario's send step): one INSERT (the
+ * template's current version looked up in the same statement) and the job. When the key was
+ * used before, nothing is written and the earlier message's id comes back with `created: false`.
+ */
+export async function insertQueuedMessage(
+  tx: Transaction,
+  input: {
+    workspaceId: string;
+    template: { id: string; kind: "MARKETING" | "TRANSACTIONAL"; version: number };
+    contact: { id: string; email: string };
+    data: Record<string, unknown>;
+    idempotencyKey: string;
+    origin?: { scenarioRunId: string; scenarioNodeId: string; queuedAt?: Date | undefined };
+  },
+): Promise<{ id: string; created: boolean }> {
+  const { workspaceId, template, contact, origin } = input;
+  const [row] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data,
+                          scenario_run_id, scenario_node_id, queued_at)
+    SELECT ${workspaceId}::uuid, ${contact.id}::uuid, ${template.id}::uuid, v.id,
+           ${template.kind}::email_kind, ${input.idempotencyKey}, ${contact.email}, ${JSON.stringify(input.data)}::jsonb,
+           ${origin?.scenarioRunId ?? null}::uuid, ${origin?.scenarioNodeId ?? null},
+           COALESCE(${origin?.queuedAt ?? null}::timestamptz, now())
+      FROM template_versions v
+     WHERE v.template_id = ${template.id}::uuid AND v.version = ${template.version}
+    ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+    RETURNING id::text`;
+  if (row) {
+    await addSendJob(tx, row.id, template.kind);
+    return { id: row.id, created: true };
+  }
+  const earlier = await tx.message.findUnique({
+    where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } },
+    select: { id: true },
+  });
+  if (!earlier) throw new Error(`template ${template.id} has no version ${template.version}`);
+  return { id: earlier.id, created: false };
 }
 
 /** Throws InvalidInputError unless mail can be queued with the template: not archived, with a from address. */

@@ -42,6 +42,29 @@ export async function advanceRun(runId: string, options: { now: Date }): Promise
   });
 }
 
+/**
+ * Takes a new run's first steps at once, in the transaction that started it (which holds the
+ * contact's lock), instead of in a job of its own: a trigger's first email is queued in the
+ * same commit as the run. Should a step fail, what it did is rolled back (to a savepoint) and
+ * the run's job is queued instead, so the error surfaces and is retried there, not in the
+ * trigger's transaction.
+ */
+export async function advanceNewRun(
+  tx: Transaction,
+  run: { id: string; priority: number },
+  now: Date,
+): Promise<void> {
+  await tx.$executeRawUnsafe("SAVEPOINT first_advance");
+  try {
+    const row = await tx.scenarioRun.findUniqueOrThrow({ where: { id: run.id } });
+    await advanceLocked(tx, row, now);
+    await tx.$executeRawUnsafe("RELEASE SAVEPOINT first_advance");
+  } catch {
+    await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT first_advance");
+    await queueAdvance(tx, run);
+  }
+}
+
 async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Promise<AdvanceResult> {
   if (run.status !== "ACTIVE" && run.status !== "WAITING")
     return { advanced: false, reason: "finished" };
@@ -108,24 +131,36 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     if (!nodeId) return finish("COMPLETED", null);
     const node = nodes.get(nodeId);
     if (!node) return finish("FAILED", `the definition has no node "${nodeId}"`);
-    let seq: number;
-    if (rerun) {
-      seq = steps - 1;
-      rerun = false;
-    } else {
-      seq = steps++;
-      await tx.scenarioStep.create({
+    // A node re-run after a wait has its step row; a new step's row is written once, with its
+    // outcome, after the node ran (the step and its effects commit together either way).
+    const fresh = !rerun;
+    const seq = rerun ? steps - 1 : steps++;
+    rerun = false;
+    const record = (
+      left: boolean,
+      outcome: {
+        output?: string;
+        reason?: string;
+        messageId?: string;
+        detail?: Record<string, unknown>;
+      },
+    ) =>
+      tx.scenarioStep.create({
         data: {
           runId: run.id,
           workspaceId: run.workspaceId,
           scenarioId: run.scenarioId,
           seq,
-          nodeId,
+          nodeId: node.id,
           kind: node.kind,
           enteredAt: now,
+          ...(left && { leftAt: now }),
+          ...(outcome.output !== undefined && { output: outcome.output }),
+          ...(outcome.reason && { reason: outcome.reason }),
+          ...(outcome.messageId && { messageId: outcome.messageId }),
+          ...(outcome.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
         },
       });
-    }
     const context: StepContext = {
       tx,
       now,
@@ -141,13 +176,19 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     };
     const outcome = await executeNode(node, context);
     if ("end" in outcome) {
-      await leave(seq, null, { reason: outcome.reason });
+      if (fresh) await record(true, { reason: outcome.reason });
+      else await leave(seq, null, { reason: outcome.reason });
       return finish(outcome.end, outcome.reason);
     }
     if ("wait" in outcome) {
       const { until, event, resumeOutput } = outcome.wait;
       const queued = until ? await scheduleWake(tx, scenario, until, now) : false;
-      if (outcome.reason || outcome.detail) {
+      if (fresh) {
+        await record(false, {
+          ...(outcome.reason && { reason: outcome.reason }),
+          ...(outcome.detail && { detail: outcome.detail }),
+        });
+      } else if (outcome.reason || outcome.detail) {
         await tx.scenarioStep.updateMany({
           where: { runId: run.id, seq },
           data: {
@@ -172,7 +213,14 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       });
       return { advanced: true, status: "WAITING", steps: steps - run.steps };
     }
-    await leave(seq, outcome.output, outcome);
+    if (fresh) {
+      await record(true, {
+        output: outcome.output,
+        ...(outcome.reason && { reason: outcome.reason }),
+        ...(outcome.messageId && { messageId: outcome.messageId }),
+        ...(outcome.detail && { detail: outcome.detail }),
+      });
+    } else await leave(seq, outcome.output, outcome);
     nodeId = targetOf(node, outcome.output);
   }
   // The backstop: carry on in the next job rather than hold the transaction.

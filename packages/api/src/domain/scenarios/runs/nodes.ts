@@ -9,12 +9,12 @@ import {
   type SendingLimits,
   sendingLimitsOf,
 } from "../../messages/policy/sending-limits.ts";
-import { queueEmail } from "../../messages/queue/queue-email.ts";
+import { assertSendable, insertQueuedMessage } from "../../messages/queue/queue-email.ts";
 import { cartFromEvents } from "../../orders/cart-from-events.ts";
 import { orderFromEvent } from "../../orders/order-from-event.ts";
 import { writeScoreChange } from "../../scores/score-changes.ts";
 import { refreshSegmentsForContacts } from "../../segments/incremental.ts";
-import { loadSegmentDefinitions } from "../../segments/segments.ts";
+import { segmentFiltersFor } from "../../segments/segments.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { contactDateOf } from "../contact-date.ts";
 import { durationMs, type ScenarioNode } from "../definition/definition.ts";
@@ -74,11 +74,10 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
   const detail: Record<string, unknown> = {};
   let holds = true;
   if (node.filter) {
-    const { filters } = await loadSegmentDefinitions(tx, scenario.workspaceId);
     const query = compileSegmentQuery(node.filter, {
       workspaceId: scenario.workspaceId,
       now,
-      segments: filters,
+      segments: await segmentFiltersFor(tx, scenario.workspaceId, node.filter),
       contactIds: [contact.id],
     });
     const rows = await tx.$queryRawUnsafe<unknown[]>(query.text, ...query.values);
@@ -138,7 +137,7 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   const { tx, scenario, contact, run } = context;
   const template = await tx.template.findFirst({
     where: { id: node.templateId, workspaceId: scenario.workspaceId },
-    select: { kind: true, archivedAt: true },
+    select: { id: true, kind: true, archivedAt: true, version: true, fromEmail: true },
   });
   if (!template || template.archivedAt) {
     return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };
@@ -164,24 +163,23 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   }
   const data = { ...(await runTemplateData(context)), ...node.data };
   try {
-    const { message } = await queueEmail(
-      scenario.workspaceId,
-      {
-        templateId: node.templateId,
-        contactId: contact.id,
-        data,
-        idempotencyKey: `scenario:${run.id}:${context.seq}`,
-      },
-      tx,
-      { scenarioRunId: run.id, scenarioNodeId: node.id, queuedAt: context.now },
-    );
-    context.state.messages = { ...context.state.messages, [node.id]: message.id };
-    return { output: "next", messageId: message.id };
+    assertSendable(template, context.settings);
   } catch (error) {
     if (error instanceof InvalidInputError)
       return { end: "FAILED", reason: `"${node.id}": ${error.message}` };
     throw error;
   }
+  // The template, contact and settings are read once per step, here, not again on queueing.
+  const message = await insertQueuedMessage(tx, {
+    workspaceId: scenario.workspaceId,
+    template,
+    contact: { id: contact.id, email: contact.email },
+    data,
+    idempotencyKey: `scenario:${run.id}:${context.seq}`,
+    origin: { scenarioRunId: run.id, scenarioNodeId: node.id, queuedAt: context.now },
+  });
+  context.state.messages = { ...context.state.messages, [node.id]: message.id };
+  return { output: "next", messageId: message.id };
 }
 
 /** Lets a higher-priority run of the same contact send first when both are due now. */

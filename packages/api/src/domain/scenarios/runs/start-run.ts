@@ -1,8 +1,9 @@
 import type { Transaction } from "../../../db.ts";
 import { compileSegmentQuery } from "../../conditions/compile.ts";
-import { loadSegmentDefinitions } from "../../segments/segments.ts";
+import { segmentFiltersFor } from "../../segments/segments.ts";
 import { durationMs, type ScenarioDefinition } from "../definition/definition.ts";
 import { loadVersionDefinition } from "../scenarios.ts";
+import { advanceNewRun } from "./advance-run.ts";
 import type { RunTrigger } from "./run-types.ts";
 import { queueAdvance } from "./schedule.ts";
 
@@ -19,14 +20,22 @@ interface LiveScenario {
 /**
  * Starts a run of a live scenario for a contact, in the caller's transaction (which holds the
  * contact's lock), if its entry rules and audience let the contact in: the run is written
- * ACTIVE at the start node and its first advance is queued. One event starts a scenario at
+ * ACTIVE at the start node and takes its first steps at once (see `advanceNewRun`), or by a
+ * queued job with `advance: "queue"`. One event starts a scenario at
  * most once (`triggerEventId`), and a contact (or contact and entity) has at most one run in
  * progress per scenario.
  */
 export async function startRun(
   tx: Transaction,
   scenario: LiveScenario,
-  input: { contactId: string; trigger: RunTrigger; triggerEventId?: string; now: Date },
+  input: {
+    contactId: string;
+    trigger: RunTrigger;
+    triggerEventId?: string;
+    now: Date;
+    /** `now` (the default): the first steps are taken in this transaction; `queue`: by a job. */
+    advance?: "now" | "queue";
+  },
 ): Promise<StartResult> {
   if (scenario.status !== "LIVE" || !scenario.liveVersionId) {
     return { started: false, reason: `the scenario is ${scenario.status.toLowerCase()}` };
@@ -61,11 +70,16 @@ export async function startRun(
     ON CONFLICT DO NOTHING
     RETURNING id::text`;
   if (!row) return { started: false, reason: "already running (or started by this event)" };
-  await queueAdvance(tx, { id: row.id, priority: scenario.priority });
+  const run = { id: row.id, priority: scenario.priority };
+  if (input.advance === "queue") await queueAdvance(tx, run);
+  else await advanceNewRun(tx, run, input.now);
   return { started: true, runId: row.id };
 }
 
-/** Starts a run of the workspace's scenario `scenarioId` (by id), as `startRun`. */
+/**
+ * Starts a run of the workspace's scenario `scenarioId` (by id), as `startRun`, its first
+ * steps by a job (a scenario started from another's step does not run inside that step).
+ */
 export async function startRunOf(
   tx: Transaction,
   input: {
@@ -81,7 +95,7 @@ export async function startRunOf(
     select: { id: true, workspaceId: true, priority: true, status: true, liveVersionId: true },
   });
   if (!scenario) return { started: false, reason: "the scenario no longer exists" };
-  return startRun(tx, scenario, input);
+  return startRun(tx, scenario, { ...input, advance: "queue" });
 }
 
 /** The run's entity: "" without an entity key, null when the trigger lacks it. */
@@ -123,11 +137,10 @@ async function inAudience(
   now: Date,
 ): Promise<boolean> {
   if (!definition.audience) return true;
-  const { filters } = await loadSegmentDefinitions(tx, workspaceId);
   const query = compileSegmentQuery(definition.audience, {
     workspaceId,
     now,
-    segments: filters,
+    segments: await segmentFiltersFor(tx, workspaceId, definition.audience),
     contactIds: [contactId],
   });
   const rows = await tx.$queryRawUnsafe<unknown[]>(query.text, ...query.values);

@@ -1,0 +1,65 @@
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { startScenario } from "../src/domain/scenarios/runs/start-scenario.ts";
+import { createFlowTemplate, liveScenario } from "./scenario-fixtures.ts";
+import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
+
+const originalQuery = pg.Client.prototype.query;
+afterEach(() => {
+  pg.Client.prototype.query = originalQuery;
+});
+
+/** The SQL statements `work` sends, transaction control left out. */
+async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const recorded: string[] = [];
+  pg.Client.prototype.query = function recordingQuery(this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string };
+    const text = typeof config === "string" ? config : config?.text;
+    if (text && !/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/.test(text)) recorded.push(text);
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  try {
+    await work();
+  } finally {
+    pg.Client.prototype.query = originalQuery;
+  }
+  return recorded.map((text) => text.replace(/\s+/g, " ").slice(0, 160));
+}
+
+describe("the engine's round trips", () => {
+  it("starts a four-step run (send, condition, split, send) in a bounded number of statements", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const template = await createFlowTemplate(workspace.id, "Hi", "TRANSACTIONAL");
+    const scenario = await liveScenario(workspace.id, {
+      trigger: { kind: "api" },
+      start: "first",
+      nodes: [
+        { id: "first", kind: "send_email", templateId: template.id, next: "check" },
+        {
+          id: "check",
+          kind: "condition",
+          filter: { consent: { statuses: ["SUBSCRIBED"] } },
+          yes: "split",
+        },
+        {
+          id: "split",
+          kind: "split",
+          branches: [
+            { name: "A", weight: 1, next: "second" },
+            { name: "B", weight: 1, next: "second" },
+          ],
+        },
+        { id: "second", kind: "send_email", templateId: template.id },
+      ],
+    });
+    const warm = await createMailContact(workspace.id);
+    await startScenario(workspace.id, scenario.id, warm.id, { payload: {} });
+    const ada = await createMailContact(workspace.id);
+    const statements = await statementsOf(() =>
+      startScenario(workspace.id, scenario.id, ada.id, { payload: {} }),
+    );
+    // Locks, the run's insert and read-back, contact, scenario, settings; per send the template,
+    // the message and its job; the condition's query; one step row per node; the run's update.
+    expect(statements.length, statements.join("\n")).toBeLessThanOrEqual(21);
+  });
+});
