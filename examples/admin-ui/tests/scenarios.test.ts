@@ -54,7 +54,15 @@ it("draws a scenario as its tree with each node's live counts", async () => {
       trigger: { kind: "api" },
       start: "thanks",
       nodes: [
-        { id: "thanks", kind: "send_email", templateId: template.id, next: "wait-2d" },
+        { id: "thanks", kind: "send_email", templateId: template.id, next: "test" },
+        {
+          id: "test",
+          kind: "split",
+          branches: [
+            { name: "reward", weight: 2, next: "wait-2d" },
+            { name: "holdout", weight: 1, next: "wait-2d" },
+          ],
+        },
         { id: "wait-2d", kind: "delay", duration: { days: 2 }, next: "opened" },
         {
           id: "opened",
@@ -95,6 +103,13 @@ it("draws a scenario as its tree with each node's live counts", async () => {
     "yes → reward0",
     "no → bye0",
   ]);
+  const rows = node("test").locator("[data-testid=branch-row]");
+  expect(await rows.locator("td:first-child").allTextContents()).toEqual([
+    "reward 67%",
+    "holdout 33%",
+  ]);
+  const runsPerBranch = await rows.locator("td:nth-child(2)").allTextContents();
+  expect(runsPerBranch.map(Number).reduce((a, b) => a + b, 0)).toBe(3);
   expect(await page.getByTestId("scenario-status").textContent()).toBe("live");
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({

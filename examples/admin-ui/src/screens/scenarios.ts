@@ -8,13 +8,32 @@ interface ScenarioNode {
   [field: string]: unknown;
 }
 interface Definition {
-  trigger: { kind: string; event?: string; tag?: string; threshold?: number };
+  trigger: {
+    kind: string;
+    event?: string;
+    tag?: string;
+    threshold?: number;
+    field?: string;
+    property?: string;
+    offsetDays?: number;
+    at?: string;
+    yearly?: boolean;
+  };
   entityKey?: string | null;
   start: string;
   nodes: ScenarioNode[];
 }
+interface BranchStats {
+  name: string;
+  weight: number;
+  runs: number;
+  converted: number;
+  conversionRate: number | null;
+  messages: { sent: number; opened: number; clicked: number };
+}
 interface NodeStats {
   nodeId: string;
+  branches: BranchStats[] | null;
   entered: number;
   waiting: number;
   conversions: number;
@@ -43,7 +62,8 @@ const listQuery = `{ scenarios(first: 100) { edges { node {
 
 const detailQuery = `query($id: ID!) { node(id: $id) { ... on Scenario {
   id name status priority publishedAt liveVersion { version } definition runs(first: 0) { totalCount }
-  nodeStats { nodeId entered waiting conversions outputs { output count } messages { sent delivered opened clicked unsubscribed } }
+  nodeStats { nodeId entered waiting conversions outputs { output count } messages { sent delivered opened clicked unsubscribed }
+    branches { name weight runs converted conversionRate messages { sent opened clicked } } }
 } } }`;
 
 /** A node's named outputs and the node each leads to (null: the path ends). */
@@ -118,10 +138,70 @@ function triggerText(definition: Definition): string {
           ? `When the score reaches ${t.threshold}`
           : t.kind === "api"
             ? "When a backend starts it"
-            : t.kind === "segment_entered"
-              ? "On entering a segment"
-              : "On leaving a segment";
+            : t.kind === "date"
+              ? dateTriggerText(t)
+              : t.kind === "segment_entered"
+                ? "On entering a segment"
+                : "On leaving a segment";
   return definition.entityKey ? `${base}, one run per ${definition.entityKey}` : base;
+}
+
+function dateTriggerText(t: Definition["trigger"]): string {
+  const date =
+    t.field === "BIRTHDAY"
+      ? "birthday"
+      : t.field === "CREATED_AT"
+        ? "signup date"
+        : t.field === "LAST_SEEN_AT"
+          ? "last visit"
+          : `“${t.property}”`;
+  const offset = t.offsetDays ?? 0;
+  const when =
+    offset === 0
+      ? `On the contact's ${date}`
+      : `${Math.abs(offset)} days ${offset > 0 ? "after" : "before"} the contact's ${date}`;
+  return `${when} at ${t.at ?? "09:00"} their time${t.yearly ? ", every year" : ""}`;
+}
+
+const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)}%`);
+
+/** A split's branches side by side: how many runs each got and how they did. */
+function branchTable(branches: BranchStats[]) {
+  const total = branches.reduce((sum, b) => sum + b.weight, 0);
+  return h(
+    "table",
+    { class: "branch-table", testid: "branch-table" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Branch", "Runs", "Conv.", "Rate", "Opens", "Clicks"].map((title) => h("th", {}, title)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      branches.map((b) =>
+        h(
+          "tr",
+          { testid: "branch-row", "data-branch": b.name },
+          h(
+            "td",
+            { title: `weight ${b.weight}` },
+            h("strong", {}, b.name),
+            h("span", { class: "muted" }, ` ${Math.round((b.weight / total) * 100)}%`),
+          ),
+          h("td", {}, String(b.runs)),
+          h("td", {}, String(b.converted)),
+          h("td", {}, percent(b.conversionRate)),
+          h("td", {}, String(b.messages.opened)),
+          h("td", {}, String(b.messages.clicked)),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The scenarios of the workspace, or one scenario drawn as its tree with live node counts. */
@@ -251,6 +331,7 @@ async function showScenario(
             `${s.messages.sent} sent · ${s.messages.opened} opened · ${s.messages.clicked} clicked`,
           )
         : null,
+      s?.branches ? branchTable(s.branches) : null,
       h(
         "ul",
         { class: "node-outputs" },
