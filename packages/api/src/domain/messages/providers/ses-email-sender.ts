@@ -1,7 +1,6 @@
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { EmailSendError, type EmailSender, type SendFailure } from "./email-sender.ts";
+import { idleLimitedAgents } from "./idle-limited-agents.ts";
 
 export interface SesSenderOptions {
   /** e.g. `http://127.0.0.1:8005` for the local SES API; unset for Amazon SES itself. */
@@ -14,6 +13,8 @@ export interface SesSenderOptions {
   maxSockets?: number;
   /** Give up waiting for SES's answer after this long, in ms. Default 30,000. */
   requestTimeoutMs?: number;
+  /** Close a pooled connection unused this long, in ms, before the server does. Default 2,000. */
+  idleSocketMs?: number;
 }
 
 const throttlingCodes = new Set([
@@ -62,8 +63,7 @@ export function makeSesEmailSender(options: SesSenderOptions): EmailSender & { c
     ...(options.credentials && { credentials: options.credentials }),
     maxAttempts: 1,
     requestHandler: {
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      ...idleLimitedAgents({ maxSockets }, options.idleSocketMs ?? 2_000),
       connectionTimeout: 5_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
     },
