@@ -59,7 +59,7 @@ describe("the engine's round trips", () => {
       startScenario(workspace.id, scenario.id, ada.id, { payload: {} }),
     );
     // Locks, the run's insert and read-back, contact, scenario, settings; per send the template,
-    // the message and its job; the condition's query; one step row per node; the run's update.
-    expect(statements.length, statements.join("\n")).toBeLessThanOrEqual(21);
+    // the message and its job; the condition's query; the new steps in one insert; the run's update.
+    expect(statements.length, statements.join("\n")).toBeLessThanOrEqual(18);
   });
 });

@@ -97,7 +97,13 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
         ...(outcome?.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
       },
     });
+  // Steps taken in this advance, written in one statement before the run's position moves.
+  const newSteps: Prisma.ScenarioStepCreateManyInput[] = [];
+  const writeSteps = async () => {
+    if (newSteps.length > 0) await tx.scenarioStep.createMany({ data: newSteps.splice(0) });
+  };
   const finish = async (status: ScenarioRunStatus, reason: string | null) => {
+    await writeSteps();
     await tx.scenarioRun.update({
       where: { id: run.id },
       data: {
@@ -132,7 +138,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     const node = nodes.get(nodeId);
     if (!node) return finish("FAILED", `the definition has no node "${nodeId}"`);
     // A node re-run after a wait has its step row; a new step's row is written once, with its
-    // outcome, after the node ran (the step and its effects commit together either way).
+    // outcome, with the advance's other new steps (they and their effects commit together).
     const fresh = !rerun;
     const seq = rerun ? steps - 1 : steps++;
     rerun = false;
@@ -145,21 +151,19 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
         detail?: Record<string, unknown>;
       },
     ) =>
-      tx.scenarioStep.create({
-        data: {
-          runId: run.id,
-          workspaceId: run.workspaceId,
-          scenarioId: run.scenarioId,
-          seq,
-          nodeId: node.id,
-          kind: node.kind,
-          enteredAt: now,
-          ...(left && { leftAt: now }),
-          ...(outcome.output !== undefined && { output: outcome.output }),
-          ...(outcome.reason && { reason: outcome.reason }),
-          ...(outcome.messageId && { messageId: outcome.messageId }),
-          ...(outcome.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
-        },
+      newSteps.push({
+        runId: run.id,
+        workspaceId: run.workspaceId,
+        scenarioId: run.scenarioId,
+        seq,
+        nodeId: node.id,
+        kind: node.kind,
+        enteredAt: now,
+        ...(left && { leftAt: now }),
+        ...(outcome.output !== undefined && { output: outcome.output }),
+        ...(outcome.reason && { reason: outcome.reason }),
+        ...(outcome.messageId && { messageId: outcome.messageId }),
+        ...(outcome.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
       });
     const context: StepContext = {
       tx,
@@ -176,7 +180,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     };
     const outcome = await executeNode(node, context);
     if ("end" in outcome) {
-      if (fresh) await record(true, { reason: outcome.reason });
+      if (fresh) record(true, { reason: outcome.reason });
       else await leave(seq, null, { reason: outcome.reason });
       return finish(outcome.end, outcome.reason);
     }
@@ -184,7 +188,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       const { until, event, resumeOutput } = outcome.wait;
       const queued = until ? await scheduleWake(tx, scenario, until, now) : false;
       if (fresh) {
-        await record(false, {
+        record(false, {
           ...(outcome.reason && { reason: outcome.reason }),
           ...(outcome.detail && { detail: outcome.detail }),
         });
@@ -197,6 +201,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
           },
         });
       }
+      await writeSteps();
       await tx.scenarioRun.update({
         where: { id: run.id },
         data: {
@@ -214,7 +219,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       return { advanced: true, status: "WAITING", steps: steps - run.steps };
     }
     if (fresh) {
-      await record(true, {
+      record(true, {
         output: outcome.output,
         ...(outcome.reason && { reason: outcome.reason }),
         ...(outcome.messageId && { messageId: outcome.messageId }),
@@ -224,6 +229,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     nodeId = targetOf(node, outcome.output);
   }
   // The backstop: carry on in the next job rather than hold the transaction.
+  await writeSteps();
   await tx.scenarioRun.update({
     where: { id: run.id },
     data: {
