@@ -395,7 +395,7 @@ describe("splits and actions", () => {
       completed: mailed.length - 1,
       inProgress: 0,
     });
-    expect(mail?.messages.queued + (mail?.messages.sent ?? 0)).toBe(mailed.length - 1);
+    expect((mail?.messages.queued ?? 0) + (mail?.messages.sent ?? 0)).toBe(mailed.length - 1);
     expect(holdout).toMatchObject({
       name: "holdout",
       runs: heldOut.length,
