@@ -114,7 +114,9 @@ const upsertOrdersSql = `
            coalesce(i.tax, 0), coalesce(i.total, 0), i.coupon,
            coalesce(i.status, 'PLACED')::order_status, i.tracking_number, i.tracking_url,
            i.carrier, coalesce(i.ordered_at, i.at), i.shipped_at, i.cancelled_at,
-           CASE WHEN i.has_details AND NOT i.placeholder THEN i.at END, i.at,
+           CASE WHEN i.has_details AND NOT i.placeholder THEN i.at END,
+           -- Without a status, the order has been PLACED since it was placed.
+           CASE WHEN i.status IS NOT NULL THEN i.at ELSE coalesce(i.ordered_at, i.at) END,
            i.source::order_source, coalesce(i.properties, '{}')
       FROM input i ORDER BY i.shop_order_id
     ON CONFLICT (workspace_id, shop_order_id) DO NOTHING
