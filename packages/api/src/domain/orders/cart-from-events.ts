@@ -1,5 +1,5 @@
 import type { Executor } from "../../db.ts";
-import { toMinorUnits } from "./money.ts";
+import { toMinorUnits } from "../shared/money.ts";
 
 /** A cart line as templates render it (prices in minor units). */
 export interface CartLine {

@@ -1,4 +1,4 @@
-import { toMinorUnits } from "./money.ts";
+import { toMinorUnits } from "../shared/money.ts";
 
 type Properties = Record<string, unknown>;
 const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : null);

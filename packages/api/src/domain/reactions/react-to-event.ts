@@ -8,6 +8,7 @@ import {
 import { applyScoringRules } from "../scores/apply-rules.ts";
 import { refreshSegmentsForContacts } from "../segments/incremental.ts";
 import type { MembershipChange } from "../segments/memberships.ts";
+import { recordShoppingFacts, type ShoppingFacts } from "./record-shopping-facts.ts";
 
 /** The event `reactToEvent` handled, and what it changed. */
 export interface EventReaction {
@@ -22,6 +23,8 @@ export interface EventReaction {
   memberships: MembershipChange[];
   /** Scenario runs the event ended, resumed or started. */
   scenarios: ScenarioReaction;
+  /** Stub products it made and the order it wrote. */
+  shopping: ShoppingFacts;
 }
 
 interface StoredEvent {
@@ -38,6 +41,9 @@ interface StoredEvent {
  * Everything a stored event causes, in one transaction that holds its contact's row lock, so
  * one contact's events are handled one at a time and a retry after a crash finds each effect
  * applied once or not at all:
+ * 0. the catalog and orders learn from it: unknown products become stubs, order events create
+ *    or move their order (`recordShoppingFacts`); this happens for anonymous events too, after
+ *    the contact's lock and before the steps below, so they see the order;
  * 1. the contact's last-seen time moves forward (never back, as late events arrive out of
  *    order), when the event was the contact's own activity rather than one Cartwheel recorded
  *    about them (a segment entered, a bounce);
@@ -46,7 +52,7 @@ interface StoredEvent {
  * 4. its scenarios: goals and exits end runs, waits for it resume, triggers start runs (and a
  *    score the rules lifted across a threshold starts the score-triggered ones);
  * and next, as a peer here, order attribution.
- * Events without a contact (anonymous ones) change nothing. Returns null when the event no
+ * Events without a contact (anonymous ones) change nothing beyond step 0. Returns null when the event no
  * longer exists (its contact was erased before the job ran), so such a job ends quietly.
  *
  * @example await reactToEvent("42") // → { eventId: "42", name: "Page Viewed", scoreChanged: false, memberships: [] }
@@ -70,9 +76,20 @@ export async function reactToEvent(
       scoreChanged: false,
       memberships: [],
       scenarios: { ended: [], resumed: [], started: [] },
+      shopping: { productStubs: 0, orderId: null },
     };
     const contactId = event.contactId;
-    if (!contactId || !(await lockContact(tx, event.workspaceId, contactId))) return reaction;
+    // The contact's lock comes first: its orders are written after it, as upsertOrders does.
+    if (contactId && !(await lockContact(tx, event.workspaceId, contactId))) return reaction;
+    reaction.shopping = await recordShoppingFacts(tx, {
+      id: event.eventId,
+      workspaceId: event.workspaceId,
+      contactId,
+      name: event.name,
+      occurredAt: event.occurredAt,
+      properties,
+    });
+    if (!contactId) return reaction;
     if (activity) {
       await tx.$executeRaw`
         UPDATE contacts SET last_seen_at = ${event.occurredAt}::timestamptz

@@ -1,0 +1,187 @@
+import type { Transaction } from "../../db.ts";
+import type { OrderWrite } from "./order-write.ts";
+
+export interface WrittenOrder {
+  id: string;
+  shop_order_id: string;
+  created: boolean;
+}
+
+interface UpsertedRow extends WrittenOrder {
+  details_applied: boolean;
+}
+
+/**
+ * Applies order writes (from events or the backend API) in the caller's transaction, in a
+ * handful of set-based statements: the stored orders are locked in shop-id order, new ones
+ * inserted and known ones updated (see `OrderWrite` for which parts of a write apply), lines
+ * replaced where new details brought lines, refunds upserted by key, and each order's refunded
+ * amount and refund status recomputed from its refunds. Returns one row per write, in order.
+ * At most one write per order in a call.
+ *
+ * @example await writeOrders(tx, workspaceId, [orderWrite])
+ */
+export async function writeOrders(
+  tx: Transaction,
+  workspaceId: string,
+  writes: readonly OrderWrite[],
+): Promise<WrittenOrder[]> {
+  if (writes.length === 0) return [];
+  const shopIds = writes.map((write) => write.shop_order_id);
+  await tx.$queryRawUnsafe(
+    `SELECT id FROM orders WHERE workspace_id = $1::uuid AND shop_order_id = ANY($2::text[])
+      ORDER BY shop_order_id FOR UPDATE`,
+    workspaceId,
+    shopIds,
+  );
+  const byShopId = new Map<string, UpsertedRow>();
+  let pending = [...writes];
+  // A concurrent writer may insert one of the new orders first; the next round updates it.
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === 3) throw new Error(`orders ${pending.map((w) => w.shop_order_id)} not written`);
+    const rows = await tx.$queryRawUnsafe<UpsertedRow[]>(
+      upsertOrdersSql,
+      workspaceId,
+      JSON.stringify(pending.map(flatOrder)),
+    );
+    for (const row of rows) byShopId.set(row.shop_order_id, row);
+    pending = pending.filter((write) => !byShopId.has(write.shop_order_id));
+  }
+  const results = writes.map((write) => byShopId.get(write.shop_order_id) as UpsertedRow);
+
+  const withLines = writes.flatMap((write, index) => {
+    const row = results[index];
+    const lines = write.details?.lines;
+    return row?.details_applied && lines ? [{ orderId: row.id, lines }] : [];
+  });
+  if (withLines.length > 0) {
+    await tx.$executeRawUnsafe(
+      "DELETE FROM order_lines WHERE order_id = ANY($1::uuid[])",
+      withLines.map((entry) => entry.orderId),
+    );
+    const lines = withLines.flatMap(({ orderId, lines }) =>
+      lines.map((line, position) => ({ ...line, order_id: orderId, position })),
+    );
+    if (lines.length > 0)
+      await tx.$executeRawUnsafe(insertLinesSql, workspaceId, JSON.stringify(lines));
+  }
+
+  const refunds = writes.flatMap((write) =>
+    write.refunds.map((refund) => ({ ...refund, shop_order_id: write.shop_order_id })),
+  );
+  if (refunds.length > 0) {
+    await tx.$executeRawUnsafe(upsertRefundsSql, workspaceId, JSON.stringify(refunds));
+  }
+  await tx.$executeRawUnsafe(
+    recomputeRefundsSql,
+    results.map((row) => row.id),
+  );
+  return results.map(({ id, shop_order_id, created }) => ({ id, shop_order_id, created }));
+}
+
+function flatOrder(write: OrderWrite) {
+  const { details, refunds: _refunds, ...rest } = write;
+  return {
+    ...rest,
+    has_details: details !== null,
+    ...(details && { ...details, lines: undefined }),
+  };
+}
+
+const inputColumns = `shop_order_id text, contact_id uuid, source text, at timestamptz,
+  has_details boolean, placeholder boolean, order_number text, cart_id text, currency text,
+  subtotal bigint, discount bigint, shipping bigint, tax bigint, total bigint, coupon text,
+  ordered_at timestamptz, properties jsonb, status text, tracking_number text, tracking_url text,
+  carrier text, shipped_at timestamptz, cancelled_at timestamptz`;
+
+/** The write's details apply: real details, not older than the stored ones. */
+const details =
+  "(i.has_details AND NOT i.placeholder AND (o.data_at IS NULL OR i.at >= o.data_at))";
+/** The write's status applies: it has one, not older than the stored one. */
+const status = "(i.status IS NOT NULL AND i.at >= o.status_at)";
+const detail = (column: string) =>
+  `${column} = CASE WHEN ${details} THEN coalesce(i.${column}, o.${column}) ELSE o.${column} END`;
+
+const upsertOrdersSql = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(${inputColumns})
+  ), inserted AS (
+    INSERT INTO orders (workspace_id, shop_order_id, order_number, contact_id, cart_id, currency,
+      subtotal, discount, shipping, tax, total, coupon, status, tracking_number, tracking_url,
+      carrier, ordered_at, shipped_at, cancelled_at, data_at, status_at, source, properties)
+    SELECT $1::uuid, i.shop_order_id, i.order_number, i.contact_id, i.cart_id, i.currency,
+           coalesce(i.subtotal, 0), coalesce(i.discount, 0), coalesce(i.shipping, 0),
+           coalesce(i.tax, 0), coalesce(i.total, 0), i.coupon,
+           coalesce(i.status, 'PLACED')::order_status, i.tracking_number, i.tracking_url,
+           i.carrier, coalesce(i.ordered_at, i.at), i.shipped_at, i.cancelled_at,
+           CASE WHEN i.has_details AND NOT i.placeholder THEN i.at END,
+           -- Without a status, the order has been PLACED since it was placed.
+           CASE WHEN i.status IS NOT NULL THEN i.at ELSE coalesce(i.ordered_at, i.at) END,
+           i.source::order_source, coalesce(i.properties, '{}')
+      FROM input i ORDER BY i.shop_order_id
+    ON CONFLICT (workspace_id, shop_order_id) DO NOTHING
+    RETURNING id, shop_order_id
+  ), updated AS (
+    UPDATE orders o SET
+      ${["order_number", "cart_id", "currency", "subtotal", "discount", "shipping", "tax", "total", "coupon", "ordered_at"].map(detail).join(",\n      ")},
+      properties = CASE WHEN ${details} AND i.properties IS NOT NULL
+                        THEN o.properties || i.properties ELSE o.properties END,
+      data_at = CASE WHEN ${details} THEN i.at ELSE o.data_at END,
+      source = CASE WHEN ${details} THEN i.source::order_source ELSE o.source END,
+      status = CASE WHEN ${status} THEN i.status::order_status ELSE o.status END,
+      status_at = CASE WHEN ${status} THEN i.at ELSE o.status_at END,
+      contact_id = coalesce(i.contact_id, o.contact_id),
+      tracking_number = coalesce(i.tracking_number, o.tracking_number),
+      tracking_url = coalesce(i.tracking_url, o.tracking_url),
+      carrier = coalesce(i.carrier, o.carrier),
+      shipped_at = coalesce(i.shipped_at, o.shipped_at),
+      cancelled_at = coalesce(i.cancelled_at, o.cancelled_at),
+      updated_at = now()
+      FROM input i
+     WHERE o.workspace_id = $1::uuid AND o.shop_order_id = i.shop_order_id
+    RETURNING o.id, o.shop_order_id,
+              (i.has_details AND NOT i.placeholder AND o.data_at = i.at) AS details_applied
+  )
+  SELECT x.id::text, x.shop_order_id, x.created, coalesce(x.details_applied, i.has_details) AS details_applied
+    FROM (SELECT id, shop_order_id, true AS created, NULL::boolean AS details_applied FROM inserted
+          UNION ALL
+          SELECT id, shop_order_id, false, details_applied FROM updated) x
+    JOIN input i ON i.shop_order_id = x.shop_order_id`;
+
+const insertLinesSql = `
+  INSERT INTO order_lines (order_id, workspace_id, position, shop_product_id, shop_variant_id, sku,
+                           title, price, quantity, image_url, url)
+  SELECT r.order_id, $1::uuid, r.position, r.shop_product_id, r.shop_variant_id, r.sku, r.title,
+         r.price, r.quantity, r.image_url, r.url
+    FROM jsonb_to_recordset($2::jsonb) AS r(order_id uuid, position int, shop_product_id text,
+         shop_variant_id text, sku text, title text, price bigint, quantity int, image_url text,
+         url text)`;
+
+const upsertRefundsSql = `
+  INSERT INTO order_refunds AS f (order_id, workspace_id, refund_key, amount, refunded_at, reason)
+  SELECT o.id, $1::uuid, r.refund_key, r.amount, r.refunded_at, r.reason
+    FROM jsonb_to_recordset($2::jsonb) AS r(shop_order_id text, refund_key text, amount bigint,
+         refunded_at timestamptz, reason text)
+    JOIN orders o ON o.workspace_id = $1::uuid AND o.shop_order_id = r.shop_order_id
+  ON CONFLICT (order_id, refund_key) DO UPDATE SET
+    amount = EXCLUDED.amount, refunded_at = EXCLUDED.refunded_at,
+    reason = coalesce(EXCLUDED.reason, f.reason)`;
+
+/**
+ * The refunded amount is the refunds' sum (the whole total once a refund without an amount
+ * is recorded), at most the total; the latest refund sets the status unless a newer status
+ * change came after it.
+ */
+const recomputeRefundsSql = `
+  UPDATE orders o SET
+    refunded_amount = CASE WHEN s.full_refund THEN o.total ELSE least(s.amount, o.total) END,
+    status = CASE WHEN s.last_at >= o.status_at
+                  THEN (CASE WHEN s.full_refund OR s.amount >= o.total THEN 'REFUNDED'
+                             ELSE 'PARTIALLY_REFUNDED' END)::order_status
+                  ELSE o.status END,
+    status_at = greatest(o.status_at, s.last_at),
+    updated_at = now()
+    FROM (SELECT order_id, bool_or(amount IS NULL) AS full_refund, coalesce(sum(amount), 0) AS amount,
+                 max(refunded_at) AS last_at
+            FROM order_refunds WHERE order_id = ANY($1::uuid[]) GROUP BY order_id) s
+   WHERE o.id = s.order_id AND (s.full_refund OR s.amount > 0)`;

@@ -1,0 +1,45 @@
+import type { Transaction } from "../../db.ts";
+import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalog/product-stubs.ts";
+import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
+import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+
+/** What an event changed in the catalog and the orders. */
+export interface ShoppingFacts {
+  /** Stub products made for products the catalog did not know. */
+  productStubs: number;
+  /** The row id of the order the event created or moved, if any. */
+  orderId: string | null;
+}
+
+const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames]);
+
+/**
+ * The catalog and order side of an event, in its reaction's transaction: products it names
+ * that the catalog lacks become stubs (`Product Viewed`, `Product Added`, `Order Completed`),
+ * and order events create or move their `Order` row. Both are keyed and time-guarded, so a
+ * retried job (or an anonymous event handled again once its shopper is identified, which then
+ * attaches the order to the contact) changes nothing twice. Other events cost nothing.
+ *
+ * @example await recordShoppingFacts(tx, { id, workspaceId, contactId, name, occurredAt, properties })
+ */
+export async function recordShoppingFacts(
+  tx: Transaction,
+  event: {
+    id: string;
+    workspaceId: string;
+    contactId: string | null;
+    name: string;
+    occurredAt: Date;
+    properties: Record<string, unknown>;
+  },
+): Promise<ShoppingFacts> {
+  if (!shoppingEvents.has(event.name)) return { productStubs: 0, orderId: null };
+  const currency = await loadWorkspaceCurrency(tx, event.workspaceId);
+  const stubs = await recordProductStubs(
+    tx,
+    event.workspaceId,
+    productsFromEvent(event.name, event.properties, currency),
+  );
+  const order = await recordOrderEvent(tx, event.workspaceId, event, currency);
+  return { productStubs: stubs.created, orderId: order?.id ?? null };
+}
