@@ -83,7 +83,7 @@ export const Contact = builder.prismaNode("Contact", {
 const IntRange = builder.inputType("IntRange", {
   fields: (t) => ({ min: t.int(), max: t.int() }),
 });
-const DateTimeRange = builder.inputType("DateTimeRange", {
+export const DateTimeRange = builder.inputType("DateTimeRange", {
   fields: (t) => ({ min: t.field({ type: "DateTime" }), max: t.field({ type: "DateTime" }) }),
 });
 
