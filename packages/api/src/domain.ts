@@ -7,6 +7,11 @@ export {
   type Transaction,
   withTransaction,
 } from "./db.ts";
+export * from "./domain/catalog/archive-products.ts";
+export * from "./domain/catalog/list-products.ts";
+export * from "./domain/catalog/product-input.ts";
+export * from "./domain/catalog/product-stubs.ts";
+export * from "./domain/catalog/upsert-products.ts";
 export { compileSegmentQuery } from "./domain/conditions/compile.ts";
 export * from "./domain/conditions/filter.ts";
 export {
@@ -14,6 +19,7 @@ export {
   parseSegmentFilter,
 } from "./domain/conditions/parse/parse-filter.ts";
 export * from "./domain/contacts/contact-input.ts";
+export * from "./domain/contacts/ensure-contacts.ts";
 export * from "./domain/contacts/import-contacts.ts";
 export * from "./domain/contacts/list-contacts.ts";
 export * from "./domain/contacts/tag-contacts.ts";
@@ -42,10 +48,16 @@ export * from "./domain/messages/providers/ses-email-sender.ts";
 export * from "./domain/messages/queue/queue-email.ts";
 export * from "./domain/messages/queue/queue-emails.ts";
 export * from "./domain/messages/queue/send-job.ts";
+export * from "./domain/orders/list-orders.ts";
+export * from "./domain/orders/order-input.ts";
+export * from "./domain/orders/order-write.ts";
+export * from "./domain/orders/orders-from-events.ts";
+export * from "./domain/orders/upsert-orders.ts";
 export * from "./domain/reactions/adjust-score.ts";
 export * from "./domain/reactions/decay-scores.ts";
 export * from "./domain/reactions/react-to-contact-change.ts";
 export * from "./domain/reactions/react-to-event.ts";
+export * from "./domain/reactions/record-shopping-facts.ts";
 export * from "./domain/scenarios/definition/definition.ts";
 export * from "./domain/scenarios/definition/validate-definition.ts";
 export * from "./domain/scenarios/runs/advance-run.ts";
@@ -65,7 +77,9 @@ export * from "./domain/segments/preview.ts";
 export * from "./domain/segments/refresh.ts";
 export * from "./domain/segments/segments.ts";
 export * from "./domain/shared/errors.ts";
+export * from "./domain/shared/money.ts";
 export * from "./domain/tags/tags.ts";
 export * from "./domain/workspaces/allowed-origins.ts";
 export * from "./domain/workspaces/api-keys.ts";
+export * from "./domain/workspaces/workspace-currency.ts";
 export * from "./domain/workspaces/workspaces.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
+import { deleteContact } from "../src/domain/contacts/upsert-contact.ts";
 import { upsertOrders } from "../src/domain/orders/upsert-orders.ts";
 import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";
@@ -237,6 +238,10 @@ describe("orders from events", () => {
     await reactToEvent(guest.id, { now: testNow });
     expect(await order(workspace.id, "G")).toMatchObject({ contactId: ada.id, total: 5490n });
     expect(await db().order.count({ where: { workspaceId: workspace.id } })).toBe(1);
+
+    // Erasing the contact keeps the shop's order, detached.
+    await deleteContact(workspace.id, ada.id);
+    expect(await order(workspace.id, "G")).toMatchObject({ contactId: null, total: 5490n });
   });
 });
 

@@ -3,7 +3,13 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { DateResolver, DateTimeResolver, JSONObjectResolver, JSONResolver } from "graphql-scalars";
+import {
+  DateResolver,
+  DateTimeResolver,
+  JSONObjectResolver,
+  JSONResolver,
+  SafeIntResolver,
+} from "graphql-scalars";
 import { db } from "../db.ts";
 import type { ApiScope } from "../domain/workspaces/api-keys.ts";
 import { grantAllows } from "../domain/workspaces/api-keys.ts";
@@ -21,6 +27,7 @@ export const builder = new SchemaBuilder<{
     Date: { Input: Date; Output: Date };
     JSONObject: { Input: Record<string, unknown>; Output: unknown };
     JSON: { Input: unknown; Output: unknown };
+    SafeInt: { Input: number; Output: number };
     ID: { Input: string; Output: string | number | bigint };
   };
   DefaultFieldNullability: false;
@@ -55,3 +62,7 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSONObject", JSONObjectResolver);
 builder.addScalarType("JSON", JSONResolver);
+builder.addScalarType("SafeInt", SafeIntResolver, {
+  description:
+    "An integer up to 2^53 - 1, exact in JSON and JavaScript. Amounts in minor units use it (a total can pass 2^31 cents).",
+});

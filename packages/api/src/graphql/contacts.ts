@@ -83,7 +83,7 @@ export const Contact = builder.prismaNode("Contact", {
 const IntRange = builder.inputType("IntRange", {
   fields: (t) => ({ min: t.int(), max: t.int() }),
 });
-const DateTimeRange = builder.inputType("DateTimeRange", {
+export const DateTimeRange = builder.inputType("DateTimeRange", {
   fields: (t) => ({ min: t.field({ type: "DateTime" }), max: t.field({ type: "DateTime" }) }),
 });
 
@@ -254,7 +254,7 @@ builder.mutationField("deleteContact", (t) =>
   t.field({
     type: "ID",
     description:
-      "Erases a contact with all its events and tags (a GDPR erase). Returns the erased id.",
+      "Erases a contact with all its events and tags (a GDPR erase); its orders stay as the shop's sales records, detached from it. Returns the erased id.",
     authScopes: { scope: "contacts:write" },
     errors: { types: mutationErrors, dataField: { name: "deletedContactId" } },
     args: { input: t.arg({ type: DeleteContactInput, required: true }) },

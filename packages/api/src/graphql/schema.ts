@@ -10,6 +10,10 @@ import "./events.ts";
 import "./segments.ts";
 import "./scores.ts";
 import "./scenarios.ts";
+import "./catalog.ts";
+import "./upsert-products.ts";
+import "./orders.ts";
+import "./upsert-orders.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

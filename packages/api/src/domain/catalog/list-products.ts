@@ -86,7 +86,7 @@ export async function productWhere(
 }
 
 /**
- * Lists a workspace's products, oldest first. `query` carries Pothos's selection and
+ * Lists a workspace's products, oldest first (those created by one batch by product id). `query` carries Pothos's selection and
  * pagination (take/skip/cursor), so nested fields load in the same query.
  */
 export async function listProducts<Q extends { take?: number; skip?: number }>(
@@ -96,7 +96,7 @@ export async function listProducts<Q extends { take?: number; skip?: number }>(
   return db().product.findMany({
     ...options.query,
     where: await productWhere(workspaceId, options.filter),
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    orderBy: [{ createdAt: "asc" }, { shopProductId: "asc" }, { id: "asc" }],
   });
 }
 

@@ -20,6 +20,10 @@ export const apiScopes = [
   "scenarios:write",
   "scoring:write",
   "segments:write",
+  "catalog:read",
+  "catalog:write",
+  "orders:read",
+  "orders:write",
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
