@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type Transaction, withTransaction } from "../../db.ts";
+import { batchRefusal, parseBatchRows } from "../shared/batch-rows.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { maxProductBatch, type ProductInput, productInput } from "./product-input.ts";
@@ -44,7 +45,11 @@ export async function upsertProducts(
   if (!shape.success) {
     throw InvalidInputError.field(["products"], shape.error.issues[0]?.message ?? "invalid batch");
   }
-  const inputs = validateRows(rows);
+  const inputs = parseBatchRows(rows, productInput, {
+    field: "products",
+    keyField: "productId",
+    key: (row) => row.productId,
+  });
   return withTransaction(async (tx) => {
     const currency = await loadWorkspaceCurrency(tx, workspaceId);
     const stored = await lockStoredProducts(
@@ -62,7 +67,7 @@ export async function upsertProducts(
       if ("problems" in result) problems.push(...result.problems);
       else written.push(result);
     });
-    if (problems.length > 0) throw refusal(problems, rows.length);
+    if (problems.length > 0) throw batchRefusal("products", problems, rows.length);
 
     const saved = await tx.$queryRawUnsafe<
       { id: string; shop_product_id: string; created: boolean }[]
@@ -88,43 +93,6 @@ export async function upsertProducts(
       };
     });
   });
-}
-
-function validateRows(rows: unknown[]): ProductInput[] {
-  const problems: FieldProblem[] = [];
-  const inputs: ProductInput[] = [];
-  const seen = new Map<string, number>();
-  rows.forEach((row, index) => {
-    const result = productInput.safeParse(row);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        problems.push({
-          path: ["products", String(index), ...issue.path.map(String)],
-          message: issue.message,
-        });
-      }
-      return;
-    }
-    const earlier = seen.get(result.data.productId);
-    if (earlier !== undefined) {
-      problems.push({
-        path: ["products", String(index), "productId"],
-        message: `repeats row ${earlier}`,
-      });
-    }
-    seen.set(result.data.productId, index);
-    inputs.push(result.data);
-  });
-  if (problems.length > 0) throw refusal(problems, rows.length);
-  return inputs;
-}
-
-function refusal(problems: FieldProblem[], total: number): InvalidInputError {
-  const bad = new Set(problems.map((problem) => problem.path[1]));
-  return new InvalidInputError(
-    `${bad.size} of ${total} products are invalid; nothing was written`,
-    problems,
-  );
 }
 
 async function lockStoredProducts(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { withTransaction } from "../../db.ts";
 import { ensureContacts } from "../contacts/ensure-contacts.ts";
+import { batchRefusal, parseBatchRows } from "../shared/batch-rows.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
 import { exactMinorUnits } from "../shared/money.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
@@ -46,7 +47,11 @@ export async function upsertOrders(
   if (!shape.success) {
     throw InvalidInputError.field(["orders"], shape.error.issues[0]?.message ?? "invalid batch");
   }
-  const inputs = validateRows(rows);
+  const inputs = parseBatchRows(rows, orderInput, {
+    field: "orders",
+    keyField: "orderId",
+    key: (row) => row.orderId,
+  });
   const now = options.now ?? new Date();
   return withTransaction(async (tx) => {
     const currency = await loadWorkspaceCurrency(tx, workspaceId);
@@ -54,7 +59,7 @@ export async function upsertOrders(
     const amounts = inputs.map((input, index) =>
       minorAmounts(input, input.currency ?? currency, ["orders", String(index)], problems),
     );
-    if (problems.length > 0) throw refusal(problems, rows.length);
+    if (problems.length > 0) throw batchRefusal("orders", problems, rows.length);
     const contactIds = await ensureContacts(
       tx,
       workspaceId,
@@ -108,43 +113,6 @@ export async function upsertOrders(
       created: row.created,
     }));
   });
-}
-
-function validateRows(rows: unknown[]): OrderInput[] {
-  const problems: FieldProblem[] = [];
-  const inputs: OrderInput[] = [];
-  const seen = new Map<string, number>();
-  rows.forEach((row, index) => {
-    const result = orderInput.safeParse(row);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        problems.push({
-          path: ["orders", String(index), ...issue.path.map(String)],
-          message: issue.message,
-        });
-      }
-      return;
-    }
-    const earlier = seen.get(result.data.orderId);
-    if (earlier !== undefined) {
-      problems.push({
-        path: ["orders", String(index), "orderId"],
-        message: `repeats row ${earlier}`,
-      });
-    }
-    seen.set(result.data.orderId, index);
-    inputs.push(result.data);
-  });
-  if (problems.length > 0) throw refusal(problems, rows.length);
-  return inputs;
-}
-
-function refusal(problems: FieldProblem[], total: number): InvalidInputError {
-  const bad = new Set(problems.map((problem) => problem.path[1]));
-  return new InvalidInputError(
-    `${bad.size} of ${total} orders are invalid; nothing was written`,
-    problems,
-  );
 }
 
 interface MinorAmounts {
