@@ -3,7 +3,7 @@ import { type Transaction, withTransaction } from "../../db.ts";
 import { batchRefusal, parseBatchRows } from "../shared/batch-rows.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
-import { maxProductBatch, type ProductInput, productInput } from "./product-input.ts";
+import { maxProductBatch, productInput } from "./product-input.ts";
 import { type ProductRow, productRow, type StoredProduct, type VariantRow } from "./product-row.ts";
 
 export interface UpsertedProduct {
