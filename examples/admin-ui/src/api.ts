@@ -1,8 +1,9 @@
 /**
  * The GraphQL client of the admin UI: one `fetch` per operation, the secret key as a bearer
  * token, and Cartwheel's two kinds of failure kept apart:
- * - top-level `errors` (a key without the scope a query needs comes back as code FORBIDDEN,
- *   a malformed query as a validation error) throw an `ApiError`;
+ * - top-level `errors` (a wrong or revoked key comes back as code UNAUTHENTICATED, a key
+ *   without the scope a query needs as FORBIDDEN, a malformed query as a validation error)
+ *   throw an `ApiError`;
  * - expected failures of a mutation come back as data: a union member with a `__typename`
  *   (`InvalidInputError`, `NotFoundError`, `ConflictError`, `ForbiddenError`) that screens
  *   `switch` on.
@@ -87,7 +88,8 @@ export async function gql<TData>(
       error.extensions?.code ? [error.extensions.code] : [],
     );
     const message = body.errors.map((error) => error.message).join("; ");
-    throw new ApiError(codes.includes("FORBIDDEN") ? `FORBIDDEN: ${message}` : message, codes);
+    const code = ["UNAUTHENTICATED", "FORBIDDEN"].find((known) => codes.includes(known));
+    throw new ApiError(code ? `${code}: ${message}` : message, codes);
   }
   if (!body.data) throw new ApiError(`The API answered HTTP ${response.status} without data.`);
   return body.data;

@@ -66,7 +66,9 @@ it("refuses a wrong key at sign-in", async () => {
   await page.getByTestId("api-url").fill(api.url);
   await page.getByTestId("secret-key").fill("sk_not_a_key");
   await page.getByTestId("sign-in-submit").click();
-  await expect.poll(() => page.getByTestId("sign-in-error").textContent()).toContain("FORBIDDEN");
+  await expect
+    .poll(() => page.getByTestId("sign-in-error").textContent())
+    .toContain("UNAUTHENTICATED: This API key is unknown or has been revoked.");
   expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   await page.context().close();
 });

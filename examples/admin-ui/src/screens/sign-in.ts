@@ -49,7 +49,7 @@ export function showSignIn(container: HTMLElement, onSignedIn: () => void): void
         status,
         notice(
           "error",
-          message.startsWith("FORBIDDEN")
+          message.startsWith("FORBIDDEN") || message.startsWith("UNAUTHENTICATED")
             ? `${message} (is it a secret key of a workspace?)`
             : message,
           "sign-in-error",

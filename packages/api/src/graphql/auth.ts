@@ -9,13 +9,14 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Reads `Authorization: Bearer <key>`: the root admin key, a live workspace key, or nobody. */
 export async function resolvePrincipal(request: Request, adminKey: string): Promise<Principal> {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match?.[1]) return { kind: "anonymous" };
+  const header = request.headers.get("authorization")?.trim() ?? "";
+  if (header === "") return { kind: "anonymous", credential: "missing" };
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) return { kind: "anonymous", credential: "malformed" };
   const key = match[1];
   if (sameSecret(key, adminKey)) return { kind: "admin" };
   const grant = await verifyApiKey(key);
-  return grant ? { kind: "key", ...grant } : { kind: "anonymous" };
+  return grant ? { kind: "key", ...grant } : { kind: "anonymous", credential: "unknown" };
 }
 
 /** The workspace a key acts for; resolvers guarded by the `workspace` scope may rely on it. */

@@ -17,6 +17,7 @@ import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Context } from "./context.ts";
 import { ForbiddenError } from "./forbidden-error.ts";
+import { UnauthenticatedError } from "./unauthenticated-error.ts";
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -35,7 +36,11 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    unauthorizedError: () => new ForbiddenError(),
+    // No key at all is a different mistake from a key without the scope.
+    unauthorizedError: (_parent, { principal }) =>
+      principal.kind === "anonymous"
+        ? new UnauthenticatedError(principal.credential)
+        : new ForbiddenError(),
     authScopes: async ({ principal }) => ({
       admin: principal.kind === "admin",
       // A public key is browser-visible: it may ingest events (its one scope) and nothing else.

@@ -1,7 +1,11 @@
 import type { KeyGrant } from "../domain/workspaces/api-keys.ts";
+import type { MissingCredential } from "./unauthenticated-error.ts";
 
-/** Who is calling: the root admin, a workspace's key, or nobody. */
-export type Principal = { kind: "admin" } | ({ kind: "key" } & KeyGrant) | { kind: "anonymous" };
+/** Who is calling: the root admin, a workspace's key, or nobody (and why nobody). */
+export type Principal =
+  | { kind: "admin" }
+  | ({ kind: "key" } & KeyGrant)
+  | { kind: "anonymous"; credential: MissingCredential };
 
 export interface Context {
   principal: Principal;

@@ -1,9 +1,12 @@
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { GraphQLError, type ValidationContext } from "graphql";
 import { createYoga, maskError } from "graphql-yoga";
 import { resolvePrincipal } from "./auth.ts";
 import type { Context } from "./context.ts";
 import { schema } from "./schema.ts";
+import { UnauthenticatedError } from "./unauthenticated-error.ts";
 
 export interface YogaOptions {
   adminKey: string;
@@ -11,22 +14,56 @@ export interface YogaOptions {
   maxQueryCost: number;
 }
 
-/** GraphQL over HTTP at `/graphql`, with GraphiQL, masked internal errors and query limits. */
+/**
+ * GraphQL over HTTP at `/graphql`, with GraphiQL (served from the package, so it works offline),
+ * masked internal errors and query limits. A wrong, malformed or revoked key fails the whole
+ * request with UNAUTHENTICATED (HTTP 401); no key at all leaves only what needs no key.
+ */
 export function makeYoga(options: YogaOptions) {
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: { title: "Cartwheel GraphQL" },
+    graphiql: {
+      title: "Cartwheel GraphQL",
+      defaultHeaders: JSON.stringify({ Authorization: "Bearer <your secret key>" }, null, 2),
+      defaultEditorToolsVisibility: "headers",
+    },
+    renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: keepExpectedErrors },
-    context: async ({ request }) => ({
-      principal: await resolvePrincipal(request, options.adminKey),
-    }),
+    context: async ({ request }) => {
+      const principal = await resolvePrincipal(request, options.adminKey);
+      if (principal.kind === "anonymous" && principal.credential !== "missing") {
+        throw new UnauthenticatedError(principal.credential);
+      }
+      return { principal };
+    },
     plugins: [
-      maxDepthPlugin({ n: options.maxQueryDepth, exposeLimits: true }),
-      costLimitPlugin({ maxCost: options.maxQueryCost, exposeLimits: true }),
+      maxDepthPlugin({
+        n: options.maxQueryDepth,
+        exposeLimits: true,
+        propagateOnRejection: false,
+        onReject: [reportLimit("QUERY_TOO_DEEP")],
+      }),
+      costLimitPlugin({
+        maxCost: options.maxQueryCost,
+        exposeLimits: true,
+        propagateOnRejection: false,
+        onReject: [reportLimit("QUERY_TOO_COSTLY")],
+      }),
     ],
   });
+}
+
+/**
+ * graphql-armor words a limit as "Syntax Error: …", which sends developers looking for a typo:
+ * report it as what it is, with a code a client can branch on.
+ */
+function reportLimit(code: "QUERY_TOO_DEEP" | "QUERY_TOO_COSTLY") {
+  return (context: ValidationContext | null, error: GraphQLError) => {
+    const message = error.message.replace(/^Syntax Error: /, "");
+    context?.reportError(new GraphQLError(message, { extensions: { code } }));
+  };
 }
 
 /**
@@ -36,6 +73,7 @@ export function makeYoga(options: YogaOptions) {
  */
 function keepExpectedErrors(error: unknown, message: string, isDev?: boolean) {
   const original = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError;
-  if (original?.extensions?.code === "FORBIDDEN") return error as Error;
+  const code = original?.extensions?.code;
+  if (code === "FORBIDDEN" || code === "UNAUTHENTICATED") return error as Error;
   return maskError(error, message, isDev);
 }
