@@ -67,7 +67,9 @@ it("serves GraphiQL with no internet: every asset from the API itself", async ()
   await page.locator(".graphiql-execute-button").click();
   const response = await answered;
   expect(await response.json()).toEqual({ data: { workspace: { name: expect.any(String) } } });
-  await expect.poll(() => page.locator(".graphiql-response").textContent()).toContain('"workspace"');
+  await expect
+    .poll(() => page.locator(".graphiql-response").textContent())
+    .toContain('"workspace"');
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({ path: path.join(screenshots, "graphiql.png") });
   expect(outside).toEqual([]);

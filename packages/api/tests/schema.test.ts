@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { isInterfaceType, isObjectType, isUnionType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { printedSchema } from "../scripts/print-schema.ts";
+import { schema } from "../src/graphql/schema.ts";
 import { diffSchemas } from "../src/platform/migrations.ts";
 import { createTestWorkspace, makeTestApi } from "./support/index.ts";
 
@@ -24,6 +26,23 @@ describe("the GraphQL schema", () => {
     expect(await diffSchemas(snapshot, current, process.env.DATABASE_URL)).toContain(
       "This is an empty migration",
     );
+  });
+
+  it("lets `... on Error { message }` sit beside every success type of every result union", () => {
+    const error = schema.getType("Error");
+    if (!isInterfaceType(error)) throw new Error("no Error interface");
+    const errorFields = Object.keys(error.getFields());
+    const collisions: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isUnionType(type)) continue;
+      for (const member of type.getTypes()) {
+        if (!isObjectType(member) || member.getInterfaces().includes(error)) continue;
+        for (const field of errorFields) {
+          if (field in member.getFields()) collisions.push(`${type.name}: ${member.name}.${field}`);
+        }
+      }
+    }
+    expect(collisions).toEqual([]);
   });
 
   it("refuses queries nested deeper than the limit", async () => {

@@ -195,7 +195,8 @@ builder.mutationField("sendTestEmail", (t) =>
     description:
       "Sends a template to any address now, marked as a test; consent rules do not apply.",
     authScopes: { scope: "messages:write" },
-    errors: { types: [...mutationErrors, TemplateRenderError], dataField: { name: "message" } },
+    // Not `message`: that would clash with `Error.message` in the result union.
+    errors: { types: [...mutationErrors, TemplateRenderError], dataField: { name: "testMessage" } },
     args: { input: t.arg({ type: SendTestEmailInput, required: true }) },
     resolve: (_root, { input }, context) =>
       sendTestEmail(workspaceOf(context.principal), {
