@@ -38,6 +38,22 @@ describe("workspaces", () => {
     });
   });
 
+  it("answers a committed createWorkspace with its id even when a field of it is forbidden to the admin key", async () => {
+    const result = await api.request(
+      `mutation { createWorkspace(input: { name: "Keeps its id" }) {
+        ... on MutationCreateWorkspaceSuccess { workspace { id name emailSettings { shopName } } } } }`,
+      {},
+      testAdminKey,
+    );
+    const workspace = (result.data as any)?.createWorkspace?.workspace;
+    expect(workspace).toMatchObject({
+      id: expect.any(String),
+      name: "Keeps its id",
+      emailSettings: null,
+    });
+    expect(result.errors?.map((error) => error.extensions?.code)).toEqual(["FORBIDDEN"]);
+  });
+
   it.each([
     [{ name: "" }, ["name"]],
     [{ name: "Shop", allowedOrigins: ["https://shop.example/path"] }, ["allowedOrigins", "0"]],

@@ -11,10 +11,9 @@ import {
   SafeIntResolver,
 } from "graphql-scalars";
 import { db } from "../db.ts";
-import type { ApiScope } from "../domain/workspaces/api-keys.ts";
-import { grantAllows } from "../domain/workspaces/api-keys.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
+import { type AuthScopes, authScopesOf } from "./auth-scopes.ts";
 import type { Context } from "./context.ts";
 import { ForbiddenError } from "./forbidden-error.ts";
 import { UnauthenticatedError } from "./unauthenticated-error.ts";
@@ -22,7 +21,7 @@ import { UnauthenticatedError } from "./unauthenticated-error.ts";
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { admin: boolean; workspace: boolean; scope: ApiScope };
+  AuthScopes: AuthScopes;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: Date; Output: Date };
@@ -41,12 +40,7 @@ export const builder = new SchemaBuilder<{
       principal.kind === "anonymous"
         ? new UnauthenticatedError(principal.credential)
         : new ForbiddenError(),
-    authScopes: async ({ principal }) => ({
-      admin: principal.kind === "admin",
-      // A public key is browser-visible: it may ingest events (its one scope) and nothing else.
-      workspace: principal.kind === "key" && principal.keyKind === "SECRET",
-      scope: (scope) => principal.kind === "key" && grantAllows(principal, scope),
-    }),
+    authScopes: async ({ principal }) => authScopesOf(principal),
   },
   prisma: {
     client: () => db(),

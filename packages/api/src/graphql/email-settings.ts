@@ -70,6 +70,9 @@ builder.objectField(Workspace, "emailSettings", (t) =>
   t.field({
     type: EmailSettings,
     authScopes: { scope: "templates:read" },
+    nullable: true,
+    description:
+      "Null (with a FORBIDDEN error) for a key without templates:read, and for the admin key, which manages workspaces and keys, not their mail.",
     resolve: (workspace) => loadEmailSettings(workspace.id),
   }),
 );

@@ -295,6 +295,7 @@ builder.prismaObjectField("Contact", "orders", (t) =>
     cursor: "id",
     description: "The contact's orders, newest first.",
     authScopes: { scope: "orders:read" },
+    nullable: true,
     query: () => ({ orderBy: orderOrderBy }),
     totalCount: true,
   }),

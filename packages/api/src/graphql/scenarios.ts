@@ -88,7 +88,10 @@ export const ScenarioRun = builder.prismaNode("ScenarioRun", {
   fields: (t) => ({
     status: t.expose("status", { type: ScenarioRunStatus }),
     scenario: t.relation("scenario"),
-    contact: t.relation("contact"),
+    contact: t.relation("contact", {
+      nullable: true,
+      description: "Null (with a FORBIDDEN error) for a key without contacts:read.",
+    }),
     version: t.int({
       select: { version: { select: { version: true } } },
       resolve: (run) => run.version.version,
@@ -239,6 +242,7 @@ builder.prismaObjectField("Contact", "scenarioRuns", (t) =>
     cursor: "id",
     description: "The contact's scenario runs, newest first, each with its history.",
     authScopes: { scope: "scenarios:read" },
+    nullable: true,
     query: { orderBy: [{ startedAt: "desc" }, { id: "desc" }] },
   }),
 );

@@ -126,7 +126,7 @@ const UpdateScoringRuleInput = ruleFields(false);
 builder.mutationField("createScoringRule", (t) =>
   t.field({
     type: ScoringRule,
-    authScopes: { scope: "scoring:write" },
+    authScopes: { allOf: ["scoring:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "rule" } },
     args: { input: t.arg({ type: CreateScoringRuleInput, required: true }) },
     resolve: (_root, { input }, context) =>
@@ -141,7 +141,7 @@ builder.mutationField("updateScoringRule", (t) =>
   t.field({
     type: ScoringRule,
     description: "Changes the given fields; `dailyCap: null` removes the cap.",
-    authScopes: { scope: "scoring:write" },
+    authScopes: { allOf: ["scoring:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "rule" } },
     args: { input: t.arg({ type: UpdateScoringRuleInput, required: true }) },
     resolve: (_root, { input }, context) => {
@@ -165,7 +165,7 @@ builder.mutationField("deleteScoringRule", (t) =>
   t.field({
     type: "ID",
     description: "Deletes a rule; the score history it wrote stays.",
-    authScopes: { scope: "scoring:write" },
+    authScopes: { allOf: ["scoring:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "deletedRuleId" } },
     args: { input: t.arg({ type: DeleteScoringRuleInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -232,7 +232,7 @@ const SetScoreDecayInput = builder.inputType("SetScoreDecayInput", {
 builder.mutationField("setScoreDecay", (t) =>
   t.field({
     type: ScoreDecay,
-    authScopes: { scope: "scoring:write" },
+    authScopes: { allOf: ["scoring:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "scoreDecay" } },
     args: { input: t.arg({ type: SetScoreDecayInput, required: true }) },
     resolve: (_root, { input }, context) =>

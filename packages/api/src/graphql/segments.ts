@@ -207,7 +207,7 @@ builder.mutationField("createSegment", (t) =>
   t.field({
     type: Segment,
     description: "Saves a segment and computes its members (no Segment Entered events for them).",
-    authScopes: { scope: "segments:write" },
+    authScopes: { allOf: ["segments:write", "contacts:read"] },
     errors: { types: segmentErrors, dataField: { name: "segment" } },
     args: { input: t.arg({ type: CreateSegmentInput, required: true }) },
     resolve: (_root, { input }, context) =>
@@ -232,7 +232,7 @@ builder.mutationField("updateSegment", (t) =>
   t.field({
     type: Segment,
     description: "Changes a segment; a new filter recomputes its members.",
-    authScopes: { scope: "segments:write" },
+    authScopes: { allOf: ["segments:write", "contacts:read"] },
     errors: { types: segmentErrors, dataField: { name: "segment" } },
     args: { input: t.arg({ type: UpdateSegmentInput, required: true }) },
     resolve: (_root, { input }, context) =>
@@ -252,7 +252,7 @@ builder.mutationField("deleteSegment", (t) =>
   t.field({
     type: "ID",
     description: "Deletes a segment. Refused (ConflictError) while another segment includes it.",
-    authScopes: { scope: "segments:write" },
+    authScopes: { allOf: ["segments:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "deletedSegmentId" } },
     args: { input: t.arg({ type: DeleteSegmentInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -283,7 +283,7 @@ builder.mutationField("installSegmentTemplates", (t) =>
     type: [Segment],
     description:
       "Installs ready-made segments: engaged subscribers, VIP customers, prospects ready to buy, one-time buyers, lapsed customers, cart abandoners. Templates already installed are returned unchanged.",
-    authScopes: { scope: "segments:write" },
+    authScopes: { allOf: ["segments:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "segments" } },
     args: { input: t.arg({ type: InstallSegmentTemplatesInput, required: true }) },
     resolve: (_root, { input }, context) =>

@@ -86,6 +86,7 @@ export const Template = builder.prismaNode("Template", {
     stats: t.field({
       type: EmailStatsRef,
       authScopes: { scope: "messages:read" },
+      nullable: true,
       select: { id: true, workspaceId: true },
       resolve: (template, _args, context) =>
         loadTemplateStats(context, template.workspaceId, template.id),

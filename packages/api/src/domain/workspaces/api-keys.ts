@@ -45,9 +45,25 @@ export interface KeyGrant {
   scopes: "all" | ReadonlySet<ApiScope>;
 }
 
+/**
+ * A key that may write something may read it back, so a mutation never commits and then
+ * refuses to show its own result. Events are the exception: a write-only ingestion key stays
+ * blind to the history it feeds.
+ */
+const readImpliedBy: Partial<Record<ApiScope, ApiScope>> = {
+  "contacts:read": "contacts:write",
+  "templates:read": "templates:write",
+  "messages:read": "messages:write",
+  "scenarios:read": "scenarios:write",
+  "catalog:read": "catalog:write",
+  "orders:read": "orders:write",
+};
+
 export function grantAllows(grant: KeyGrant, scope: ApiScope): boolean {
   if (grant.keyKind === "PUBLIC") return scope === "events:write";
-  return grant.scopes === "all" || grant.scopes.has(scope);
+  if (grant.scopes === "all" || grant.scopes.has(scope)) return true;
+  const write = readImpliedBy[scope];
+  return write !== undefined && grant.scopes.has(write);
 }
 
 const createApiKeyInput = z.object({
