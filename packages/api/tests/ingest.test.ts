@@ -43,6 +43,25 @@ describe("POST /v1/batch", () => {
     expect(events[1]!.context).toMatchObject({ type: "track", locale: "en-GB" });
   });
 
+  it("takes types and standard event names in any casing, storing the spec's spelling", async () => {
+    const batch = [
+      wireEvent({ type: "TRACK", event: "order_completed", properties: { order_id: "o-1" } }),
+      wireEvent({ type: "Page", event: undefined }),
+      wireEvent({ event: "PRODUCT_ADDED", properties: { product_id: "p-1" } }),
+      wireEvent({ event: "wishlist_synced" }),
+    ];
+    const response = await postBatch(api.app, { writeKey: shop.publicKey, batch });
+    expect(response.body).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    const events = await storedEvents(shop.id);
+    expect(events.map((event) => event.name)).toEqual([
+      "Order Completed",
+      "Page Viewed",
+      "Product Added",
+      "wishlist_synced",
+    ]);
+    expect(events[0]!.context).toMatchObject({ type: "track" });
+  });
+
   it("accepts application/json too", async () => {
     const response = await postBatch(api.app, {
       writeKey: shop.publicKey,

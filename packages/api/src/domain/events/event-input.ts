@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ContactInput, contactInput, emailField } from "../contacts/contact-input.ts";
+import { canonicalEventName } from "../shared/standard-event-names.ts";
 
 /** The fixed limits of `POST /v1/batch` and `ingestEvents`; an event past one is rejected. */
 export const ingestLimits = {
@@ -76,8 +77,12 @@ const jsonObject = z.record(z.string(), z.json());
 /** One event as the SDK sends it in `batch` (see `packages/sdk/src/wire.ts`). */
 const wireEvent = z.object({
   messageId: z.string().trim().min(1).max(ingestLimits.maxMessageIdLength),
-  type: z.enum(eventTypes),
-  event: z.string().trim().min(1, "must not be empty").optional(),
+  // `track` as the Segment spec spells it, or `TRACK` as the GraphQL enum does.
+  type: z.preprocess(
+    (type) => (typeof type === "string" ? type.toLowerCase() : type),
+    z.enum(eventTypes),
+  ),
+  event: z.string().trim().min(1, "must not be empty").transform(canonicalEventName).optional(),
   properties: jsonObject.optional(),
   anonymousId: z.string().trim().min(1).max(ingestLimits.maxAnonymousIdLength).optional(),
   userId: z.string().trim().min(1).max(ingestLimits.maxUserIdLength).optional(),

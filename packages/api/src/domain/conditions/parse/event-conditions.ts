@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canonicalEventName } from "../../shared/standard-event-names.ts";
 import { type EventWindow, filterLimits, type OrderMetric, orderMetrics } from "../filter.ts";
 import { type WindowField, windowFields, windowUnits } from "../window.ts";
 import { comparison } from "./comparison.ts";
@@ -60,7 +61,7 @@ const counts = ["atLeast", "atMost", "exactly"] as const;
 
 /** "Did `name` at least / at most / exactly N times in the window (or ever)". */
 export const eventCondition = fields({
-  name: text(200).optional(),
+  name: text(200).transform(canonicalEventName).optional(),
   atLeast: wholeNumber(1).optional(),
   atMost: wholeNumber(0).optional(),
   exactly: wholeNumber(0).optional(),
@@ -80,7 +81,7 @@ export const eventTimeCondition = z
   .preprocess(
     dropNulls,
     comparison("DATE", {
-      name: text(200),
+      name: text(200).transform(canonicalEventName),
       which: z.enum(["FIRST", "LAST"], { error: "must be FIRST or LAST" }),
       where: propertyConditions,
     }),

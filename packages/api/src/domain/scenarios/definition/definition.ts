@@ -6,6 +6,7 @@ import {
 } from "../../conditions/parse/parse-filter.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { weekdays } from "../../shared/local-time.ts";
+import { canonicalEventName } from "../../shared/standard-event-names.ts";
 import { isUuid } from "../../shared/validation.ts";
 
 /** The current version of the scenario definition format. */
@@ -42,7 +43,8 @@ const target = nodeId.nullable().optional();
 const uuid = (what: string) =>
   z.string({ error: `is not a ${what} id` }).refine(isUuid, `is not a ${what} id`);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day such as 09:00");
-const name = z.string().trim().min(1, "must not be empty").max(200);
+/** An event name; standard ones in any casing are stored in the spec's spelling. */
+const name = z.string().trim().min(1, "must not be empty").max(200).transform(canonicalEventName);
 
 /** A length of time; at least one part, at most 365 days in all. */
 export const duration = z
