@@ -7,10 +7,10 @@ export const cartMatchWindowDays = 30;
  * Marks the carts that orders bought as CONVERTED (with the order and its time), in the
  * caller's transaction, for orders just written from events or `upsertOrders`:
  * - an order with a `cart_id` converts the workspace's cart with that id;
- * - an order without one (the shop could not pass it) converts its contact's most recent cart
- *   that is not converted yet, if that cart has lines, every one of its products is among the
- *   order's lines, and its last activity lies within 30 days before the order (or up to an
- *   hour after it, for clocks that differ).
+ * - an order without one (the shop could not pass it) converts its contact's most recent
+ *   (by last activity) cart that has lines and is not converted yet, if every one of that
+ *   cart's products is among the order's lines and its last activity lies within 30 days
+ *   before the order (or up to an hour after it, for clocks that differ).
  * A cart keeps the first order that converted it, and an order converts at most one cart by its
  * items, so writing an order again converts nothing more. A cart whose events arrive after
  * its order is converted when it is written (`recordCartEvent` looks for an order with its id).
@@ -41,6 +41,7 @@ export async function convertCarts(
          AND o.cart_id IS NULL AND o.contact_id IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM carts done WHERE done.converted_order_id = o.id)
          AND c.converted_order_id IS NULL
+         AND EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = c.id)
          AND c.last_activity_at >= o.ordered_at - make_interval(days => ${cartMatchWindowDays})
          AND c.last_activity_at <= o.ordered_at + interval '1 hour'
        ORDER BY o.id, c.last_activity_at DESC, c.id
@@ -49,7 +50,6 @@ export async function convertCarts(
            converted_at = latest.ordered_at, updated_at = now()
       FROM latest
      WHERE c.id = latest.cart_id AND c.converted_order_id IS NULL
-       AND EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = c.id)
        AND NOT EXISTS (
          SELECT 1 FROM cart_lines l
           WHERE l.cart_id = c.id
