@@ -50,7 +50,7 @@ describe("the cart and order a scenario's email shows", () => {
     await runDueWork(clock.now());
 
     const [message] = await messagesTo(ada.id);
-    const cart = (message?.data as any).cart;
+    const cart = (message!.data as any).cart;
     expect(cart).toMatchObject({ id: "c-1", currency: "USD", total: 2 * 3000 + 800 });
     expect(cart.items).toEqual([
       expect.objectContaining({
@@ -133,7 +133,7 @@ describe("the cart and order a scenario's email shows", () => {
     clock.advance(hour);
     await runDueWork(clock.now());
     const [message] = await messagesTo(ada.id);
-    expect((message?.data as any).order).toMatchObject({
+    expect((message!.data as any).order).toMatchObject({
       id: "1042",
       number: "#1042",
       total: 5000,
