@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
 import { createTestShop, postBatch, wireEvent } from "./support/events.ts";
 import { makeTestApi } from "./support/index.ts";
@@ -217,5 +218,47 @@ describe("carts in GraphQL", () => {
       contactsOnly.key,
     );
     expect(facts.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("no N+1 queries for carts", () => {
+  const originalQuery = pg.Client.prototype.query;
+  let recorded: string[] | undefined;
+  beforeEach(() => {
+    pg.Client.prototype.query = function recordingQuery(this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as string | { text?: string };
+      const text = typeof config === "string" ? config : config?.text;
+      if (recorded && text && !/^(BEGIN|COMMIT|ROLLBACK)/.test(text)) recorded.push(text);
+      return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof pg.Client.prototype.query;
+  });
+  afterEach(() => {
+    pg.Client.prototype.query = originalQuery;
+  });
+
+  it("lists carts with lines, products, contacts and orders in as many queries for 2 carts as for 12", async () => {
+    const listing = `{ carts(first: 50) { totalCount edges { node { ${cartFields} } } } }`;
+    const count = async () => {
+      recorded = [];
+      await api.data(listing, {}, shop.secretKey);
+      const issued = recorded.filter((text) => !text.includes("api_keys"));
+      recorded = undefined;
+      return issued.length;
+    };
+    const carts = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, index) =>
+        cartEvent(
+          "Product Added",
+          { cart_id: `n-${from + index}`, product_id: `p-${(from + index) % 3}`, price: 5 },
+          { userId: `shopper-${from + index}@example.com` },
+        ),
+      );
+    await send(carts(0, 2));
+    const few = await count();
+    await send(carts(2, 12));
+    expect(await count()).toBe(few);
+    // Prisma loads each relation level in a statement of its own (carts, their lines, the lines'
+    // cart currency, contacts, converted orders), then the count and one products lookup.
+    expect(few).toBeLessThanOrEqual(7);
   });
 });

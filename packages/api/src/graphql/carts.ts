@@ -93,7 +93,11 @@ export const Cart = builder.prismaNode("Cart", {
     total: t.field({
       type: Money,
       description: "The lines' sum at the prices seen.",
-      select: { currency: true, lines: { select: { price: true, quantity: true } } },
+      select: {
+        currency: true,
+        // The same arguments as `lines`, so Prisma loads the lines once for both.
+        lines: { orderBy: { position: "asc" }, select: { price: true, quantity: true } },
+      },
       resolve: (cart) => ({
         minor: cart.lines.reduce((sum, line) => sum + line.price * BigInt(line.quantity), 0n),
         currency: cart.currency,
