@@ -96,8 +96,23 @@ const email = z
     };
   });
 
+/**
+ * Carts: one with no activity for CARTWHEEL_CART_ABANDON_AFTER_MINUTES (default 60) is marked
+ * abandoned by the worker's sweep (every 5 minutes).
+ */
+const carts = z
+  .object({
+    CARTWHEEL_CART_ABANDON_AFTER_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 30)
+      .default(60),
+  })
+  .transform((env) => ({ abandonAfterMinutes: env.CARTWHEEL_CART_ABANDON_AFTER_MINUTES }));
+
 /** The api package's configuration, by section. Nothing else reads `process.env`. */
-const sections = { database, server, ingestion, email } as const;
+const sections = { database, server, ingestion, email, carts } as const;
 export type ConfigSection = keyof typeof sections;
 type SectionValue<S extends ConfigSection> = z.output<(typeof sections)[S]>;
 
@@ -108,8 +123,8 @@ export const apiServerSections: readonly ConfigSection[] = [
   "ingestion",
   "email",
 ];
-/** The worker sends mail, so it needs the email section besides the database. */
-export const workerSections: readonly ConfigSection[] = ["database", "email"];
+/** The worker sends mail and sweeps carts, so it needs those sections besides the database. */
+export const workerSections: readonly ConfigSection[] = ["database", "email", "carts"];
 
 const loaded = new Map<ConfigSection, unknown>();
 
@@ -160,3 +175,4 @@ export const databaseConfig = () => read("database");
 export const serverConfig = () => read("server");
 export const ingestionConfig = () => read("ingestion");
 export const emailConfig = () => read("email");
+export const cartsConfig = () => read("carts");

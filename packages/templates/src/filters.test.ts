@@ -106,6 +106,16 @@ describe("product_grid", () => {
     expect(html.match(/>Buy</g)).toHaveLength(3);
   });
 
+  it("says which items are out of stock", () => {
+    const items = [
+      { product_id: "a", name: "Gone", price: 1000, quantity: 1, in_stock: false },
+      { product_id: "b", name: "Here", price: 1000, quantity: 1, in_stock: true },
+    ];
+    const html = render("{% product_grid items %}", { ...sampleData(), items });
+    expect(html.match(/Out of stock/g)).toHaveLength(1);
+    expect(html.indexOf("Out of stock")).toBeLessThan(html.indexOf("Here"));
+  });
+
   it("renders nothing for an empty list", () => {
     expect(render("{% product_grid items %}", { ...sampleData(), items: [] })).toBe("");
   });

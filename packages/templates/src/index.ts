@@ -15,6 +15,7 @@ export { renderEmail } from "./render-email.ts";
 export type {
   AddressData,
   CartData,
+  CartItemData,
   ContactData,
   EventData,
   LineItemData,

@@ -78,13 +78,28 @@ export interface LineItemData {
   variant?: string | null;
 }
 
+/**
+ * A cart line as Cartwheel fills it from the cart's rows: the catalog's current name, price,
+ * image, link and stock (of the line's variant when the catalog has it), else what the shopper
+ * saw. The product card says "Out of stock" when `in_stock` is false.
+ */
+export interface CartItemData extends LineItemData {
+  /** The catalog's price before a discount, in minor units; shown struck through when set. */
+  compare_at_price?: number | null;
+  /** False when the catalog has it out of stock or archived. */
+  in_stock?: boolean;
+}
+
 export interface CartData {
   id: string;
-  items: LineItemData[];
-  /** Cart total in minor units. */
+  items: CartItemData[];
+  /** Cart total in minor units, at the items' (current) prices. */
   total: number;
   currency: string;
+  /** Where to finish checking out; `""` when the shop's events gave no link. */
   checkout_url: string;
+  /** `ACTIVE`, `CHECKOUT_STARTED`, `CONVERTED` or `ABANDONED`. */
+  status?: "ACTIVE" | "CHECKOUT_STARTED" | "CONVERTED" | "ABANDONED";
 }
 
 export interface AddressData {
@@ -117,6 +132,13 @@ export interface OrderData {
   carrier?: string | null;
   /** ISO 8601 date of the expected delivery. */
   estimated_delivery?: string | null;
+  coupon?: string | null;
+  /** e.g. `PAID`, `SHIPPED`, `PARTIALLY_REFUNDED` (Cartwheel's order statuses). */
+  status?: string;
+  /** The refunds' sum in minor units, and the total less it. */
+  refunded?: number;
+  net_total?: number;
+  refunds?: { amount: number; refunded_at: string; reason?: string | null }[];
 }
 
 export interface ProductData {

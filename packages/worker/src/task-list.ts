@@ -1,5 +1,6 @@
 import type { JobName } from "@cartwheel/api/domain";
 import type { Task } from "graphile-worker";
+import { abandon_carts } from "./tasks/abandon_carts.ts";
 import { advance_scenario_run } from "./tasks/advance_scenario_run.ts";
 import { call_webhook } from "./tasks/call_webhook.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
@@ -25,4 +26,5 @@ export const taskList = {
   advance_scenario_run,
   call_webhook,
   wake_scenario_runs,
+  abandon_carts,
 } satisfies Record<JobName, Task>;

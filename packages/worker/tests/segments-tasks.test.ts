@@ -97,6 +97,7 @@ it("refresh_contact_segments follows contact changes; decay_scores applies the p
 it("schedules the segment refresh and the decay with tasks that exist", () => {
   const items = parseCrontab(crontab);
   expect(items.map((item) => [item.identifier, item.task, item.payload]).sort()).toEqual([
+    ["abandon_carts", "abandon_carts", null],
     ["decay_scores", "decay_scores", null],
     ["refresh_segments", "refresh_segments", null],
     ["refresh_segments_short_window", "refresh_segments", { dependingOn: "shortWindow" }],

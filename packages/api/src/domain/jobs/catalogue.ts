@@ -53,6 +53,8 @@ export const jobCatalogue = {
   call_webhook: z.object({ runId: uuid, seq: z.number().int().min(0) }),
   /** Queues the wake-ups of waiting scenario runs that fall due soon (every minute). */
   wake_scenario_runs: z.object({}),
+  /** Marks carts idle for the abandonment time as ABANDONED (every 5 minutes). */
+  abandon_carts: z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

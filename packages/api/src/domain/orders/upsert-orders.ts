@@ -5,6 +5,7 @@ import { batchRefusal, parseBatchRows } from "../shared/batch-rows.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
 import { exactMinorUnits } from "../shared/money.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import { convertCarts } from "./convert-carts.ts";
 import { maxOrderBatch, type OrderInput, orderInput } from "./order-input.ts";
 import type { OrderWrite } from "./order-write.ts";
 import { writeOrders } from "./write-orders.ts";
@@ -34,7 +35,8 @@ const batchShape = z
  * `customer` names, created if missing. See `orderInput` for the fields (amounts in major
  * units). All or nothing, as `importContacts`: one bad row changes nothing and the error names
  * every bad row (`["orders", "<index>", "<field>"]`). The same order id from an
- * `Order Completed` event and from here is one order.
+ * `Order Completed` event and from here is one order. Orders convert the carts they bought
+ * (`convertCarts`: by `cartId`, else by their items).
  *
  * @example await upsertOrders(workspaceId, [{ orderId: "1042", customer: { email: "ada@example.com" }, total: 54.9, orderedAt: "2026-01-05T10:00:00Z" }])
  */
@@ -105,6 +107,11 @@ export async function upsertOrders(
       };
     });
     const written = await writeOrders(tx, workspaceId, writes);
+    await convertCarts(
+      tx,
+      workspaceId,
+      written.map((row) => row.id),
+    );
     return written.map((row, index) => ({
       index,
       id: row.id,

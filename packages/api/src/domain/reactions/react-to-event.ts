@@ -23,7 +23,7 @@ export interface EventReaction {
   memberships: MembershipChange[];
   /** Scenario runs the event ended, resumed or started. */
   scenarios: ScenarioReaction;
-  /** Stub products it made and the order it wrote. */
+  /** Stub products it made and the order and cart it wrote. */
   shopping: ShoppingFacts;
 }
 
@@ -76,7 +76,7 @@ export async function reactToEvent(
       scoreChanged: false,
       memberships: [],
       scenarios: { ended: [], resumed: [], started: [] },
-      shopping: { productStubs: 0, orderId: null },
+      shopping: { productStubs: 0, orderId: null, cartId: null },
     };
     const contactId = event.contactId;
     // The contact's lock comes first: its orders are written after it, as upsertOrders does.

@@ -1,6 +1,9 @@
 import type { Transaction } from "../../db.ts";
 import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalog/product-stubs.ts";
+import { convertCarts } from "../orders/convert-carts.ts";
+import { cartEventNames } from "../orders/fold-cart.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
+import { recordCartEvent } from "../orders/record-cart-event.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 
 /** What an event changed in the catalog and the orders. */
@@ -9,16 +12,20 @@ export interface ShoppingFacts {
   productStubs: number;
   /** The row id of the order the event created or moved, if any. */
   orderId: string | null;
+  /** The row id of the cart the event wrote, if any. */
+  cartId: string | null;
 }
 
-const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames]);
+const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames, ...cartEventNames]);
 
 /**
- * The catalog and order side of an event, in its reaction's transaction: products it names
- * that the catalog lacks become stubs (`Product Viewed`, `Product Added`, `Order Completed`),
- * and order events create or move their `Order` row. Both are keyed and time-guarded, so a
- * retried job (or an anonymous event handled again once its shopper is identified, which then
- * attaches the order to the contact) changes nothing twice. Other events cost nothing.
+ * The catalog, cart and order side of an event, in its reaction's transaction: products it
+ * names that the catalog lacks become stubs (`Product Viewed`, `Product Added`,
+ * `Order Completed`), order events create or move their `Order` row and convert the cart it
+ * bought (`convertCarts`), and cart events bring their `Cart` up to date (`recordCartEvent`).
+ * All are keyed and time-guarded, so a retried job (or an anonymous event handled again once
+ * its shopper is identified, which then attaches the order or cart to the contact) changes
+ * nothing twice. Other events cost nothing.
  *
  * @example await recordShoppingFacts(tx, { id, workspaceId, contactId, name, occurredAt, properties })
  */
@@ -33,7 +40,7 @@ export async function recordShoppingFacts(
     properties: Record<string, unknown>;
   },
 ): Promise<ShoppingFacts> {
-  if (!shoppingEvents.has(event.name)) return { productStubs: 0, orderId: null };
+  if (!shoppingEvents.has(event.name)) return { productStubs: 0, orderId: null, cartId: null };
   const currency = await loadWorkspaceCurrency(tx, event.workspaceId);
   const stubs = await recordProductStubs(
     tx,
@@ -41,5 +48,7 @@ export async function recordShoppingFacts(
     productsFromEvent(event.name, event.properties, currency),
   );
   const order = await recordOrderEvent(tx, event.workspaceId, event, currency);
-  return { productStubs: stubs.created, orderId: order?.id ?? null };
+  if (order) await convertCarts(tx, event.workspaceId, [order.id]);
+  const cart = await recordCartEvent(tx, event.workspaceId, event, currency);
+  return { productStubs: stubs.created, orderId: order?.id ?? null, cartId: cart?.id ?? null };
 }

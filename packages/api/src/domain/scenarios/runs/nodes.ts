@@ -10,12 +10,14 @@ import {
   sendingLimitsOf,
 } from "../../messages/policy/sending-limits.ts";
 import { assertSendable, insertQueuedMessage } from "../../messages/queue/queue-email.ts";
-import { cartFromEvents } from "../../orders/cart-from-events.ts";
+import { loadCartTemplateData } from "../../orders/cart-template-data.ts";
 import { orderFromEvent } from "../../orders/order-from-event.ts";
+import { loadOrderTemplateData } from "../../orders/order-template-data.ts";
 import { writeScoreChange } from "../../scores/score-changes.ts";
 import { refreshSegmentsForContacts } from "../../segments/incremental.ts";
 import { segmentFiltersFor } from "../../segments/segments.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
+import { eventId } from "../../shared/event-values.ts";
 import { contactDateOf } from "../contact-date.ts";
 import { durationMs, type ScenarioNode } from "../definition/definition.ts";
 import { delayWakeAt } from "./local-time.ts";
@@ -87,14 +89,14 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
   if (node.fact) {
     let fact: boolean;
     if (node.fact.kind === "cart_has_items") {
-      const cart = await cartFromEvents(
+      const cart = await loadCartTemplateData(
         tx,
         scenario.workspaceId,
         contact.id,
         context.run.entityKey,
         context.currency,
       );
-      fact = cart.items.length > 0 && !cart.converted;
+      fact = cart.items.length > 0 && cart.status !== "CONVERTED";
     } else {
       const messageId = state.messages?.[node.fact.node];
       const message = messageId
@@ -233,7 +235,8 @@ async function limitedSend(
 
 /**
  * The variables a scenario's email gets besides the contact and shop: the trigger (as
- * `trigger` and `event`), and the run's cart or order when its entity key names one.
+ * `trigger` and `event`), and the run's cart or order when its entity key names one: the
+ * cart's rows with current catalog prices, the order's row (else the trigger's own copy).
  */
 async function runTemplateData(context: StepContext): Promise<Record<string, unknown>> {
   const trigger = context.run.trigger as unknown as RunTrigger;
@@ -245,17 +248,21 @@ async function runTemplateData(context: StepContext): Promise<Record<string, unk
   const data: Record<string, unknown> = { trigger: event, event };
   const key = context.definition.entityKey;
   if (key === "cart_id" && context.run.entityKey) {
-    const { converted: _converted, ...cart } = await cartFromEvents(
+    data.cart = await loadCartTemplateData(
       context.tx,
       context.scenario.workspaceId,
       context.contact.id,
       context.run.entityKey,
       context.currency,
     );
-    data.cart = cart;
   }
   if (key === "order_id" || trigger.name === "Order Completed") {
-    const order = orderFromEvent(trigger.properties, context.currency, trigger.occurredAt);
+    const orderId =
+      (key === "order_id" && context.run.entityKey) || eventId(trigger.properties.order_id);
+    const order =
+      (orderId &&
+        (await loadOrderTemplateData(context.tx, context.scenario.workspaceId, orderId))) ||
+      orderFromEvent(trigger.properties, context.currency, trigger.occurredAt);
     if (order) data.order = order;
   }
   return data;
