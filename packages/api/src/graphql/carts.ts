@@ -223,6 +223,7 @@ builder.prismaObjectField("Contact", "carts", (t) =>
     cursor: "id",
     description: "The contact's carts, most recently changed first.",
     authScopes: { scope: "orders:read" },
+    nullable: true,
     query: () => ({ orderBy: cartOrderBy }),
     totalCount: true,
   }),
@@ -274,6 +275,7 @@ builder.prismaObjectField("Contact", "productFacts", (t) =>
     description:
       "The products the contact last viewed, added to a cart and bought (from its events and orders).",
     authScopes: { scope: "orders:read" },
+    nullable: true,
     select: { id: true, workspaceId: true },
     resolve: (contact) => loadProductFacts(contact.workspaceId, contact.id),
   }),
