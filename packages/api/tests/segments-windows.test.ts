@@ -134,7 +134,7 @@ describe("windows in hours and minutes", () => {
 
 describe("documents with withinDays", () => {
   it("compile to the same query as the same window in hours or minutes", () => {
-    const options = { workspaceId: crypto.randomUUID(), now: testNow, segments: new Map() };
+    const options = { workspaceId: crypto.randomUUID(), now: testNow, segments: new Map(), currency: "EUR" };
     const query = (window: object) =>
       compileSegmentQuery({ event: { name: "Page Viewed", atLeast: 2, ...window } }, options);
     const days = query({ withinDays: 7 });

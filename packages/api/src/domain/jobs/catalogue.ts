@@ -34,12 +34,14 @@ export const jobCatalogue = {
     dependingOn: z.enum(["time", "shortWindow", "score", "contactData"]).default("time"),
   }),
   /**
-   * What a change of contacts' data causes: the segments on contact data are re-checked, and
-   * the tags newly put on contacts (`tagged`) start their scenarios.
+   * What a change of contacts' data (`changed: "contactData"`) or of their orders without an
+   * event (`"orders"`: `upsertOrders`, an order moving between contacts) causes: the segments
+   * on that are re-checked, and the tags newly put on contacts (`tagged`) start their scenarios.
    */
   refresh_contact_segments: z.object({
     workspaceId: uuid,
     contactIds: z.array(uuid).min(1).max(10_000),
+    changed: z.enum(["contactData", "orders"]).default("contactData"),
     tagged: z
       .array(z.object({ contactId: uuid, tag: z.string() }))
       .max(100_000)

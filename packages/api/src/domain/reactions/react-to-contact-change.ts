@@ -6,8 +6,9 @@ import { refreshSegmentsForContacts } from "../segments/incremental.ts";
 import type { MembershipChange } from "../segments/memberships.ts";
 
 /**
- * What a change to contacts' data (fields, properties, tags, consent) causes: the segments
- * on contact data are re-checked for those contacts, recording Segment Entered / Exited, and
+ * What a change to contacts' data (fields, properties, tags, consent) or, with
+ * `changed: "orders"`, to their orders without an event of theirs causes: the segments on
+ * that are re-checked for those contacts, recording Segment Entered / Exited, and
  * tags newly put on them start the scenarios triggered by those tags (each contact locked, as
  * the event path does). Queued by every write of contact data (`queueContactDataChange`).
  * Safe to repeat: a run starts once per contact and scenario while one is in progress, and
@@ -18,7 +19,7 @@ import type { MembershipChange } from "../segments/memberships.ts";
 export function reactToContactChange(
   workspaceId: string,
   contactIds: readonly string[],
-  options: { now?: Date; tagged?: readonly Tagging[] } = {},
+  options: { now?: Date; tagged?: readonly Tagging[]; changed?: "contactData" | "orders" } = {},
 ): Promise<MembershipChange[]> {
   const now = options.now ?? new Date();
   return withTransaction(async (tx) => {
@@ -30,7 +31,7 @@ export function reactToContactChange(
       tx,
       workspaceId,
       contactIds,
-      { kind: "contactData" },
+      { kind: options.changed ?? "contactData" },
       now,
     );
     await startTagRuns(tx, { workspaceId, tagged, now });

@@ -1,4 +1,5 @@
 import type { Transaction } from "../../db.ts";
+import { queueContactOrdersChange } from "../contacts/contact-changes.ts";
 import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalog/product-stubs.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
@@ -18,7 +19,9 @@ const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames]);
  * that the catalog lacks become stubs (`Product Viewed`, `Product Added`, `Order Completed`),
  * and order events create or move their `Order` row. Both are keyed and time-guarded, so a
  * retried job (or an anonymous event handled again once its shopper is identified, which then
- * attaches the order to the contact) changes nothing twice. Other events cost nothing.
+ * attaches the order to the contact) changes nothing twice. Other events cost nothing. When the
+ * order belongs (or belonged) to another contact than the event's (an anonymous refund, an order
+ * moved), that contact's segments on orders are queued for a re-check.
  *
  * @example await recordShoppingFacts(tx, { id, workspaceId, contactId, name, occurredAt, properties })
  */
@@ -41,5 +44,8 @@ export async function recordShoppingFacts(
     productsFromEvent(event.name, event.properties, currency),
   );
   const order = await recordOrderEvent(tx, event.workspaceId, event, currency);
+  // The event's own contact is re-checked by its reaction; others the order belongs or belonged to are queued.
+  const others = order?.contactIds.filter((id) => id !== event.contactId) ?? [];
+  await queueContactOrdersChange(tx, event.workspaceId, others);
   return { productStubs: stubs.created, orderId: order?.id ?? null };
 }
