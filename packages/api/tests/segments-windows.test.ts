@@ -13,6 +13,7 @@ import {
   memberIds,
   segmentEvents,
   storeEvent,
+  storeOrder,
   testNow,
 } from "./segment-fixtures.ts";
 
@@ -75,11 +76,10 @@ describe("windows in hours and minutes", () => {
     const ada = await makeContact(workspace.id);
     const grace = await makeContact(workspace.id);
     const order = (contactId: string, ago: number, category: string) =>
-      storeEvent(
+      storeOrder(
         workspace.id,
         contactId,
-        "Order Completed",
-        { total: 100, products: [{ product_id: "p1", category }] },
+        { total: 100, products: [{ product_id: `p-${category}`, category }] },
         at(-ago),
       );
     await order(ada.id, 10 * minute, "hats");
@@ -151,13 +151,7 @@ describe("documents with withinDays", () => {
       [inside, 7 * day - minute],
       [outside, 7 * day + minute],
     ] as const) {
-      await storeEvent(
-        workspace.id,
-        contact.id,
-        "Order Completed",
-        { total: 5, products: [{ product_id: "p1" }] },
-        at(-ago),
-      );
+      await storeOrder(workspace.id, contact.id, { total: 5, products: [{ product_id: "p1" }] }, at(-ago));
     }
     const filters: SegmentFilter[] = [
       { event: { name: "Order Completed", withinDays: 7 } },
