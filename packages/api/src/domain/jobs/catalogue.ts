@@ -26,12 +26,12 @@ export const jobCatalogue = {
   refresh_segment: z.object({ segmentId: uuid }),
   /**
    * Queues `refresh_segment` for the segments that depend on `dependingOn` (time passing, by
-   * default: the hourly schedule; `shortWindow`, windows under a day: every 5 minutes), in one
-   * workspace or all.
+   * default: the hourly schedule; `shortWindow`, windows under a day: every 5 minutes; `catalog`:
+   * queued by `upsertProducts` when a product's category changed), in one workspace or all.
    */
   refresh_segments: z.object({
     workspaceId: uuid.optional(),
-    dependingOn: z.enum(["time", "shortWindow", "score", "contactData"]).default("time"),
+    dependingOn: z.enum(["time", "shortWindow", "score", "contactData", "catalog"]).default("time"),
   }),
   /**
    * What a change of contacts' data (`changed: "contactData"`) or of their orders without an
