@@ -134,7 +134,12 @@ describe("windows in hours and minutes", () => {
 
 describe("documents with withinDays", () => {
   it("compile to the same query as the same window in hours or minutes", () => {
-    const options = { workspaceId: crypto.randomUUID(), now: testNow, segments: new Map(), currency: "EUR" };
+    const options = {
+      workspaceId: crypto.randomUUID(),
+      now: testNow,
+      segments: new Map(),
+      currency: "EUR",
+    };
     const query = (window: object) =>
       compileSegmentQuery({ event: { name: "Page Viewed", atLeast: 2, ...window } }, options);
     const days = query({ withinDays: 7 });
@@ -151,7 +156,12 @@ describe("documents with withinDays", () => {
       [inside, 7 * day - minute],
       [outside, 7 * day + minute],
     ] as const) {
-      await storeOrder(workspace.id, contact.id, { total: 5, products: [{ product_id: "p1" }] }, at(-ago));
+      await storeOrder(
+        workspace.id,
+        contact.id,
+        { total: 5, products: [{ product_id: "p1" }] },
+        at(-ago),
+      );
     }
     const filters: SegmentFilter[] = [
       { event: { name: "Order Completed", withinDays: 7 } },

@@ -173,7 +173,10 @@ describe("shopping facts and other conditions", () => {
       storeOrder(
         workspace.id,
         contactId,
-        { total, products: [{ product_id: product, category: product === "p1" ? "shoes" : "hats" }] },
+        {
+          total,
+          products: [{ product_id: product, category: product === "p1" ? "shoes" : "hats" }],
+        },
         daysAgo(days),
       );
     await order(big.id, 400, 40);

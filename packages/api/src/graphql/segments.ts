@@ -150,7 +150,7 @@ const ExplainedOrder = builder
       status: t.exposeString("status"),
       currency: t.exposeString("currency"),
       netTotal: t.exposeString("netTotal", {
-        description: "The total after refunds, in major units of the currency (\"49.90\").",
+        description: 'The total after refunds, in major units of the currency ("49.90").',
       }),
     }),
   });

@@ -78,7 +78,10 @@ const netSql = "(o.total - o.refunded_amount)";
  * Each order metric as an aggregate over `orders o` (money divided by `scale`, the minor units
  * per major unit of the workspace currency), with its value for no orders.
  */
-export function orderAggregate(metric: OrderMetric, scale: string): { sql: string; zero: 0 | null } {
+export function orderAggregate(
+  metric: OrderMetric,
+  scale: string,
+): { sql: string; zero: 0 | null } {
   switch (metric) {
     case "COUNT":
       return { sql: "count(*)", zero: 0 };
@@ -239,8 +242,9 @@ export class SegmentCompiler {
 
   /**
    * The orders an orders condition counts (over `orders o`): the contact's orders placed in
-   * the window (by `ordered_at`, so a backfilled old order counts where it belongs), cancelled
-   * ones left out, guest orders (no contact yet) too; for money metrics only the orders in the
+   * the window (by `ordered_at`, so a backfilled old order counts where it belongs), orders
+   * ever cancelled left out (refunded after the cancellation too), guest orders (no contact
+   * yet) too; for money metrics only the orders in the
    * workspace currency, as amounts in other currencies cannot be added to it.
    */
   orderRows(orders: OrdersCondition): LeafRows {
@@ -277,7 +281,8 @@ export class SegmentCompiler {
     const conditions = [
       `o.workspace_id = ${this.workspace}`,
       "o.contact_id IS NOT NULL",
-      "o.status <> 'CANCELLED'",
+      // Cancelled, even if refunded since (which moves the status on): cancelled_at stays.
+      "o.status <> 'CANCELLED' AND o.cancelled_at IS NULL",
     ];
     if (this.contacts) conditions.push(`o.contact_id = ANY(${this.contacts})`);
     const since = windowStart(this.options.now, window);

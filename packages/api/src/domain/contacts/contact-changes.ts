@@ -52,6 +52,8 @@ export async function queueContactOrdersChange(
     executor,
     "refresh_contact_segments",
     { workspaceId, contactIds: unique, changed: "orders" },
-    { onlyIf: Prisma.sql`EXISTS (SELECT 1 FROM segments WHERE workspace_id = ${workspaceId}::uuid)` },
+    {
+      onlyIf: Prisma.sql`EXISTS (SELECT 1 FROM segments WHERE workspace_id = ${workspaceId}::uuid)`,
+    },
   );
 }

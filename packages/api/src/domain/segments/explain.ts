@@ -1,5 +1,10 @@
 import { db, pool } from "../../db.ts";
-import { fieldSql, type LeafFilter, type LeafRows, SegmentCompiler } from "../conditions/compile.ts";
+import {
+  fieldSql,
+  type LeafFilter,
+  type LeafRows,
+  SegmentCompiler,
+} from "../conditions/compile.ts";
 import type { SegmentFilter } from "../conditions/filter.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { formatMajorUnits } from "../shared/money.ts";
@@ -210,7 +215,9 @@ function observed(compiler: SegmentCompiler, leaf: LeafFilter): string {
   if (!rows) return "NULL::jsonb";
   const from = `FROM ${rows.source.from} WHERE ${rows.where}`;
   if ("eventTime" in leaf) {
-    return scalar(`SELECT ${leaf.eventTime.which === "FIRST" ? "min" : "max"}(e.occurred_at) ${from}`);
+    return scalar(
+      `SELECT ${leaf.eventTime.which === "FIRST" ? "min" : "max"}(e.occurred_at) ${from}`,
+    );
   }
   if ("orders" in leaf) {
     const aggregate = compiler.orderAggregate(leaf.orders.metric);
@@ -225,7 +232,8 @@ function leafRowsOf(compiler: SegmentCompiler, leaf: LeafFilter): LeafRows | und
     source: { from: "events e", contact: "e.contact_id" },
     where,
   });
-  if ("event" in leaf) return events(compiler.eventRows(leaf.event.name, leaf.event, leaf.event.where));
+  if ("event" in leaf)
+    return events(compiler.eventRows(leaf.event.name, leaf.event, leaf.event.where));
   if ("eventTime" in leaf)
     return events(compiler.eventRows(leaf.eventTime.name, undefined, leaf.eventTime.where));
   if ("orders" in leaf) return compiler.orderRows(leaf.orders);
