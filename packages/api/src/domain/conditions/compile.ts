@@ -244,8 +244,8 @@ export class SegmentCompiler {
    * The orders an orders condition counts (over `orders o`): the contact's orders placed in
    * the window (by `ordered_at`, so a backfilled old order counts where it belongs), orders
    * ever cancelled left out (refunded after the cancellation too), guest orders (no contact
-   * yet) too; for money metrics only the orders in the
-   * workspace currency, as amounts in other currencies cannot be added to it.
+   * yet) too; for money metrics only the orders in the workspace currency, as amounts in other
+   * currencies cannot be added to it.
    */
   orderRows(orders: OrdersCondition): LeafRows {
     const conditions = this.orderConditions(orders);

@@ -1,6 +1,6 @@
 import { withTransaction } from "../../db.ts";
 import type { Tagging } from "../contacts/add-tags.ts";
-import { lockContact } from "../contacts/lock-contact.ts";
+import { lockContact, lockContacts } from "../contacts/lock-contact.ts";
 import { startTagRuns } from "../scenarios/triggers/react-to-event.ts";
 import { refreshSegmentsForContacts } from "../segments/incremental.ts";
 import type { MembershipChange } from "../segments/memberships.ts";
@@ -24,6 +24,10 @@ export function reactToContactChange(
   const now = options.now ?? new Date();
   return withTransaction(async (tx) => {
     const tagged = options.tagged ?? [];
+    if (options.changed === "orders") {
+      // As reactToEvent does: their order writes and segment upkeep follow one another per contact.
+      await lockContacts(tx, workspaceId, contactIds);
+    }
     for (const contactId of [...new Set(tagged.map((t) => t.contactId))].sort()) {
       await lockContact(tx, workspaceId, contactId);
     }

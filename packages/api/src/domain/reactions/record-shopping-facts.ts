@@ -1,6 +1,6 @@
 import type { Transaction } from "../../db.ts";
-import { queueContactOrdersChange } from "../contacts/contact-changes.ts";
 import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalog/product-stubs.ts";
+import { queueContactOrdersChange } from "../contacts/contact-changes.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 
