@@ -102,6 +102,22 @@ describe("orders from upsertOrders", () => {
     expect(await memberIds(segment.id)).toEqual([]);
   });
 
+  it("re-check both contacts when an order moves from one customer to another", async () => {
+    const workspace = await shop();
+    const segment = await save(workspace.id, spentOver(100));
+    await upsertOrders(workspace.id, [order("ada@example.com", { orderId: "o-1" })]);
+    await runQueuedReactions(testNow);
+    const ada = await contactId(workspace.id, "ada@example.com");
+    expect(await memberIds(segment.id)).toEqual([ada]);
+    await upsertOrders(workspace.id, [
+      order("grace@example.com", { orderId: "o-1", updatedAt: daysAgo(1).toISOString() }),
+    ]);
+    await runQueuedReactions(testNow);
+    expect(await memberIds(segment.id)).toEqual([
+      await contactId(workspace.id, "grace@example.com"),
+    ]);
+  });
+
   it("leave cancelled orders out of every metric", async () => {
     const workspace = await shop();
     const counted = await save(workspace.id, {
