@@ -55,7 +55,10 @@ export function eventProperties(name: string, random: () => number, index: numbe
 /**
  * Loads `contacts` contacts (20% on plan "pro", 30% tagged "vip") and `events` events spread
  * over the last 180 days, in multi-row `INSERT … SELECT FROM unnest(…)` batches, with the
- * events table's indexes dropped during the load and rebuilt after. Returns the contact ids.
+ * events table's indexes dropped during the load and rebuilt after. Each `Order Completed`
+ * event also gets its `Order` row and line, as `process_event` writes them (total in minor
+ * units of the workspace's USD, placed at the event's time, source EVENT), and the products
+ * they name are in the catalog with their category. Returns the contact ids.
  */
 export async function loadSegmentData(
   client: pg.ClientBase,
@@ -125,6 +128,30 @@ export async function loadSegmentData(
     );
   }
   for (const index of indexes) await client.query(index.indexdef);
+  await client.query(
+    `INSERT INTO products (workspace_id, shop_product_id, title, currency, category)
+     SELECT DISTINCT ON (p ->> 'product_id') $1::uuid, p ->> 'product_id', p ->> 'product_id', 'USD', p ->> 'category'
+       FROM events e, jsonb_array_elements(e.properties -> 'products') p
+      WHERE e.workspace_id = $1 AND e.name = 'Order Completed'
+      ORDER BY p ->> 'product_id', e.id`,
+    [workspaceId],
+  );
+  await client.query(
+    `INSERT INTO orders (workspace_id, shop_order_id, contact_id, currency, subtotal, total,
+                         ordered_at, data_at, status_at, source)
+     SELECT e.workspace_id, e.properties ->> 'order_id', e.contact_id, 'USD',
+            round((e.properties ->> 'total')::numeric * 100), round((e.properties ->> 'total')::numeric * 100),
+            e.occurred_at, e.occurred_at, e.occurred_at, 'EVENT'
+       FROM events e WHERE e.workspace_id = $1 AND e.name = 'Order Completed'`,
+    [workspaceId],
+  );
+  await client.query(
+    `INSERT INTO order_lines (order_id, workspace_id, position, shop_product_id, price, quantity)
+     SELECT o.id, o.workspace_id, 0, e.properties -> 'products' -> 0 ->> 'product_id', o.total, 1
+       FROM events e JOIN orders o ON o.workspace_id = e.workspace_id AND o.shop_order_id = e.properties ->> 'order_id'
+      WHERE e.workspace_id = $1 AND e.name = 'Order Completed'`,
+    [workspaceId],
+  );
   await client.query(
     "UPDATE contacts c SET last_seen_at = s.last FROM (SELECT contact_id, max(occurred_at) AS last FROM events GROUP BY contact_id) s WHERE c.id = s.contact_id",
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { db } from "../src/db.ts";
+import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { createWorkspace } from "../src/domain/workspaces/workspaces.ts";
 
 const dayMs = 86_400_000;
@@ -72,6 +73,27 @@ export async function storeEvent(
     },
   });
   return String(event.id);
+}
+
+/**
+ * Stores an `Order Completed` event and processes it as the worker would, so its `Order` row
+ * exists (the shopping-fact conditions read those); an `order_id` is made up if not given.
+ */
+export async function storeOrder(
+  workspaceId: string,
+  contactId: string,
+  properties: Record<string, unknown>,
+  occurredAt: Date = testNow,
+): Promise<string> {
+  const id = await storeEvent(
+    workspaceId,
+    contactId,
+    "Order Completed",
+    { order_id: randomUUID(), ...properties },
+    occurredAt,
+  );
+  await reactToEvent(id, { now: testNow });
+  return id;
 }
 
 /** The ids of a segment's current members, sorted. */

@@ -30,10 +30,27 @@ export interface RefEvent {
   occurredAt: Date;
 }
 
+/** An order as the orders table holds it, amounts in major units. */
+export interface RefOrder {
+  contactId: string | null;
+  orderedAt: Date;
+  total: number;
+  refunded: number;
+  cancelled: boolean;
+  currency: string;
+  productIds: string[];
+}
+
 export interface RefWorld {
   now: Date;
   contacts: RefContact[];
   events: RefEvent[];
+  /** The orders, from events and from upsertOrders: what the shopping-fact conditions read. */
+  orders: RefOrder[];
+  /** The catalog's category of each product. */
+  categories: Map<string, string>;
+  /** The workspace currency. */
+  currency: string;
   segments: Map<string, SegmentFilter>;
 }
 
@@ -140,12 +157,17 @@ function eventsOf(
   );
 }
 
-const orderValue = (e: RefEvent) =>
-  typeof e.properties.total === "number"
-    ? e.properties.total
-    : typeof e.properties.revenue === "number"
-      ? e.properties.revenue
-      : 0;
+/** The contact's orders placed in the window, cancelled ones left out. */
+function ordersOf(world: RefWorld, contact: RefContact, window: EventWindow) {
+  const since = world.now.getTime() - reach(window);
+  return world.orders.filter(
+    (o) => o.contactId === contact.id && !o.cancelled && o.orderedAt.getTime() >= since,
+  );
+}
+
+/** A category or any path under it. */
+const inCategory = (category: string | undefined, wanted: string) =>
+  category !== undefined && (category === wanted || category.startsWith(`${wanted} > `));
 
 const fieldValues = (c: RefContact): Record<string, Value> => ({
   EMAIL: c.email,
@@ -211,14 +233,14 @@ export function referenceMatches(
   }
   if ("orders" in filter) {
     const o = filter.orders;
-    const orders = eventsOf(world, contact, "Order Completed", o);
-    const values = orders.map(orderValue);
-    const times = orders.map((ev) => ev.occurredAt.getTime());
-    const sum = values.reduce((a, b) => a + b, 0);
+    const orders = ordersOf(world, contact, o);
+    const paid = orders.filter((order) => order.currency === world.currency);
+    const sum = paid.reduce((total, order) => total + order.total - order.refunded, 0);
+    const times = orders.map((order) => order.orderedAt.getTime());
     const metric: Record<string, Value> = {
       COUNT: orders.length,
       TOTAL_SPENT: sum,
-      AVERAGE_ORDER_VALUE: orders.length ? sum / orders.length : null,
+      AVERAGE_ORDER_VALUE: paid.length ? sum / paid.length : null,
       FIRST_ORDER_AT: times.length ? new Date(Math.min(...times)) : null,
       LAST_ORDER_AT: times.length ? new Date(Math.max(...times)) : null,
     };
@@ -227,14 +249,12 @@ export function referenceMatches(
   }
   if ("purchased" in filter) {
     const p = filter.purchased;
-    return eventsOf(world, contact, "Order Completed", p).some(
-      (ev) =>
-        Array.isArray(ev.properties.products) &&
-        ev.properties.products.some(
-          (item: Record<string, unknown>) =>
-            (p.productId === undefined || item.product_id === p.productId) &&
-            (p.category === undefined || item.category === p.category),
-        ),
+    return ordersOf(world, contact, p).some((order) =>
+      order.productIds.some(
+        (productId) =>
+          (p.productId === undefined || productId === p.productId) &&
+          (p.category === undefined || inCategory(world.categories.get(productId), p.category)),
+      ),
     );
   }
   const inner = world.segments.get(filter.inSegment.segmentId);

@@ -1,9 +1,12 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { db } from "../src/db.ts";
+import { db, withTransaction } from "../src/db.ts";
+import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
 import type { PropertyCondition, SegmentFilter } from "../src/domain/conditions/filter.ts";
 import { parseSegmentFilter } from "../src/domain/conditions/parse/parse-filter.ts";
+import { upsertOrders } from "../src/domain/orders/upsert-orders.ts";
 import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
+import { recordShoppingFacts } from "../src/domain/reactions/record-shopping-facts.ts";
 import { previewSegment } from "../src/domain/segments/preview.ts";
 import { refreshSegment } from "../src/domain/segments/refresh.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";
@@ -11,14 +14,17 @@ import { makeContact, makeWorkspace, memberIds, storeEvent } from "./segment-fix
 import {
   type RefContact,
   type RefEvent,
+  type RefOrder,
   type RefWorld,
   referenceMatches,
 } from "./segment-reference.ts";
+import { runQueuedReactions } from "./support/scenarios.ts";
 
 /*
- * Random contacts, events and filters: the compiled full query, the incremental updates made
- * as each event is processed, and the in-memory reference evaluator must name the same
- * members. Times sit a quarter day off whole days so no value lands on a window's edge while
+ * Random contacts, events, orders pushed by the backend (refunded, cancelled, in another
+ * currency) and filters: the compiled full query, the incremental updates made as each event
+ * is processed and each order batch's queued upkeep runs, and the in-memory reference
+ * evaluator must name the same members. Times sit a quarter day off whole days so no value lands on a window's edge while
  * the test runs (nor on the hour and minute windows' edges: none is 6 hours off a whole day).
  */
 const day = 86_400_000;
@@ -61,6 +67,26 @@ const contactArb = fc.record({
   seenDaysAgo: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
 });
 
+/** The workspace's catalog: products with category paths, some under others. */
+const categories = new Map([
+  ["p1", "Women > Shirts"],
+  ["p2", "Women"],
+  ["p3", "Men > Shirts"],
+]);
+const currency = "EUR";
+
+/** An order the shop's backend pushes through upsertOrders. */
+const apiOrderArb = (contacts: number) =>
+  fc.record({
+    contact: fc.integer({ min: 0, max: contacts - 1 }),
+    daysAgo: fc.integer({ min: 0, max: 25 }),
+    total: fc.integer({ min: 0, max: 6 }).map((n) => n * 50),
+    refund: fc.constantFrom(0, 0, 25, "all" as const),
+    cancelled: fc.constantFrom(false, false, false, true),
+    currency: fc.constantFrom(currency, currency, "USD"),
+    product: fc.constantFrom("p1", "p2", "p3"),
+  });
+
 const eventArb = (contacts: number) =>
   fc.record({
     contact: fc.integer({ min: 0, max: contacts - 1 }),
@@ -72,7 +98,6 @@ const eventArb = (contacts: number) =>
       { nil: undefined },
     ),
     product: fc.constantFrom("p1", "p2", "p3"),
-    category: fc.constantFrom("c1", "c2"),
   });
 
 const whereArb: fc.Arbitrary<PropertyCondition[]> = fc.oneof(
@@ -202,7 +227,7 @@ const leafArb: fc.Arbitrary<SegmentFilter> = fc.oneof(
   fc
     .record({
       productId: fc.option(fc.constantFrom("p1", "p2", "p3"), { nil: undefined }),
-      category: fc.constantFrom("c1", "c2"),
+      category: fc.constantFrom("Women", "Women > Shirts", "Men", "Shirts"),
       window: windowArb,
     })
     .map(({ productId, category, window }) => ({
@@ -225,6 +250,7 @@ const worldArb = (filters: number) =>
     fc.record({
       contacts: fc.constant(contacts),
       events: fc.array(eventArb(contacts.length), { maxLength: 30 }),
+      orders: fc.array(apiOrderArb(contacts.length), { maxLength: 8 }),
       filters: fc.array(filterArb, { minLength: filters, maxLength: filters }),
     }),
   );
@@ -276,23 +302,97 @@ async function seedEvents(
   process: boolean,
 ) {
   const refEvents: RefEvent[] = [];
-  for (const e of events) {
+  const refOrders: RefOrder[] = [];
+  for (const [index, e] of events.entries()) {
     const contact = contacts[e.contact]!;
-    const properties: Record<string, unknown> =
-      e.name === "Order Completed"
-        ? {
-            ...(e.total !== undefined && { total: e.total }),
-            products: [{ product_id: e.product, category: e.category }],
-          }
-        : { path: e.path };
+    const ordered = e.name === "Order Completed";
+    const properties: Record<string, unknown> = ordered
+      ? {
+          order_id: `event-${index}`,
+          ...(e.total !== undefined && { total: e.total }),
+          products: [{ product_id: e.product, category: categories.get(e.product) }],
+        }
+      : { path: e.path };
     const occurredAt = ago(e.daysAgo);
     const id = await storeEvent(workspaceId, contact.id, e.name, properties, occurredAt);
     refEvents.push({ contactId: contact.id, name: e.name, properties, occurredAt });
-    if (!process) continue;
+    if (ordered) {
+      refOrders.push({
+        contactId: contact.id,
+        orderedAt: occurredAt,
+        total: e.total ?? 0,
+        refunded: 0,
+        cancelled: false,
+        currency,
+        productIds: [e.product],
+      });
+    }
+    if (!process) {
+      // Only the order row, as the event's reaction writes it.
+      if (ordered) {
+        await withTransaction((tx) =>
+          recordShoppingFacts(tx, {
+            id,
+            workspaceId,
+            contactId: contact.id,
+            name: e.name,
+            occurredAt,
+            properties,
+          }),
+        );
+      }
+      continue;
+    }
     await reactToEvent(id);
     if (!contact.lastSeenAt || contact.lastSeenAt < occurredAt) contact.lastSeenAt = occurredAt;
   }
-  return refEvents;
+  return { refEvents, refOrders };
+}
+
+/** Pushes the backend's orders in one upsertOrders batch (and, when `process`, runs its upkeep). */
+async function seedApiOrders(
+  workspaceId: string,
+  contacts: RefContact[],
+  orders: (ReturnType<typeof apiOrderArb> extends fc.Arbitrary<infer O> ? O : never)[],
+  process: boolean,
+): Promise<RefOrder[]> {
+  if (orders.length === 0) return [];
+  await upsertOrders(
+    workspaceId,
+    orders.map((o, index) => ({
+      orderId: `api-${index}`,
+      customer: { email: contacts[o.contact]!.email },
+      currency: o.currency,
+      total: o.total,
+      orderedAt: ago(o.daysAgo),
+      lines: [{ productId: o.product, price: o.total }],
+      ...(o.cancelled && { status: "CANCELLED" }),
+      ...(o.refund !== 0 && {
+        refunds: [{ refundId: "r", ...(o.refund !== "all" && { amount: o.refund }) }],
+      }),
+    })),
+  );
+  if (process) await runQueuedReactions(now);
+  return orders.map((o) => ({
+    contactId: contacts[o.contact]!.id,
+    orderedAt: ago(o.daysAgo),
+    total: o.total,
+    refunded: o.refund === "all" ? o.total : Math.min(o.refund, o.total),
+    cancelled: o.cancelled,
+    currency: o.currency,
+    productIds: [o.product],
+  }));
+}
+
+/** A workspace in EUR with the catalog above. */
+async function makeShop() {
+  const workspace = await makeWorkspace("Property");
+  await db().workspaceEmailSettings.create({ data: { workspaceId: workspace.id, currency } });
+  await upsertProducts(
+    workspace.id,
+    [...categories].map(([productId, category]) => ({ productId, title: productId, category })),
+  );
+  return workspace;
 }
 
 const expectedMembers = (filter: SegmentFilter, world: RefWorld) =>
@@ -303,15 +403,24 @@ const expectedMembers = (filter: SegmentFilter, world: RefWorld) =>
 
 it("incremental updates after each event end where the compiled query and the reference do", async () => {
   await fc.assert(
-    fc.asyncProperty(worldArb(4), async ({ contacts, events, filters }) => {
-      const workspace = await makeWorkspace("Property");
+    fc.asyncProperty(worldArb(4), async ({ contacts, events, orders, filters }) => {
+      const workspace = await makeShop();
       const refContacts = await seedContacts(workspace.id, contacts);
       const segments = [];
       for (const filter of filters) {
         segments.push(await createSegment(workspace.id, { name: "Random", filter }, { now }));
       }
-      const refEvents = await seedEvents(workspace.id, refContacts, events, true);
-      const world = { now, contacts: refContacts, events: refEvents, segments: new Map() };
+      const { refEvents, refOrders } = await seedEvents(workspace.id, refContacts, events, true);
+      const apiOrders = await seedApiOrders(workspace.id, refContacts, orders, true);
+      const world = {
+        now,
+        contacts: refContacts,
+        events: refEvents,
+        orders: [...refOrders, ...apiOrders],
+        categories,
+        currency,
+        segments: new Map(),
+      };
       for (const segment of segments) {
         const expected = expectedMembers(segment.filter as SegmentFilter, world);
         expect(await memberIds(segment.id)).toEqual(expected);
@@ -325,11 +434,20 @@ it("incremental updates after each event end where the compiled query and the re
 
 it("the compiled query and the reference agree on many filters over one world", async () => {
   await fc.assert(
-    fc.asyncProperty(worldArb(40), async ({ contacts, events, filters }) => {
-      const workspace = await makeWorkspace("Property");
+    fc.asyncProperty(worldArb(40), async ({ contacts, events, orders, filters }) => {
+      const workspace = await makeShop();
       const refContacts = await seedContacts(workspace.id, contacts);
-      const refEvents = await seedEvents(workspace.id, refContacts, events, false);
-      const world = { now, contacts: refContacts, events: refEvents, segments: new Map() };
+      const { refEvents, refOrders } = await seedEvents(workspace.id, refContacts, events, false);
+      const apiOrders = await seedApiOrders(workspace.id, refContacts, orders, false);
+      const world = {
+        now,
+        contacts: refContacts,
+        events: refEvents,
+        orders: [...refOrders, ...apiOrders],
+        categories,
+        currency,
+        segments: new Map(),
+      };
       for (const filter of filters) {
         const preview = await previewSegment(workspace.id, filter, { now, sampleSize: 100 });
         const normalised = parseSegmentFilter(filter);

@@ -13,6 +13,7 @@ import {
   memberIds,
   segmentEvents,
   storeEvent,
+  storeOrder,
   testNow,
 } from "./segment-fixtures.ts";
 
@@ -75,11 +76,10 @@ describe("windows in hours and minutes", () => {
     const ada = await makeContact(workspace.id);
     const grace = await makeContact(workspace.id);
     const order = (contactId: string, ago: number, category: string) =>
-      storeEvent(
+      storeOrder(
         workspace.id,
         contactId,
-        "Order Completed",
-        { total: 100, products: [{ product_id: "p1", category }] },
+        { total: 100, products: [{ product_id: `p-${category}`, category }] },
         at(-ago),
       );
     await order(ada.id, 10 * minute, "hats");
@@ -134,7 +134,12 @@ describe("windows in hours and minutes", () => {
 
 describe("documents with withinDays", () => {
   it("compile to the same query as the same window in hours or minutes", () => {
-    const options = { workspaceId: crypto.randomUUID(), now: testNow, segments: new Map() };
+    const options = {
+      workspaceId: crypto.randomUUID(),
+      now: testNow,
+      segments: new Map(),
+      currency: "EUR",
+    };
     const query = (window: object) =>
       compileSegmentQuery({ event: { name: "Page Viewed", atLeast: 2, ...window } }, options);
     const days = query({ withinDays: 7 });
@@ -151,10 +156,9 @@ describe("documents with withinDays", () => {
       [inside, 7 * day - minute],
       [outside, 7 * day + minute],
     ] as const) {
-      await storeEvent(
+      await storeOrder(
         workspace.id,
         contact.id,
-        "Order Completed",
         { total: 5, products: [{ product_id: "p1" }] },
         at(-ago),
       );

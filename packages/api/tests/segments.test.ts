@@ -19,6 +19,7 @@ import {
   memberIds,
   segmentEvents,
   storeEvent,
+  storeOrder,
   testNow,
 } from "./segment-fixtures.ts";
 
@@ -163,21 +164,23 @@ describe("segment membership", () => {
 });
 
 describe("shopping facts and other conditions", () => {
-  it("derives orders, spend, average and products from Order Completed events", async () => {
+  it("derives orders, spend, average and products from the orders of Order Completed events", async () => {
     const workspace = await makeWorkspace();
     const big = await makeContact(workspace.id);
     const once = await makeContact(workspace.id, { score: 80 });
     const never = await makeContact(workspace.id, { score: 80 });
-    const order = (contactId: string, total: number, days: number, category = "shoes") =>
-      storeEvent(
+    const order = (contactId: string, total: number, days: number, product = "p1") =>
+      storeOrder(
         workspace.id,
         contactId,
-        "Order Completed",
-        { order_id: `o-${Math.random()}`, total, products: [{ product_id: "p1", category }] },
+        {
+          total,
+          products: [{ product_id: product, category: product === "p1" ? "shoes" : "hats" }],
+        },
         daysAgo(days),
       );
     await order(big.id, 400, 40);
-    await order(big.id, 300, 10, "hats");
+    await order(big.id, 300, 10, "p2");
     await order(once.id, 50, 3);
     const count = async (filter: SegmentFilter) =>
       (

@@ -31,7 +31,7 @@ const ContactField = builder.enumType("ContactField", {
 const OrderMetric = builder.enumType("OrderMetric", {
   values: Object.keys(orderMetrics) as (keyof typeof orderMetrics)[],
   description:
-    "Facts from Order Completed events. COUNT, TOTAL_SPENT and AVERAGE_ORDER_VALUE are numbers; FIRST_ORDER_AT and LAST_ORDER_AT are dates.",
+    "Facts from the contact's orders (from order events and upsertOrders; cancelled and guest orders left out), by when they were placed. COUNT, TOTAL_SPENT and AVERAGE_ORDER_VALUE are numbers (money: net of refunds, in major units of the workspace currency, over the orders in it); FIRST_ORDER_AT and LAST_ORDER_AT are dates.",
 });
 const EventOccurrence = builder.enumType("EventOccurrence", {
   values: ["FIRST", "LAST"] as const,
@@ -128,7 +128,7 @@ const OrdersConditionInput = builder.inputType("OrdersConditionInput", {
 
 const PurchasedConditionInput = builder.inputType("PurchasedConditionInput", {
   description:
-    "Bought a product (products[].product_id) or from a category (products[].category), in the window or ever.",
+    'Bought a product (an order line\'s product id) and/or from a category (the product\'s catalog category, or one under it: "Women" matches "Women > Shirts"), in the window or ever.',
   fields: (t) => ({
     productId: t.string(),
     category: t.string(),

@@ -140,6 +140,21 @@ const ExplainedEvent = builder
     }),
   });
 
+const ExplainedOrder = builder
+  .objectRef<ExplainedCondition["orders"][number]>("ExplainedOrder")
+  .implement({
+    description: "An order a shopping-fact condition counted.",
+    fields: (t) => ({
+      orderId: t.exposeString("orderId", { description: "The shop's order id." }),
+      orderedAt: t.expose("orderedAt", { type: "DateTime" }),
+      status: t.exposeString("status"),
+      currency: t.exposeString("currency"),
+      netTotal: t.exposeString("netTotal", {
+        description: 'The total after refunds, in major units of the currency ("49.90").',
+      }),
+    }),
+  });
+
 const ExplainedConditionRef = builder.objectRef<ExplainedCondition>("ExplainedCondition");
 ExplainedConditionRef.implement({
   description: "A node of a segment's filter and its outcome for one contact.",
@@ -159,6 +174,11 @@ ExplainedConditionRef.implement({
       type: [ExplainedEvent],
       description: "The latest events the condition counted.",
       resolve: (node) => node.events,
+    }),
+    orders: t.field({
+      type: [ExplainedOrder],
+      description: "The latest orders an orders or purchased condition counted.",
+      resolve: (node) => node.orders,
     }),
     children: t.field({ type: [ExplainedConditionRef], resolve: (node) => node.children }),
   }),

@@ -46,6 +46,7 @@ export async function runQueuedReactions(now: Date): Promise<number> {
       await reactToContactChange(job.payload.workspaceId, job.payload.contactIds, {
         now,
         tagged: job.payload.tagged ?? [],
+        changed: job.payload.changed ?? "contactData",
       });
     }
   }

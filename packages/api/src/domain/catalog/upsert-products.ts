@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { type Transaction, withTransaction } from "../../db.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { addJob } from "../jobs/add-job.ts";
 import { batchRefusal, parseBatchRows } from "../shared/batch-rows.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
@@ -73,6 +75,7 @@ export async function upsertProducts(
       { id: string; shop_product_id: string; created: boolean }[]
     >(upsertProductsSql, workspaceId, JSON.stringify(written.map((entry) => entry.row)));
     const idOf = new Map(saved.map((row) => [row.shop_product_id, row]));
+    await queueCategorySegmentRefresh(tx, workspaceId, written, stored);
     await writeVariants(
       tx,
       workspaceId,
@@ -93,6 +96,32 @@ export async function upsertProducts(
       };
     });
   });
+}
+
+/**
+ * When a product's category changed (or a new product came with one, which orders may name
+ * already), the segments on purchased categories are re-checked in full by a keyed
+ * `refresh_segments` job, queued at most once however many batches a catalog sync sends.
+ */
+async function queueCategorySegmentRefresh(
+  tx: Transaction,
+  workspaceId: string,
+  written: readonly { row: ProductRow }[],
+  stored: ReadonlyMap<string, StoredProduct>,
+) {
+  const moved = written.some(
+    ({ row }) => row.category !== (stored.get(row.shop_product_id)?.category ?? null),
+  );
+  if (!moved) return;
+  await addJob(
+    tx,
+    "refresh_segments",
+    { workspaceId, dependingOn: "catalog" },
+    {
+      jobKey: `refresh_segments:catalog:${workspaceId}`,
+      onlyIf: Prisma.sql`EXISTS (SELECT 1 FROM segments WHERE workspace_id = ${workspaceId}::uuid)`,
+    },
+  );
 }
 
 async function lockStoredProducts(

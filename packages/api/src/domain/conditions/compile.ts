@@ -1,4 +1,6 @@
-import { orderCompleted, segmentEventNames } from "../events/event-names.ts";
+import { normalizeCategory } from "../catalog/product-input.ts";
+import { segmentEventNames } from "../events/event-names.ts";
+import { currencyDigits } from "../shared/money.ts";
 import {
   comparisonPredicate,
   constantSatisfies,
@@ -10,6 +12,8 @@ import {
   type Comparison,
   type EventCondition,
   type EventWindow,
+  type OrderMetric,
+  type OrdersCondition,
   orderMetrics,
   type PropertyCondition,
   type PropertyType,
@@ -27,6 +31,11 @@ export interface CompileOptions {
   contactIds?: readonly string[];
   /** The workspace's segment filters by id, inlined where a filter says `inSegment`. */
   segments: ReadonlyMap<string, SegmentFilter>;
+  /**
+   * The workspace's shop currency (`loadWorkspaceCurrency`): money metrics (TOTAL_SPENT,
+   * AVERAGE_ORDER_VALUE) are in its major units and count only the orders in it.
+   */
+  currency: string;
 }
 
 export interface SqlQuery {
@@ -40,17 +49,53 @@ export type LeafFilter = Exclude<
   { and: unknown } | { or: unknown } | { not: unknown }
 >;
 
-const orderValueSql = `coalesce(
-  CASE WHEN jsonb_typeof(e.properties -> 'total') = 'number' THEN (e.properties -> 'total')::numeric END,
-  CASE WHEN jsonb_typeof(e.properties -> 'revenue') = 'number' THEN (e.properties -> 'revenue')::numeric END,
-  0)`;
-export const orderAggregates = {
-  COUNT: { sql: "count(*)", zero: 0 },
-  TOTAL_SPENT: { sql: `sum(${orderValueSql})`, zero: 0 },
-  AVERAGE_ORDER_VALUE: { sql: `avg(${orderValueSql})`, zero: null },
-  FIRST_ORDER_AT: { sql: "min(e.occurred_at)", zero: null },
-  LAST_ORDER_AT: { sql: "max(e.occurred_at)", zero: null },
-} as const;
+/** Where a leaf's rows come from, and the column naming their contact. */
+export interface RowSource {
+  from: string;
+  contact: string;
+}
+const eventSource: RowSource = { from: "events e", contact: "e.contact_id" };
+const orderSource: RowSource = { from: "orders o", contact: "o.contact_id" };
+const lineSource: RowSource = {
+  from: "orders o JOIN order_lines l ON l.order_id = o.id",
+  contact: "o.contact_id",
+};
+const productLineSource: RowSource = {
+  from: `${lineSource.from}
+    JOIN products p ON p.workspace_id = o.workspace_id AND p.shop_product_id = l.shop_product_id`,
+  contact: "o.contact_id",
+};
+
+/** A leaf's rows: their source and the WHERE clause that picks them. */
+export interface LeafRows {
+  source: RowSource;
+  where: string;
+}
+
+/** Net revenue of an order in minor units: refunds deducted. */
+const netSql = "(o.total - o.refunded_amount)";
+/**
+ * Each order metric as an aggregate over `orders o` (money divided by `scale`, the minor units
+ * per major unit of the workspace currency), with its value for no orders.
+ */
+export function orderAggregate(
+  metric: OrderMetric,
+  scale: string,
+): { sql: string; zero: 0 | null } {
+  switch (metric) {
+    case "COUNT":
+      return { sql: "count(*)", zero: 0 };
+    case "TOTAL_SPENT":
+      return { sql: `(sum(${netSql}) / ${scale})`, zero: 0 };
+    case "AVERAGE_ORDER_VALUE":
+      return { sql: `(avg(${netSql}) / ${scale})`, zero: null };
+    case "FIRST_ORDER_AT":
+      return { sql: "min(o.ordered_at)", zero: null };
+    case "LAST_ORDER_AT":
+      return { sql: "max(o.ordered_at)", zero: null };
+  }
+}
+const moneyMetrics: readonly OrderMetric[] = ["TOTAL_SPENT", "AVERAGE_ORDER_VALUE"];
 
 /**
  * Compiles a segment filter to one parameterised query returning the member contacts' ids:
@@ -139,14 +184,19 @@ export class SegmentCompiler {
       const { eventTime } = filter;
       const rows = this.eventRows(eventTime.name, undefined, eventTime.where);
       const aggregate = eventTime.which === "FIRST" ? "min(e.occurred_at)" : "max(e.occurred_at)";
-      return this.aggregate(rows, aggregate, "DATE", eventTime, null);
+      return this.aggregate(
+        { source: eventSource, where: rows },
+        aggregate,
+        "DATE",
+        eventTime,
+        null,
+      );
     }
     if ("orders" in filter) {
       const { orders } = filter;
-      const rows = this.eventRows(orderCompleted, orders, undefined);
-      const aggregate = orderAggregates[orders.metric];
+      const aggregate = this.orderAggregate(orders.metric);
       return this.aggregate(
-        rows,
+        this.orderRows(orders),
         aggregate.sql,
         orderMetrics[orders.metric],
         orders,
@@ -190,13 +240,64 @@ export class SegmentCompiler {
     return conditions.join(" AND ");
   }
 
-  purchasedRows(purchased: PurchasedCondition): string {
-    const product = {
-      ...(purchased.productId !== undefined && { product_id: purchased.productId }),
-      ...(purchased.category !== undefined && { category: purchased.category }),
-    };
-    const rows = this.eventRows(orderCompleted, purchased, undefined);
-    return `${rows} AND e.properties -> 'products' @> ${this.params.add(JSON.stringify([product]), "jsonb")}`;
+  /**
+   * The orders an orders condition counts (over `orders o`): the contact's orders placed in
+   * the window (by `ordered_at`, so a backfilled old order counts where it belongs), orders
+   * ever cancelled left out (refunded after the cancellation too), guest orders (no contact
+   * yet) too; for money metrics only the orders in the workspace currency, as amounts in other
+   * currencies cannot be added to it.
+   */
+  orderRows(orders: OrdersCondition): LeafRows {
+    const conditions = this.orderConditions(orders);
+    if (moneyMetrics.includes(orders.metric)) {
+      conditions.push(`o.currency = ${this.params.add(this.options.currency, "text")}`);
+    }
+    return { source: orderSource, where: conditions.join(" AND ") };
+  }
+
+  /**
+   * The order lines a purchased condition looks for (over `orders o JOIN order_lines l`, and
+   * `products p` for a category): lines of the product `productId`, and/or of a product whose
+   * catalog category is `category` or a path under it (`Women` matches `Women > Shirts`, as
+   * the products filter does), in the contact's non-cancelled orders placed in the window.
+   */
+  purchasedRows(purchased: PurchasedCondition): LeafRows {
+    const { params } = this;
+    const conditions = this.orderConditions(purchased);
+    if (purchased.productId !== undefined) {
+      conditions.push(`l.shop_product_id = ${params.add(purchased.productId, "text")}`);
+    }
+    if (purchased.category === undefined) {
+      return { source: lineSource, where: conditions.join(" AND ") };
+    }
+    const category = normalizeCategory(purchased.category);
+    conditions.push(
+      `(p.category = ${params.add(category, "text")} OR starts_with(p.category, ${params.add(`${category} > `, "text")}))`,
+    );
+    return { source: productLineSource, where: conditions.join(" AND ") };
+  }
+
+  private orderConditions(window: EventWindow): string[] {
+    const conditions = [
+      `o.workspace_id = ${this.workspace}`,
+      "o.contact_id IS NOT NULL",
+      // Cancelled, even if refunded since (which moves the status on): cancelled_at stays.
+      "o.status <> 'CANCELLED' AND o.cancelled_at IS NULL",
+    ];
+    if (this.contacts) conditions.push(`o.contact_id = ANY(${this.contacts})`);
+    const since = windowStart(this.options.now, window);
+    if (since !== undefined) {
+      conditions.push(`o.ordered_at >= ${this.params.add(since, "timestamptz")}`);
+    }
+    return conditions;
+  }
+
+  /** An order metric's aggregate, money in the workspace currency's major units. */
+  orderAggregate(metric: OrderMetric): { sql: string; zero: 0 | null } {
+    const scale = moneyMetrics.includes(metric)
+      ? this.params.add(10 ** currencyDigits(this.options.currency), "numeric")
+      : "1";
+    return orderAggregate(metric, scale);
   }
 
   /**
@@ -206,7 +307,7 @@ export class SegmentCompiler {
    * outgrows work_mem.) Counts above one go through a grouped subquery, joined on the contact.
    */
   private eventCount(event: EventCondition): string {
-    const rows = this.eventRows(event.name, event, event.where);
+    const rows = { source: eventSource, where: this.eventRows(event.name, event, event.where) };
     const grouped = (having: string, count: number) =>
       this.exists(rows, `count(*) ${having} ${this.params.add(count, "int")}`);
     if (event.atMost !== undefined) {
@@ -225,7 +326,7 @@ export class SegmentCompiler {
    * then the query looks for the contacts that fail instead.
    */
   private aggregate(
-    rows: string,
+    rows: LeafRows,
     aggregate: string,
     type: PropertyType,
     comparison: Comparison,
@@ -237,13 +338,13 @@ export class SegmentCompiler {
       : this.exists(rows, test);
   }
 
-  /** Whether the contact has events matching `rows` (whose group meets `having`, if given). */
-  private exists(rows: string, having?: string): string {
+  /** Whether the contact has rows matching `rows` (whose group meets `having`, if given). */
+  private exists({ source, where }: LeafRows, having?: string): string {
     if (having === undefined) {
-      return `EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id AND ${rows})`;
+      return `EXISTS (SELECT 1 FROM ${source.from} WHERE ${source.contact} = c.id AND ${where})`;
     }
-    return `EXISTS (SELECT 1 FROM (SELECT e.contact_id FROM events e WHERE ${rows}
-      GROUP BY e.contact_id HAVING ${having}) g WHERE g.contact_id = c.id)`;
+    return `EXISTS (SELECT 1 FROM (SELECT ${source.contact} AS contact_id FROM ${source.from}
+      WHERE ${where} GROUP BY ${source.contact} HAVING ${having}) g WHERE g.contact_id = c.id)`;
   }
 
   private inSegment(segmentId: string, isMember: boolean): string {

@@ -1,4 +1,3 @@
-import { orderCompleted } from "../events/event-names.ts";
 import {
   type Comparison,
   dayOperators,
@@ -19,6 +18,13 @@ export interface FilterDependencies {
   /** The contact's last-seen time, which every processed event moves. */
   lastSeen: boolean;
   score: boolean;
+  /**
+   * The contact's orders (orders and purchased conditions): whatever writes an order, from an
+   * event or from `upsertOrders`, refunds and cancellations included, can change membership.
+   */
+  orders: boolean;
+  /** Product categories (a purchased condition with `category`): a catalog change can too. */
+  catalog: boolean;
   /** Membership can change by time passing alone, so a scheduled refresh re-checks it. */
   timeRelative: boolean;
   /**
@@ -38,6 +44,8 @@ const comparisonWindow = (comparison: Comparison) =>
  *
  * @example filterDependencies({ event: { name: "Order Completed", withinHours: 2 } }, new Map())
  *   // eventNames {"Order Completed"}, timeRelative true, shortestWindowMinutes 120
+ * @example filterDependencies({ orders: { metric: "COUNT", op: "AT_LEAST", value: 2 } }, new Map())
+ *   // orders true, eventNames empty
  */
 export function filterDependencies(
   filter: SegmentFilter,
@@ -49,6 +57,8 @@ export function filterDependencies(
     contactData: false,
     lastSeen: false,
     score: false,
+    orders: false,
+    catalog: false,
     timeRelative: false,
     shortestWindowMinutes: undefined,
   };
@@ -89,11 +99,12 @@ export function filterDependencies(
       comparison(node.eventTime);
       where(node.eventTime.where);
     } else if ("orders" in node) {
-      deps.eventNames.add(orderCompleted);
+      deps.orders = true;
       window(node.orders);
       comparison(node.orders);
     } else if ("purchased" in node) {
-      deps.eventNames.add(orderCompleted);
+      deps.orders = true;
+      if (node.purchased.category !== undefined) deps.catalog = true;
       window(node.purchased);
     } else if ("inSegment" in node) {
       const id = node.inSegment.segmentId;

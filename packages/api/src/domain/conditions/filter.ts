@@ -186,9 +186,16 @@ export interface EventTimeCondition extends Comparison {
 }
 
 /**
- * Shopping facts from `Order Completed` events (one event is one order; its value is
- * `properties.total`, else `properties.revenue`, else 0). Counts and sums of no orders are 0;
- * the average and dates of no orders are missing.
+ * Shopping facts from the contact's `Order` rows, however they were written: `Order Completed`
+ * / `Updated` / `Refunded` / `Cancelled` events (an event without `order_id` makes no order) and
+ * the backend's `upsertOrders`, backfills included. An order counts from its `orderedAt`, so a
+ * backfilled old order falls in the window where it belongs. Left out: orders ever cancelled
+ * (even if refunded since) and guest orders until they are attached to the contact.
+ * TOTAL_SPENT and AVERAGE_ORDER_VALUE are net revenue (total − refunds) in major units of the
+ * workspace currency (`value: 100` is 100.00 EUR), over the orders in that currency only:
+ * orders in other currencies count for COUNT and the dates but cannot be added to a sum without
+ * exchange rates. A fully refunded order still counts as an order, with a value of 0.
+ * Counts and sums of no orders are 0; the average and dates of no orders are missing.
  */
 export const orderMetrics = {
   COUNT: "NUMBER",
@@ -205,8 +212,14 @@ export interface OrdersCondition extends Comparison, EventWindow {
 }
 
 /**
- * Bought a product (`products[].product_id`) or from a category (`products[].category`), in
- * the window or ever.
+ * Bought a product (an order line's product id, `products[].product_id` in events) and/or from
+ * a category, in the window or ever, in the orders the orders condition counts. The category is
+ * the product's category in the catalog now (set by `upsertProducts`, or by the first event that
+ * named the product when the catalog has not), matched as the products filter does: the path
+ * or any path under it, so `"Women"` matches `"Women > Shirts"` but not `"Women Shoes"`
+ * (spacing around `>` does not matter).
+ *
+ * @example { purchased: { category: "Women > Shirts", withinDays: 90 } }
  */
 export interface PurchasedCondition extends EventWindow {
   productId?: string;

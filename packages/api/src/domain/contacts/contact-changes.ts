@@ -30,3 +30,30 @@ export async function queueContactDataChange(
     },
   );
 }
+
+/**
+ * Records, in the caller's transaction, that these contacts' orders changed without an event
+ * of theirs (an order pushed or backfilled by `upsertOrders`, refunded or cancelled there, or
+ * moved to another contact), by queueing `refresh_contact_segments` with `changed: "orders"`:
+ * the segments on orders are re-checked for them if and only if the change commits. The event
+ * path re-checks its own contact at once and needs none. Nothing is queued in a workspace
+ * without segments.
+ *
+ * @example await queueContactOrdersChange(tx, workspaceId, [contact.id])
+ */
+export async function queueContactOrdersChange(
+  executor: Executor,
+  workspaceId: string,
+  contactIds: readonly string[],
+): Promise<void> {
+  const unique = [...new Set(contactIds)];
+  if (unique.length === 0) return;
+  await addJob(
+    executor,
+    "refresh_contact_segments",
+    { workspaceId, contactIds: unique, changed: "orders" },
+    {
+      onlyIf: Prisma.sql`EXISTS (SELECT 1 FROM segments WHERE workspace_id = ${workspaceId}::uuid)`,
+    },
+  );
+}

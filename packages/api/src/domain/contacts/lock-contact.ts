@@ -18,3 +18,21 @@ export async function lockContact(
        FOR UPDATE`;
   return rows.length > 0;
 }
+
+/**
+ * Locks several contacts' rows in id order (the order every multi-contact writer uses, so two
+ * cannot deadlock), as `lockContact` does one.
+ *
+ * @example await lockContacts(tx, workspaceId, contactIds)
+ */
+export async function lockContacts(
+  tx: Transaction,
+  workspaceId: string,
+  contactIds: readonly string[],
+): Promise<void> {
+  if (contactIds.length === 0) return;
+  await tx.$queryRaw`
+    SELECT id FROM contacts
+     WHERE id = ANY(${[...contactIds]}::uuid[]) AND workspace_id = ${workspaceId}::uuid
+     ORDER BY id FOR UPDATE`;
+}

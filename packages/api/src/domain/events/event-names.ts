@@ -1,4 +1,4 @@
-/** An order; one event is one order (its value is `properties.total`, else `properties.revenue`). */
+/** The event that places an order (its `Order` row: `orders/orders-from-events.ts`). */
 export const orderCompleted = "Order Completed";
 export const segmentEntered = "Segment Entered";
 export const segmentExited = "Segment Exited";

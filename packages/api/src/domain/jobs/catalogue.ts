@@ -26,20 +26,22 @@ export const jobCatalogue = {
   refresh_segment: z.object({ segmentId: uuid }),
   /**
    * Queues `refresh_segment` for the segments that depend on `dependingOn` (time passing, by
-   * default: the hourly schedule; `shortWindow`, windows under a day: every 5 minutes), in one
-   * workspace or all.
+   * default: the hourly schedule; `shortWindow`, windows under a day: every 5 minutes; `catalog`:
+   * queued by `upsertProducts` when a product's category changed), in one workspace or all.
    */
   refresh_segments: z.object({
     workspaceId: uuid.optional(),
-    dependingOn: z.enum(["time", "shortWindow", "score", "contactData"]).default("time"),
+    dependingOn: z.enum(["time", "shortWindow", "score", "contactData", "catalog"]).default("time"),
   }),
   /**
-   * What a change of contacts' data causes: the segments on contact data are re-checked, and
-   * the tags newly put on contacts (`tagged`) start their scenarios.
+   * What a change of contacts' data (`changed: "contactData"`) or of their orders without an
+   * event (`"orders"`: `upsertOrders`, an order moving between contacts) causes: the segments
+   * on that are re-checked, and the tags newly put on contacts (`tagged`) start their scenarios.
    */
   refresh_contact_segments: z.object({
     workspaceId: uuid,
     contactIds: z.array(uuid).min(1).max(10_000),
+    changed: z.enum(["contactData", "orders"]).default("contactData"),
     tagged: z
       .array(z.object({ contactId: uuid, tag: z.string() }))
       .max(100_000)

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { withTransaction } from "../../db.ts";
+import { queueContactOrdersChange } from "../contacts/contact-changes.ts";
 import { ensureContacts } from "../contacts/ensure-contacts.ts";
 import { batchRefusal, parseBatchRows } from "../shared/batch-rows.ts";
 import { type FieldProblem, InvalidInputError } from "../shared/errors.ts";
@@ -36,7 +37,8 @@ const batchShape = z
  * units). All or nothing, as `importContacts`: one bad row changes nothing and the error names
  * every bad row (`["orders", "<index>", "<field>"]`). The same order id from an
  * `Order Completed` event and from here is one order. Orders convert the carts they bought
- * (`convertCarts`: by `cartId`, else by their items).
+ * (`convertCarts`: by `cartId`, else by their items), and the segments on orders are re-checked
+ * for the orders' contacts after the commit (`queueContactOrdersChange`).
  *
  * @example await upsertOrders(workspaceId, [{ orderId: "1042", customer: { email: "ada@example.com" }, total: 54.9, orderedAt: "2026-01-05T10:00:00Z" }])
  */
@@ -111,6 +113,11 @@ export async function upsertOrders(
       tx,
       workspaceId,
       written.map((row) => row.id),
+    );
+    await queueContactOrdersChange(
+      tx,
+      workspaceId,
+      written.flatMap((row) => row.contactIds),
     );
     return written.map((row, index) => ({
       index,

@@ -5,10 +5,13 @@ export interface WrittenOrder {
   id: string;
   shop_order_id: string;
   created: boolean;
+  /** The order's contact before the write and after it (distinct, guests left out). */
+  contactIds: string[];
 }
 
-interface UpsertedRow extends WrittenOrder {
+interface UpsertedRow extends Omit<WrittenOrder, "contactIds"> {
   details_applied: boolean;
+  contact_id: string | null;
 }
 
 /**
@@ -16,7 +19,8 @@ interface UpsertedRow extends WrittenOrder {
  * handful of set-based statements: the stored orders are locked in shop-id order, new ones
  * inserted and known ones updated (see `OrderWrite` for which parts of a write apply), lines
  * replaced where new details brought lines, refunds upserted by key, and each order's refunded
- * amount and refund status recomputed from its refunds. Returns one row per write, in order.
+ * amount and refund status recomputed from its refunds. Returns one row per write, in order,
+ * with the contacts whose orders it changed (for their segment upkeep).
  * At most one write per order in a call.
  *
  * @example await writeOrders(tx, workspaceId, [orderWrite])
@@ -28,12 +32,14 @@ export async function writeOrders(
 ): Promise<WrittenOrder[]> {
   if (writes.length === 0) return [];
   const shopIds = writes.map((write) => write.shop_order_id);
-  await tx.$queryRawUnsafe(
-    `SELECT id FROM orders WHERE workspace_id = $1::uuid AND shop_order_id = ANY($2::text[])
+  const locked = await tx.$queryRawUnsafe<{ shop_order_id: string; contact_id: string | null }[]>(
+    `SELECT shop_order_id, contact_id::text FROM orders
+      WHERE workspace_id = $1::uuid AND shop_order_id = ANY($2::text[])
       ORDER BY shop_order_id FOR UPDATE`,
     workspaceId,
     shopIds,
   );
+  const contactBefore = new Map(locked.map((row) => [row.shop_order_id, row.contact_id]));
   const byShopId = new Map<string, UpsertedRow>();
   let pending = [...writes];
   // A concurrent writer may insert one of the new orders first; the next round updates it.
@@ -76,7 +82,11 @@ export async function writeOrders(
     recomputeRefundsSql,
     results.map((row) => row.id),
   );
-  return results.map(({ id, shop_order_id, created }) => ({ id, shop_order_id, created }));
+  return results.map(({ id, shop_order_id, created, contact_id }) => {
+    const before = contactBefore.get(shop_order_id);
+    const contactIds = [...new Set([before, contact_id])].filter((c): c is string => !!c);
+    return { id, shop_order_id, created, contactIds };
+  });
 }
 
 function flatOrder(write: OrderWrite) {
@@ -120,7 +130,7 @@ const upsertOrdersSql = `
            i.source::order_source, coalesce(i.properties, '{}')
       FROM input i ORDER BY i.shop_order_id
     ON CONFLICT (workspace_id, shop_order_id) DO NOTHING
-    RETURNING id, shop_order_id
+    RETURNING id, shop_order_id, contact_id
   ), updated AS (
     UPDATE orders o SET
       ${["order_number", "cart_id", "currency", "subtotal", "discount", "shipping", "tax", "total", "coupon", "ordered_at"].map(detail).join(",\n      ")},
@@ -139,13 +149,15 @@ const upsertOrdersSql = `
       updated_at = now()
       FROM input i
      WHERE o.workspace_id = $1::uuid AND o.shop_order_id = i.shop_order_id
-    RETURNING o.id, o.shop_order_id,
+    RETURNING o.id, o.shop_order_id, o.contact_id,
               (i.has_details AND NOT i.placeholder AND o.data_at = i.at) AS details_applied
   )
-  SELECT x.id::text, x.shop_order_id, x.created, coalesce(x.details_applied, i.has_details) AS details_applied
-    FROM (SELECT id, shop_order_id, true AS created, NULL::boolean AS details_applied FROM inserted
+  SELECT x.id::text, x.shop_order_id, x.created, x.contact_id::text,
+         coalesce(x.details_applied, i.has_details) AS details_applied
+    FROM (SELECT id, shop_order_id, contact_id, true AS created, NULL::boolean AS details_applied
+            FROM inserted
           UNION ALL
-          SELECT id, shop_order_id, false, details_applied FROM updated) x
+          SELECT id, shop_order_id, contact_id, false, details_applied FROM updated) x
     JOIN input i ON i.shop_order_id = x.shop_order_id`;
 
 const insertLinesSql = `

@@ -48,7 +48,7 @@ interface StoredEvent {
  *    order), when the event was the contact's own activity rather than one Cartwheel recorded
  *    about them (a segment entered, a bounce);
  * 2. the scoring rules for its name apply (once per rule and event);
- * 3. the segments that can depend on it are re-checked for this contact;
+ * 3. the segments that can depend on it (or on the order it wrote) are re-checked for this contact;
  * 4. its scenarios: goals and exits end runs, waits for it resume, triggers start runs (and a
  *    score the rules lifted across a threshold starts the score-triggered ones);
  * and next, as a peer here, order attribution.
@@ -107,7 +107,12 @@ export async function reactToEvent(
       tx,
       event.workspaceId,
       [contactId],
-      { kind: "event", eventName: event.name, scoreChanged: reaction.scoreChanged },
+      {
+        kind: "event",
+        eventName: event.name,
+        scoreChanged: reaction.scoreChanged,
+        ordersChanged: reaction.shopping.orderId !== null,
+      },
       now,
     );
     reaction.scenarios = await reactToEventInScenarios(

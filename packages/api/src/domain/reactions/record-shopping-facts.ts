@@ -1,5 +1,6 @@
 import type { Transaction } from "../../db.ts";
 import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalog/product-stubs.ts";
+import { queueContactOrdersChange } from "../contacts/contact-changes.ts";
 import { convertCarts } from "../orders/convert-carts.ts";
 import { cartEventNames } from "../orders/fold-cart.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
@@ -25,7 +26,9 @@ const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames, .
  * bought (`convertCarts`), and cart events bring their `Cart` up to date (`recordCartEvent`).
  * All are keyed and time-guarded, so a retried job (or an anonymous event handled again once
  * its shopper is identified, which then attaches the order or cart to the contact) changes
- * nothing twice. Other events cost nothing.
+ * nothing twice. Other events cost nothing. When the order belongs (or belonged) to another
+ * contact than the event's (an anonymous refund, an order moved), that contact's segments on
+ * orders are queued for a re-check.
  *
  * @example await recordShoppingFacts(tx, { id, workspaceId, contactId, name, occurredAt, properties })
  */
@@ -49,6 +52,9 @@ export async function recordShoppingFacts(
   );
   const order = await recordOrderEvent(tx, event.workspaceId, event, currency);
   if (order) await convertCarts(tx, event.workspaceId, [order.id]);
+  // The event's own contact is re-checked by its reaction; others the order belongs or belonged to are queued.
+  const others = order?.contactIds.filter((id) => id !== event.contactId) ?? [];
+  await queueContactOrdersChange(tx, event.workspaceId, others);
   const cart = await recordCartEvent(tx, event.workspaceId, event, currency);
   return { productStubs: stubs.created, orderId: order?.id ?? null, cartId: cart?.id ?? null };
 }

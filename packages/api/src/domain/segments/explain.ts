@@ -2,13 +2,14 @@ import { db, pool } from "../../db.ts";
 import {
   fieldSql,
   type LeafFilter,
-  orderAggregates,
+  type LeafRows,
   SegmentCompiler,
 } from "../conditions/compile.ts";
 import type { SegmentFilter } from "../conditions/filter.ts";
-import { orderCompleted } from "../events/event-names.ts";
 import { NotFoundError } from "../shared/errors.ts";
+import { formatMajorUnits } from "../shared/money.ts";
 import { isUuid } from "../shared/validation.ts";
+import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { findSegment, loadSegmentDefinitions } from "./segments.ts";
 
 export interface ExplainedEvent {
@@ -16,6 +17,17 @@ export interface ExplainedEvent {
   name: string;
   occurredAt: Date;
   properties: unknown;
+}
+
+/** An order an orders or purchased condition counted; amounts in major units, net of refunds. */
+export interface ExplainedOrder {
+  /** The shop's order id. */
+  orderId: string;
+  orderedAt: Date;
+  status: string;
+  currency: string;
+  /** What the shopper paid after refunds (`total - refunded`), e.g. "49.90". */
+  netTotal: string;
 }
 
 /** One node of a filter with its outcome for one contact. */
@@ -29,6 +41,8 @@ export interface ExplainedCondition {
   actual: unknown;
   /** The contact's latest events the condition counted (up to 10). */
   events: ExplainedEvent[];
+  /** The contact's latest orders an orders or purchased condition counted (up to 10). */
+  orders: ExplainedOrder[];
   children: ExplainedCondition[];
 }
 
@@ -42,7 +56,7 @@ export interface SegmentExplanation {
   tree: ExplainedCondition;
 }
 
-const eventListLimit = 10;
+const listLimit = 10;
 
 /**
  * Explains why a contact is in a segment or not: the filter tree with each condition's
@@ -68,6 +82,7 @@ export async function explainSegment(
     now: options.now ?? new Date(),
     contactIds: [contactId],
     segments: filters,
+    currency: await loadWorkspaceCurrency(db(), workspaceId),
   };
 
   const leaves: LeafFilter[] = [];
@@ -82,13 +97,14 @@ export async function explainSegment(
     compiler.params.values,
   );
   const row = rows[0] ?? {};
-  const events = await Promise.all(
-    leaves.map((leaf) => countedEvents(new SegmentCompiler(compileOptions), leaf)),
+  const counted = await Promise.all(
+    leaves.map((leaf) => countedRows(new SegmentCompiler(compileOptions), leaf)),
   );
   const tree = resolve(shape, (index) => ({
     matches: row[`m${index}`] === true,
     actual: row[`v${index}`] ?? null,
-    events: events[index] ?? [],
+    events: counted[index]?.events ?? [],
+    orders: counted[index]?.orders ?? [],
   }));
   const membership = await db().segmentMembership.findUnique({
     where: { segmentId_contactId: { segmentId, contactId } },
@@ -155,7 +171,9 @@ function outline(
 
 function resolve(
   shape: Outline,
-  leafResult: (index: number) => Pick<ExplainedCondition, "matches" | "actual" | "events">,
+  leafResult: (
+    index: number,
+  ) => Pick<ExplainedCondition, "matches" | "actual" | "events" | "orders">,
 ): ExplainedCondition {
   if ("leaf" in shape)
     return {
@@ -180,6 +198,7 @@ function resolve(
     matches,
     actual: null,
     events: [],
+    orders: [],
     children,
   };
 }
@@ -192,36 +211,65 @@ function observed(compiler: SegmentCompiler, leaf: LeafFilter): string {
     return `(c.properties -> ${compiler.params.add(leaf.property.key, "text")})`;
   if ("score" in leaf) return scalar("c.score");
   if ("consent" in leaf) return scalar("c.consent_status::text");
-  const rows = eventRowsOf(compiler, leaf);
+  const rows = leafRowsOf(compiler, leaf);
   if (!rows) return "NULL::jsonb";
+  const from = `FROM ${rows.source.from} WHERE ${rows.where}`;
   if ("eventTime" in leaf) {
     return scalar(
-      `SELECT ${leaf.eventTime.which === "FIRST" ? "min" : "max"}(e.occurred_at) FROM events e WHERE ${rows}`,
+      `SELECT ${leaf.eventTime.which === "FIRST" ? "min" : "max"}(e.occurred_at) ${from}`,
     );
   }
   if ("orders" in leaf) {
-    const aggregate = orderAggregates[leaf.orders.metric];
+    const aggregate = compiler.orderAggregate(leaf.orders.metric);
     const value = aggregate.zero === 0 ? `coalesce(${aggregate.sql}, 0)` : aggregate.sql;
-    return scalar(`SELECT ${value} FROM events e WHERE ${rows}`);
+    return scalar(`SELECT ${value} ${from}`);
   }
-  return scalar(`SELECT count(*) FROM events e WHERE ${rows}`);
+  return scalar(`SELECT count(*) ${from}`);
 }
 
-function eventRowsOf(compiler: SegmentCompiler, leaf: LeafFilter): string | undefined {
-  if ("event" in leaf) return compiler.eventRows(leaf.event.name, leaf.event, leaf.event.where);
+function leafRowsOf(compiler: SegmentCompiler, leaf: LeafFilter): LeafRows | undefined {
+  const events = (where: string): LeafRows => ({
+    source: { from: "events e", contact: "e.contact_id" },
+    where,
+  });
+  if ("event" in leaf)
+    return events(compiler.eventRows(leaf.event.name, leaf.event, leaf.event.where));
   if ("eventTime" in leaf)
-    return compiler.eventRows(leaf.eventTime.name, undefined, leaf.eventTime.where);
-  if ("orders" in leaf) return compiler.eventRows(orderCompleted, leaf.orders, undefined);
+    return events(compiler.eventRows(leaf.eventTime.name, undefined, leaf.eventTime.where));
+  if ("orders" in leaf) return compiler.orderRows(leaf.orders);
   if ("purchased" in leaf) return compiler.purchasedRows(leaf.purchased);
   return undefined;
 }
 
-async function countedEvents(
+async function countedRows(
   compiler: SegmentCompiler,
   leaf: LeafFilter,
-): Promise<ExplainedEvent[]> {
-  const rows = eventRowsOf(compiler, leaf);
-  if (!rows) return [];
+): Promise<{ events: ExplainedEvent[]; orders: ExplainedOrder[] }> {
+  const rows = leafRowsOf(compiler, leaf);
+  if (!rows) return { events: [], orders: [] };
+  if ("orders" in leaf || "purchased" in leaf) {
+    const result = await pool().query<{
+      shop_order_id: string;
+      ordered_at: Date;
+      status: string;
+      currency: string;
+      net: string;
+    }>(
+      `SELECT DISTINCT ON (o.ordered_at, o.id) o.shop_order_id, o.ordered_at, o.status::text,
+              o.currency, (o.total - o.refunded_amount)::text AS net
+         FROM ${rows.source.from} WHERE ${rows.where}
+        ORDER BY o.ordered_at DESC, o.id DESC LIMIT ${listLimit}`,
+      compiler.params.values,
+    );
+    const orders = result.rows.map((order) => ({
+      orderId: order.shop_order_id,
+      orderedAt: order.ordered_at,
+      status: order.status,
+      currency: order.currency,
+      netTotal: formatMajorUnits(BigInt(order.net), order.currency),
+    }));
+    return { events: [], orders };
+  }
   const result = await pool().query<{
     id: string;
     name: string;
@@ -229,13 +277,14 @@ async function countedEvents(
     properties: unknown;
   }>(
     `SELECT e.id::text, e.name, e.occurred_at, e.properties FROM events e
-      WHERE ${rows} ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${eventListLimit}`,
+      WHERE ${rows.where} ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${listLimit}`,
     compiler.params.values,
   );
-  return result.rows.map((event) => ({
+  const events = result.rows.map((event) => ({
     id: event.id,
     name: event.name,
     occurredAt: event.occurred_at,
     properties: event.properties,
   }));
+  return { events, orders: [] };
 }

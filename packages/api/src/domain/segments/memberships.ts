@@ -24,6 +24,8 @@ export interface SyncOptions {
   /** The workspace's segment filters by id, for `inSegment`. */
   segments: ReadonlyMap<string, SegmentFilter>;
   now: Date;
+  /** The workspace's shop currency, for money metrics (`loadWorkspaceCurrency`). */
+  currency: string;
   /** Re-check only these contacts; every contact when left out. */
   contactIds?: readonly string[];
   /** Record Segment Entered / Exited events for the changes. Default true. */
@@ -37,7 +39,7 @@ export interface SyncOptions {
  * Segment Entered / Exited event in the same transaction. Safe to repeat: a second run finds
  * nothing to change.
  *
- * @example await syncMemberships(tx, segment, { segments, now: new Date(), contactIds: [contactId] })
+ * @example await syncMemberships(tx, segment, { segments, now: new Date(), currency: "EUR", contactIds: [contactId] })
  */
 export async function syncMemberships(
   tx: Transaction,
@@ -48,6 +50,7 @@ export async function syncMemberships(
     workspaceId: segment.workspaceId,
     now: options.now,
     segments: options.segments,
+    currency: options.currency,
     ...(options.contactIds && { contactIds: options.contactIds }),
   });
   const values = [...target.values, segment.id, segment.workspaceId, options.now];

@@ -2,6 +2,7 @@ import { db, pool } from "../../db.ts";
 import { compileSegmentQuery } from "../conditions/compile.ts";
 import { parseSegmentFilter } from "../conditions/parse/parse-filter.ts";
 import { isUuid } from "../shared/validation.ts";
+import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { checkReferences } from "./references.ts";
 import { loadSegmentDefinitions } from "./segments.ts";
 
@@ -31,6 +32,7 @@ export async function previewSegment(
     workspaceId,
     now: options.now ?? new Date(),
     segments: filters,
+    currency: await loadWorkspaceCurrency(db(), workspaceId),
   });
   const size = Math.min(Math.max(Math.trunc(options.sampleSize ?? 10) || 0, 0), 100);
   const [counted, sample] = await Promise.all([

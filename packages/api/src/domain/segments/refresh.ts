@@ -1,6 +1,7 @@
 import { type Executor, withTransaction } from "../../db.ts";
 import { filterDependencies } from "../conditions/dependencies.ts";
 import { addJobs } from "../jobs/add-job.ts";
+import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { type MembershipChange, syncMemberships } from "./memberships.ts";
 import { loadSegmentDefinitions, segmentTransactionOptions, toDefinition } from "./segments.ts";
 
@@ -21,6 +22,7 @@ export async function refreshSegment(
     const changes = await syncMemberships(tx, toDefinition(row), {
       segments: filters,
       now,
+      currency: await loadWorkspaceCurrency(tx, row.workspaceId),
       recordEvents: options.recordEvents ?? true,
     });
     await tx.segment.update({ where: { id: segmentId }, data: { refreshedAt: now } });
@@ -32,9 +34,10 @@ export async function refreshSegment(
  * What a segment's membership can change with, for choosing the ones to refresh: `time`
  * passing (any window counting back from now), `shortWindow` (a window under a day, such as
  * `withinHours: 2` or `withinMinutes: 30`: an hourly re-check would leave it stale for much of
- * its length), scores or contact data.
+ * its length), scores, contact data, or the `catalog` (a product's category, which purchased
+ * conditions on a category read).
  */
-export type RefreshReason = "time" | "shortWindow" | "score" | "contactData";
+export type RefreshReason = "time" | "shortWindow" | "score" | "contactData" | "catalog";
 
 /** Windows shorter than this (in minutes) are `shortWindow`: a day. */
 export const shortWindowMinutes = 1440;
@@ -77,6 +80,7 @@ export async function enqueueSegmentRefreshes(
             shortWindow: (deps.shortestWindowMinutes ?? Infinity) < shortWindowMinutes,
             score: deps.score,
             contactData: deps.contactData,
+            catalog: deps.catalog,
           };
           if (dependent[options.dependingOn]) due.push(segment.id);
         }

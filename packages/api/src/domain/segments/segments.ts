@@ -6,6 +6,7 @@ import type { SegmentFilter } from "../conditions/filter.ts";
 import { parseSegmentFilter } from "../conditions/parse/parse-filter.ts";
 import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
+import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { SegmentCycleError } from "./errors.ts";
 import { type SegmentDefinition, syncMemberships } from "./memberships.ts";
 import { checkReferences, findSegmentCycle, segmentsIncluding } from "./references.ts";
@@ -196,8 +197,11 @@ async function recompute(
   const all = new Map(filters);
   for (const segment of segments) all.set(segment.id, segment.filter);
   const updated: Segment[] = [];
+  const [first] = segments;
+  if (!first) return updated;
+  const currency = await loadWorkspaceCurrency(tx, first.workspaceId);
   for (const segment of segments) {
-    await syncMemberships(tx, segment, { segments: all, now, recordEvents: false });
+    await syncMemberships(tx, segment, { segments: all, now, currency, recordEvents: false });
     updated.push(
       await tx.segment.update({ where: { id: segment.id }, data: { refreshedAt: now } }),
     );

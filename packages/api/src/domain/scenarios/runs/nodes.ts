@@ -80,6 +80,7 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
       workspaceId: scenario.workspaceId,
       now,
       segments: await segmentFiltersFor(tx, scenario.workspaceId, node.filter),
+      currency: context.currency,
       contactIds: [contact.id],
     });
     const rows = await tx.$queryRawUnsafe<unknown[]>(query.text, ...query.values);

@@ -1,6 +1,7 @@
 import type { Transaction } from "../../../db.ts";
 import { compileSegmentQuery } from "../../conditions/compile.ts";
 import { segmentFiltersFor } from "../../segments/segments.ts";
+import { loadWorkspaceCurrency } from "../../workspaces/workspace-currency.ts";
 import { durationMs, type ScenarioDefinition } from "../definition/definition.ts";
 import { loadVersionDefinition } from "../scenarios.ts";
 import { advanceNewRun } from "./advance-run.ts";
@@ -141,6 +142,7 @@ async function inAudience(
     workspaceId,
     now,
     segments: await segmentFiltersFor(tx, workspaceId, definition.audience),
+    currency: await loadWorkspaceCurrency(tx, workspaceId),
     contactIds: [contactId],
   });
   const rows = await tx.$queryRawUnsafe<unknown[]>(query.text, ...query.values);
