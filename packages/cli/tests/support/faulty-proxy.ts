@@ -3,9 +3,10 @@ import type { AddressInfo } from "node:net";
 
 /**
  * What the proxy does with one request: pass it on, answer 500 without passing it on
- * (`refuse`), or pass it on and answer 500 anyway, as when the answer is lost (`lose answer`).
+ * (`refuse`), pass it on and answer 500 anyway, as when the answer is lost (`lose answer`), or
+ * pass it on and never answer (`hold answer`; `held` resolves once the API has answered).
  */
-export type Fault = "refuse" | "lose answer" | null;
+export type Fault = "refuse" | "lose answer" | "hold answer" | null;
 
 /**
  * An HTTP proxy in front of the API that fails the requests `fault` picks (it sees each
@@ -15,6 +16,10 @@ export type Fault = "refuse" | "lose answer" | null;
 export async function startFaultyProxy(target: string) {
   const counts = new Map<string, number>();
   let fault: (operation: string, count: number) => Fault = () => null;
+  let releaseHeld: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    releaseHeld = resolve;
+  });
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
     const operation = /^\s*(?:query|mutation)\s+(\w+)/.exec(
@@ -36,6 +41,7 @@ export async function startFaultyProxy(target: string) {
       body: new Uint8Array(body),
     });
     const answer = Buffer.from(await forwarded.arrayBuffer());
+    if (chosen === "hold answer") return releaseHeld();
     if (chosen === "lose answer") {
       response.writeHead(500, { "content-type": "text/plain" });
       return response.end("internal error");
@@ -50,6 +56,8 @@ export async function startFaultyProxy(target: string) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     /** Calls of one operation so far, e.g. `ImportProducts`. */
     calls: (operation: string) => counts.get(operation) ?? 0,
+    /** Resolves when a `hold answer` request has been answered by the API (and not passed on). */
+    held,
     setFault(next: (operation: string, count: number) => Fault) {
       fault = next;
     },
