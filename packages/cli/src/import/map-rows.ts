@@ -21,7 +21,7 @@ export type MappedRow = { item: Item; through: number } | { rejects: Reject[]; t
  * @example for await (const row of mapRows(readRecords(path, "csv", products), products, "csv")) …
  */
 export async function* mapRows(
-  records: AsyncIterable<SourceRecord>,
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
   kind: ImportKind,
   format: Format,
 ): AsyncGenerator<MappedRow> {

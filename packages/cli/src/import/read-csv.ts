@@ -18,13 +18,16 @@ export async function* readCsv(
   );
   let columns: string[] | null = null;
   let record = 0;
+  // csv-parse counts a CRLF inside a quoted cell as two lines; this undoes that drift.
+  let doubleCounted = 0;
   try {
     for await (const { record: cells, info } of parser as AsyncIterable<{
       record: string[];
       info: { lines: number };
     }>) {
-      const newlinesInside = cells.reduce((sum, cell) => sum + cell.split("\n").length - 1, 0);
-      const line = info.lines - newlinesInside;
+      const text = cells.join("");
+      doubleCounted += text.match(/\r\n/g)?.length ?? 0;
+      const line = info.lines - doubleCounted - (text.match(/\r\n|\n/g)?.length ?? 0);
       if (columns === null) {
         columns = cells.map((cell) => cell.trim());
         checkHeader(columns);
