@@ -18,6 +18,40 @@ export interface ContactInput {
   tags?: string[];
 }
 
+/** `ProductInput` of the schema, as far as a catalog sync fills it (amounts in major units). */
+export interface ProductInput {
+  productId: string;
+  sku?: string | null;
+  title?: string | null;
+  url?: string | null;
+  imageUrl?: string | null;
+  currency?: string;
+  price?: number | null;
+  category?: string | null;
+  brand?: string | null;
+  tags?: string[];
+  inventoryQuantity?: number | null;
+  inStock?: boolean;
+}
+
+/** `OrderInput` of the schema, as far as an order sync fills it (amounts in major units). */
+export interface OrderInput {
+  orderId: string;
+  customer: { externalId?: string; email?: string };
+  currency?: string;
+  total: number;
+  /** ISO 8601. */
+  orderedAt: string;
+  status?: "PLACED" | "PAID" | "FULFILLED" | "SHIPPED" | "CANCELLED";
+  lines?: { productId: string; sku?: string; title?: string; price: number; quantity?: number }[];
+}
+
+/** What an all-or-nothing upsert of a batch returned. */
+export type UpsertBatchResult =
+  | { __typename: "Success"; createdCount: number; updatedCount: number }
+  | { __typename: "InvalidInputError"; message: string; problems: FieldProblem[] }
+  | OtherError;
+
 /** One event in the wire shape of `POST /v1/batch` (`type` lower-case) or `ingestEvents`. */
 export interface TrackEvent {
   messageId: string;
@@ -62,6 +96,35 @@ export type IngestEventsResult =
   | { __typename: "InvalidInputError"; message: string; problems: FieldProblem[] }
   | { __typename: "RateLimitedError"; message: string; retryAfterSeconds: number }
   | OtherError;
+
+const upsertProductsMutation = `mutation UpsertProducts($input: UpsertProductsInput!) {
+  upsertProducts(input: $input) {
+    __typename
+    ... on MutationUpsertProductsSuccess { result { createdCount updatedCount } }
+    ... on InvalidInputError { problems { path message } }
+    ... on Error { message }
+  }
+}`;
+
+const upsertOrdersMutation = `mutation UpsertOrders($input: UpsertOrdersInput!) {
+  upsertOrders(input: $input) {
+    __typename
+    ... on MutationUpsertOrdersSuccess { result { createdCount updatedCount } }
+    ... on InvalidInputError { problems { path message } }
+    ... on Error { message }
+  }
+}`;
+
+type RawUpsertResult =
+  | {
+      __typename: `Mutation${string}Success`;
+      result: { createdCount: number; updatedCount: number };
+    }
+  | Exclude<UpsertBatchResult, { __typename: "Success" }>;
+
+function upsertResult(raw: RawUpsertResult): UpsertBatchResult {
+  return "result" in raw ? { __typename: "Success", ...raw.result } : raw;
+}
 
 /** The API could not be reached or answered with an error that retrying did not fix. */
 export class CartwheelRequestError extends Error {
@@ -193,6 +256,22 @@ export function makeCartwheelClient(options: CartwheelClientOptions) {
         input: { contacts },
       });
       return data.importContacts;
+    },
+
+    /** `upsertProducts`: up to 1,000 products by the shop's product id, all or nothing. */
+    async upsertProducts(products: ProductInput[]): Promise<UpsertBatchResult> {
+      const data = await graphql<{ upsertProducts: RawUpsertResult }>(upsertProductsMutation, {
+        input: { products },
+      });
+      return upsertResult(data.upsertProducts);
+    },
+
+    /** `upsertOrders`: up to 1,000 orders by the shop's order id, all or nothing. */
+    async upsertOrders(orders: OrderInput[]): Promise<UpsertBatchResult> {
+      const data = await graphql<{ upsertOrders: RawUpsertResult }>(upsertOrdersMutation, {
+        input: { orders },
+      });
+      return upsertResult(data.upsertOrders);
     },
 
     /** `ingestEvents` (GraphQL): up to 100 track events, each stored once by messageId. */

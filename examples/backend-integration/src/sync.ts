@@ -1,20 +1,31 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type CartwheelClient, makeCartwheelClient } from "./cartwheel-client.ts";
+import {
+  type CartwheelClient,
+  makeCartwheelClient,
+  type ProductInput,
+} from "./cartwheel-client.ts";
 import { readSyncConfig } from "./config.ts";
 import { sampleOrders } from "./sample-export.ts";
 import { readCustomers, readOrders, type ShopCustomer, type ShopOrder } from "./shop-export.ts";
+import { pushOrders, syncProducts } from "./sync-catalog.ts";
 import { type CustomerSyncReport, syncCustomers } from "./sync-customers.ts";
 import { type EventTransport, type OrderSyncReport, syncOrders } from "./sync-orders.ts";
+import type { UpsertReport } from "./upsert-in-batches.ts";
 
 export { makeCartwheelClient } from "./cartwheel-client.ts";
 export { parseCustomersCsv, readCustomers, readOrders } from "./shop-export.ts";
+export { pushOrders, syncProducts, toOrderInput } from "./sync-catalog.ts";
 export { syncCustomers } from "./sync-customers.ts";
 export { syncOrders } from "./sync-orders.ts";
 
 export interface SyncReport {
   customers: CustomerSyncReport;
+  /** Set when products were given. */
+  products?: UpsertReport;
   /** Undefined when the customer sync stopped early (strict mode). */
   orders?: OrderSyncReport;
+  /** The orders' `upsertOrders` report, with `ordersVia: "upsertOrders"`. */
+  orderRecords?: UpsertReport;
 }
 
 export interface SyncOptions {
@@ -26,6 +37,14 @@ export interface SyncOptions {
   transport?: EventTransport;
   /** Default 1,000. */
   customerBatchSize?: number;
+  /** The catalog, upserted with `upsertProducts` after the customers. */
+  products?: ProductInput[];
+  /**
+   * `"events"` (default): each order as an `Order Completed` event, which also starts the
+   * scenarios it triggers; `"upsertOrders"`: the order records themselves (a backfill, or a
+   * sync of status changes), which trigger nothing.
+   */
+  ordersVia?: "events" | "upsertOrders";
 }
 
 /**
@@ -41,11 +60,21 @@ export async function runSync(client: CartwheelClient, options: SyncOptions): Pr
     batchSize: options.customerBatchSize,
   });
   if (customers.stoppedAt) return { customers };
+  const products = options.products && (await syncProducts(client, options.products));
+  const refusedCustomers = new Set(customers.rejected.map((row) => row.customerId));
+  if (options.ordersVia === "upsertOrders") {
+    const kept = options.orders.filter((order) => !refusedCustomers.has(order.customer_id));
+    return {
+      customers,
+      ...(products && { products }),
+      orderRecords: await pushOrders(client, kept),
+    };
+  }
   const orders = await syncOrders(client, options.orders, {
     transport: options.transport,
-    skipCustomers: new Set(customers.rejected.map((row) => row.customerId)),
+    skipCustomers: refusedCustomers,
   });
-  return { customers, orders };
+  return { customers, ...(products && { products }), orders };
 }
 
 /** Whether the run left anything out (refused rows, unsent orders, an early stop). */
@@ -53,6 +82,10 @@ export function hasProblems(report: SyncReport): boolean {
   return (
     report.customers.rejected.length > 0 ||
     report.customers.stoppedAt !== undefined ||
+    (report.products?.refused.length ?? 0) > 0 ||
+    report.products?.stoppedAt !== undefined ||
+    (report.orderRecords?.refused.length ?? 0) > 0 ||
+    report.orderRecords?.stoppedAt !== undefined ||
     (report.orders?.unsent.length ?? 0) > 0
   );
 }
@@ -74,6 +107,23 @@ export function formatReport(report: SyncReport): string {
     lines.push(
       `  stopped at row ${customers.stoppedAt.position}: ${customers.stoppedAt.reason}; orders not sent`,
     );
+  }
+  for (const [label, upserted] of [
+    ["products", report.products],
+    ["orders (upsertOrders)", report.orderRecords],
+  ] as const) {
+    if (!upserted) continue;
+    lines.push(
+      `${label}: ${upserted.created} created, ${upserted.updated} updated, ${upserted.refused.length} refused`,
+    );
+    for (const row of upserted.refused) {
+      for (const problem of row.problems) {
+        lines.push(`  row ${row.position} (${row.id}): ${problem.field} ${problem.message}`);
+      }
+    }
+    if (upserted.stoppedAt) {
+      lines.push(`  stopped at row ${upserted.stoppedAt.position}: ${upserted.stoppedAt.reason}`);
+    }
   }
   if (orders) {
     lines.push(
