@@ -21,6 +21,8 @@ const send = async (batch: unknown[], key = shop.publicKey) => {
 const eventsOf = (workspaceId: string) =>
   db().event.findMany({ where: { workspaceId }, orderBy: { id: "asc" } });
 
+const trusted = { source: "trusted" } as const;
+
 const identify = (anonymousId: string, userId: string, traits: Record<string, unknown> = {}) =>
   wireEvent({ type: "identify", event: "Identify", anonymousId, userId, traits, properties: {} });
 
@@ -78,8 +80,9 @@ describe("identity", () => {
   it("merges two devices identifying at the same moment, and a concurrent batch of one of them", async () => {
     await send([wireEvent({ anonymousId: "tab-a" }), wireEvent({ anonymousId: "tab-b" })]);
     const results = await Promise.all([
-      ingestEvents(shop.id, [identify("tab-a", "lin@example.com", { firstName: "Lin" })]),
-      ingestEvents(shop.id, [identify("tab-b", "lin@example.com", { lastName: "Wu" })]),
+      // Trusted: traits of an unverified browser never change a contact that already exists.
+      ingestEvents(shop.id, [identify("tab-a", "lin@example.com", { firstName: "Lin" })], trusted),
+      ingestEvents(shop.id, [identify("tab-b", "lin@example.com", { lastName: "Wu" })], trusted),
       ingestEvents(shop.id, [wireEvent({ anonymousId: "tab-a", event: "Scrolled" })]),
       ingestEvents(shop.id, [wireEvent({ anonymousId: "tab-b", event: "Scrolled" })]),
     ]);
@@ -109,10 +112,11 @@ describe("identity", () => {
   });
 
   it("a retried or repeated identify does not merge its traits again over newer ones", async () => {
+    // A trusted (secret-key) source: an unverified browser may not change an existing contact.
     const old = identify("device", "cust-7", { firstName: "Old" });
-    await send([old]);
-    await send([identify("device", "cust-7", { firstName: "New" })]);
-    expect(await send([old])).toMatchObject({ accepted: 0, duplicates: 1 });
+    await send([old], shop.secretKey);
+    await send([identify("device", "cust-7", { firstName: "New" })], shop.secretKey);
+    expect(await send([old], shop.secretKey)).toMatchObject({ accepted: 0, duplicates: 1 });
     const repeated = identify("device", "cust-8", { firstName: "First" });
     const result = await send([repeated, { ...repeated, traits: { firstName: "Second" } }]);
     expect(result).toMatchObject({ accepted: 1, duplicates: 1 });

@@ -4,7 +4,7 @@ import { makeEmitter } from "./emitter";
 import type { ExitIntentDetail } from "./exit-intent";
 import { type CartwheelOptions, resolveOptions } from "./options";
 import { warn, withErrorBoundary } from "./safe";
-import { type CartwheelEvents, startTracker, type Tracker } from "./tracker";
+import { type CartwheelEvents, type IdentifyOptions, startTracker, type Tracker } from "./tracker";
 
 type Properties = Record<string, unknown>;
 
@@ -16,8 +16,12 @@ export interface Cartwheel {
   page(properties?: Properties): void;
   /** Records any event, e.g. `track("Newsletter Signed Up", { list: "weekly" })`. */
   track(event: string, properties?: Properties): void;
-  /** Ties this browser to a customer (an email or the shop's customer id); later events carry it as `userId`. */
-  identify(userId: string, traits?: Properties): void;
+  /**
+   * Ties this browser to a customer (an email or the shop's customer id); later events carry it
+   * as `userId`. Pass `userHash` (hex HMAC-SHA256 of `userId` with the workspace's identity
+   * secret, computed by your backend) so the traits may update an existing contact.
+   */
+  identify(userId: string, traits?: Properties, options?: IdentifyOptions): void;
   /** On logout: forgets the user id and the cart and starts a new anonymous id. */
   reset(): void;
   /** Starts sending (and storing) what was held while consent was pending. */
@@ -80,8 +84,8 @@ export function makeCartwheel(): Cartwheel {
     }),
     page: afterInit((tracker, properties?: Properties) => tracker.page(properties)),
     track,
-    identify: afterInit((tracker, userId: string, traits?: Properties) =>
-      tracker.identify(userId, traits),
+    identify: afterInit((tracker, userId: string, traits?: Properties, options?: IdentifyOptions) =>
+      tracker.identify(userId, traits, options),
     ),
     reset: afterInit((tracker) => tracker.reset()),
     grantConsent: afterInit((tracker) => tracker.grantConsent()),

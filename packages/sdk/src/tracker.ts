@@ -21,11 +21,17 @@ export interface CartwheelEvents extends Record<string, unknown> {
 
 type Properties = Record<string, unknown>;
 
+/** How `identify` proves who the shopper is. */
+export interface IdentifyOptions {
+  /** Hex HMAC-SHA256 of the userId with the workspace's identity secret, from your backend. */
+  userHash?: string;
+}
+
 /** The SDK after `init`: records events and hands them to delivery. */
 export interface Tracker {
   page(properties?: Properties): void;
   track(event: string, properties?: Properties): void;
-  identify(userId: string, traits?: Properties): void;
+  identify(userId: string, traits?: Properties, options?: IdentifyOptions): void;
   reset(): void;
   grantConsent(): void;
   revokeConsent(): void;
@@ -57,6 +63,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
     event: string,
     properties: Properties,
     traits?: Properties,
+    userHash?: string,
   ): void => {
     const userId = identity.userId();
     queue.add({
@@ -67,6 +74,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
       anonymousId: identity.anonymousId(),
       ...(userId ? { userId } : {}),
       ...(traits ? { traits: toJsonSafe(traits) } : {}),
+      ...(userHash ? { userHash } : {}),
       timestamp: new Date().toISOString(),
       context: eventContext(currentPage(referrer)),
     });
@@ -147,7 +155,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
   return {
     page,
     track,
-    identify(userId, traits) {
+    identify(userId, traits, options) {
       if (consent === "denied") return;
       if (typeof userId !== "string" || !userId) {
         warn("no user id");
@@ -156,7 +164,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
       identity.setUserId(userId);
       const allTraits = copyOf(traits);
       if (userId.includes("@")) allTraits.email ??= userId;
-      record("identify", "Identify", {}, allTraits);
+      record("identify", "Identify", {}, allTraits, options?.userHash);
     },
     reset() {
       if (consent !== "denied") identity.reset();

@@ -15,6 +15,8 @@ export interface WireEvent {
   anonymousId: string;
   userId?: string;
   traits?: Record<string, unknown>;
+  /** HMAC-SHA256 of `userId` by the shop's backend: proves the identity (identify only). */
+  userHash?: string;
   timestamp: string;
   context: {
     page: PageContext;

@@ -108,7 +108,7 @@ describe("identity", () => {
     const page = await shop.open();
     await page.evaluate(() => {
       cartwheel.productAdded({ product_id: "p1" });
-      cartwheel.identify("cust_42", { first_name: "Ann" });
+      cartwheel.identify("cust_42", { first_name: "Ann" }, { userHash: "ab".repeat(32) });
       cartwheel.track("After Identify");
       cartwheel.reset();
       cartwheel.productAdded({ product_id: "p2" });
@@ -120,8 +120,10 @@ describe("identity", () => {
       type: "identify",
       userId: "cust_42",
       traits: { first_name: "Ann" },
+      userHash: "ab".repeat(32),
     });
     expect(afterIdentify?.userId).toBe("cust_42");
+    expect(afterIdentify?.userHash).toBeUndefined();
     expect(afterIdentify?.anonymousId).toBe(before?.anonymousId);
     expect(before?.userId).toBeUndefined();
     expect(afterReset?.userId).toBeUndefined();

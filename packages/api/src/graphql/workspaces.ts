@@ -33,6 +33,18 @@ export const Workspace = builder.prismaNode("Workspace", {
       description: "Storefront origins allowed to send browser events with a public key.",
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    identitySecret: t.exposeString("identitySecret", {
+      authScopes: { scope: "keys:write" },
+      nullable: true,
+      description:
+        "Your backend signs a signed-in shopper's userId with it: userHash = hex HMAC-SHA256(userId). A browser identify with a matching userHash may update the contact; without one it may only create a contact and link its history. Keep it on the server.",
+    }),
+    webhookSecret: t.exposeString("webhookSecret", {
+      authScopes: { scope: "keys:write" },
+      nullable: true,
+      description:
+        'Scenario webhooks carry `X-Cartwheel-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>" with it>`; verify it on receipt.',
+    }),
     apiKeys: t.relation("apiKeys", {
       authScopes: { admin: true, scope: "keys:write" },
       query: { orderBy: { createdAt: "asc" } },

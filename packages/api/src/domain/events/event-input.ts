@@ -33,6 +33,7 @@ export const rejectionCodes = {
   timestampInFuture: "timestamp_in_future",
   invalidUserId: "invalid_user_id",
   invalidTraits: "invalid_traits",
+  invalidUserHash: "invalid_user_hash",
 } as const;
 export type RejectionCode = (typeof rejectionCodes)[keyof typeof rejectionCodes];
 
@@ -70,6 +71,13 @@ export interface IngestEvent {
   occurredAt: Date;
   /** The wire context plus `type`, `userId` and `traits`, kept with the stored event. */
   context: Record<string, unknown>;
+  /** HMAC-SHA256 of `userId` by the shop's backend, proving a browser's identity. */
+  userHash: string | null;
+  /**
+   * Whether the userId is proven: always from a trusted source (a secret key), from a browser
+   * only with a matching `userHash`. Set by `ingestEvents`; unverified until then.
+   */
+  verified: boolean;
 }
 
 const jsonObject = z.record(z.string(), z.json());
@@ -86,6 +94,10 @@ const wireEvent = z.object({
   properties: jsonObject.optional(),
   anonymousId: z.string().trim().min(1).max(ingestLimits.maxAnonymousIdLength).optional(),
   userId: z.string().trim().min(1).max(ingestLimits.maxUserIdLength).optional(),
+  userHash: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be the 64 hex digits of HMAC-SHA256(userId)")
+    .optional(),
   traits: jsonObject.optional(),
   timestamp: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }),
   context: jsonObject.optional(),
@@ -205,6 +217,8 @@ function validateEvent(
     contact,
     occurredAt,
     context: storedContext(wire),
+    userHash: wire.userHash ?? null,
+    verified: source === "trusted",
   };
 }
 

@@ -1,5 +1,6 @@
 import { pool } from "../../db.ts";
 import { InvalidInputError } from "../shared/errors.ts";
+import { loadIdentitySecret, userHashMatches } from "../workspaces/identity-verification.ts";
 import {
   type EventSource,
   type IngestEvent,
@@ -39,7 +40,9 @@ export async function ingestEvents(
     );
   }
   const now = options.now ?? new Date();
-  const { events, rejected } = validateEvents(rawEvents, now, options.source);
+  const validated = validateEvents(rawEvents, now, options.source);
+  const rejected = validated.rejected;
+  const events = await verifyIdentities(workspaceId, validated.events, rejected);
   const contacts = await resolveContacts(workspaceId, await firstDeliveries(workspaceId, events));
   const storable = events.filter((event) => {
     const failure = event.userId ? contacts.failed.get(event.userId) : undefined;
@@ -54,6 +57,37 @@ export async function ingestEvents(
   });
   const recorded = await recordEvents(workspaceId, storable, contacts.byUserId, now);
   return { ...recorded, rejected: rejected.sort((a, b) => a.index - b.index) };
+}
+
+/**
+ * Marks browser events whose `userHash` proves their userId as verified, and refuses those
+ * whose hash does not match (a misconfigured backend should hear about it, not be ignored).
+ * Events without a hash stay unverified: they may create a contact and link their history,
+ * never change an existing one (`resolveContacts`).
+ */
+async function verifyIdentities(
+  workspaceId: string,
+  events: IngestEvent[],
+  rejected: RejectedEvent[],
+): Promise<IngestEvent[]> {
+  const hashed = events.filter((event) => !event.verified && event.userId && event.userHash);
+  if (hashed.length === 0) return events;
+  const secret = await loadIdentitySecret(workspaceId);
+  return events.filter((event) => {
+    if (!hashed.includes(event)) return true;
+    if (secret && userHashMatches(secret, event.userId as string, event.userHash as string)) {
+      event.verified = true;
+      return true;
+    }
+    rejected.push({
+      index: event.index,
+      messageId: event.messageId,
+      code: rejectionCodes.invalidUserHash,
+      message:
+        "userHash: does not match this userId; compute HMAC-SHA256(userId) with the workspace's identitySecret",
+    });
+    return false;
+  });
 }
 
 /**

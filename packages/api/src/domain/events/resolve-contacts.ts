@@ -17,6 +17,11 @@ export interface ResolvedContacts {
  * contact cost one set-based lookup; traits go through `upsertContact`, so they follow the same
  * rules as the API's. The caller passes only first deliveries, so a retry merges nothing again.
  *
+ * An unverified identity (a browser without a matching `userHash`) may create a contact and
+ * link its events, but never changes a contact that exists: not its name, properties, email or
+ * consent. Its traits apply only to a contact it creates, and an email trait that another
+ * contact holds is left out.
+ *
  * @example resolveContacts(workspaceId, events).byUserId.get("ada@example.com")
  */
 export async function resolveContacts(
@@ -26,12 +31,25 @@ export async function resolveContacts(
   const inputs = mergedInputs(events);
   const resolved: ResolvedContacts = { byUserId: new Map(), failed: new Map() };
   if (inputs.size === 0) return resolved;
+  const unverified = new Set(
+    events.flatMap((event) => (event.userId && !event.verified ? [event.userId] : [])),
+  );
   const known = await findKnownContacts(workspaceId, [...inputs.values()]);
-  for (const [userId, input] of inputs) {
-    const existing = known.get(identityKey(input));
-    if (existing && !setsFields(input)) {
+  for (const [userId, merged] of inputs) {
+    const existing = known.get(identityKey(merged));
+    if (existing && (!setsFields(merged) || unverified.has(userId))) {
       resolved.byUserId.set(userId, existing);
       continue;
+    }
+    let input = merged;
+    if (
+      unverified.has(userId) &&
+      input.externalId &&
+      input.email &&
+      known.has(`email:${input.email}`)
+    ) {
+      const { email: _someoneElses, ...withoutEmail } = input;
+      input = withoutEmail;
     }
     try {
       resolved.byUserId.set(userId, await upsertWithFallback(workspaceId, input));
@@ -76,7 +94,8 @@ async function findKnownContacts(
   inputs: ContactInput[],
 ): Promise<Map<string, string>> {
   const externalIds = inputs.flatMap((input) => (input.externalId ? [input.externalId] : []));
-  const emails = inputs.flatMap((input) => (!input.externalId && input.email ? [input.email] : []));
+  // Every email, also beside a customer id: an unverified identity must not take one that is held.
+  const emails = inputs.flatMap((input) => (input.email ? [input.email] : []));
   const { rows } = await pool().query<{
     id: string;
     email: string | null;
