@@ -53,6 +53,13 @@ export const jobCatalogue = {
   call_webhook: z.object({ runId: uuid, seq: z.number().int().min(0) }),
   /** Queues the wake-ups of waiting scenario runs that fall due soon (every minute). */
   wake_scenario_runs: z.object({}),
+  /**
+   * Folds the recommendation ledger (new orders and views) into the pair counts and re-ranks
+   * the neighbours of the products it touched (every 5 minutes).
+   */
+  refresh_recommendations: z.object({}),
+  /** Rebuilds the recommendation graphs from orders and views, one workspace or all (nightly). */
+  rebuild_recommendations: z.object({ workspaceId: uuid.optional() }),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

@@ -1,6 +1,7 @@
 import type { Transaction } from "../../db.ts";
 import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalog/product-stubs.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
+import { recordEventSignals } from "../recommendations/record-event-signals.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 
 /** What an event changed in the catalog and the orders. */
@@ -16,7 +17,8 @@ const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames]);
 /**
  * The catalog and order side of an event, in its reaction's transaction: products it names
  * that the catalog lacks become stubs (`Product Viewed`, `Product Added`, `Order Completed`),
- * and order events create or move their `Order` row. Both are keyed and time-guarded, so a
+ * and order events create or move their `Order` row; views and new orders add to the
+ * recommendation graphs' ledger (`recordEventSignals`). All are keyed and time-guarded, so a
  * retried job (or an anonymous event handled again once its shopper is identified, which then
  * attaches the order to the contact) changes nothing twice. Other events cost nothing.
  *
@@ -41,5 +43,6 @@ export async function recordShoppingFacts(
     productsFromEvent(event.name, event.properties, currency),
   );
   const order = await recordOrderEvent(tx, event.workspaceId, event, currency);
+  await recordEventSignals(tx, event, order?.id ?? null);
   return { productStubs: stubs.created, orderId: order?.id ?? null };
 }
