@@ -155,3 +155,20 @@ export async function listBoughtProducts(
        AND o.status::text <> ALL(${[...droppedOrderStatuses]}::text[])`;
   return rows.map((row) => row.productId);
 }
+
+/**
+ * The ranked complements (purchase-graph neighbours) of the anchors: an upsell never shows one.
+ *
+ * @example await listComplements(tx, workspaceId, anchors) // → ["sleeping-bag"]
+ */
+export async function listComplements(
+  executor: Executor,
+  workspaceId: string,
+  anchors: Anchors,
+): Promise<string[]> {
+  const rows = await executor.$queryRaw<{ productId: string }[]>`
+    SELECT DISTINCT neighbour_id AS "productId" FROM recommendation_neighbours
+     WHERE workspace_id = ${workspaceId}::uuid AND graph = 'PURCHASE'
+       AND product_id = ANY(${anchors.products.map((a) => a.productId)}::text[])`;
+  return rows.map((row) => row.productId);
+}

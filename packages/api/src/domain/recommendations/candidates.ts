@@ -28,7 +28,7 @@ function neighboursSql(
 
 /**
  * Upsell: substitutes (view graph) in the anchor's category priced within `priceBand` times
- * the anchor's price, in its currency, that are never one of its complements.
+ * the anchor's price, in its currency (`recommendProducts` leaves the anchors' complements out).
  */
 function upsellSql(
   workspaceId: string,
@@ -43,9 +43,6 @@ function upsellSql(
         ON n.workspace_id = ${workspaceId}::uuid AND n.graph = 'VIEW' AND n.product_id = a.product_id
       JOIN products p ON p.workspace_id = ${workspaceId}::uuid AND p.shop_product_id = n.neighbour_id
      WHERE ${inBandSql(band)}
-       AND NOT EXISTS (SELECT 1 FROM recommendation_neighbours c
-                        WHERE c.workspace_id = ${workspaceId}::uuid AND c.graph = 'PURCHASE'
-                          AND c.product_id = a.product_id AND c.neighbour_id = n.neighbour_id)
      GROUP BY n.neighbour_id`;
 }
 

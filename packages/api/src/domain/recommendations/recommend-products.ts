@@ -1,7 +1,7 @@
 import { db, type Executor } from "../../db.ts";
 import type { Prisma, Product } from "../../generated/prisma/client.ts";
 import { parseInput } from "../shared/validation.ts";
-import { listBoughtProducts, resolveAnchors } from "./anchors.ts";
+import { listBoughtProducts, listComplements, resolveAnchors } from "./anchors.ts";
 import { bestsellersSql, type CandidateSql, strategySql } from "./candidates.ts";
 import { eligibleProductsSql } from "./eligible-products.ts";
 import {
@@ -62,6 +62,9 @@ export async function recommendProducts(
     for (const id of await listBoughtProducts(executor, workspaceId, anchors.contactId, since)) {
       excluded.add(id);
     }
+  }
+  if (request.strategy === "upsell") {
+    for (const id of await listComplements(executor, workspaceId, anchors)) excluded.add(id);
   }
   const eligible = await eligibleProductsSql(executor, workspaceId, request, [...excluded]);
   const tiers: { sql: CandidateSql; strategy: Strategy }[] = [];

@@ -38,18 +38,20 @@ export async function refreshNeighbours(
       await tx.$executeRaw`
         INSERT INTO recommendation_neighbours (workspace_id, graph, product_id, neighbour_id, score, together)
         SELECT workspace_id, graph, product_id, other_id, score, together FROM (
-          SELECT pr.workspace_id, pr.graph, pr.product_id, pr.other_id, pr.count AS together,
-                 pr.count / sqrt(a.count::float8 * b.count) AS score,
-                 row_number() OVER (PARTITION BY pr.workspace_id, pr.graph, pr.product_id
-                                    ORDER BY pr.count / sqrt(a.count::float8 * b.count) DESC, pr.other_id) AS rank
-            FROM unnest(${workspaces}::uuid[], ${graphs}::recommendation_graph[], ${products}::text[]) d(workspace_id, graph, product_id)
-            JOIN recommendation_pairs pr
-              ON pr.workspace_id = d.workspace_id AND pr.graph = d.graph AND pr.product_id = d.product_id
-            JOIN recommendation_product_counts a
-              ON a.workspace_id = pr.workspace_id AND a.graph = pr.graph AND a.product_id = pr.product_id
-            JOIN recommendation_product_counts b
-              ON b.workspace_id = pr.workspace_id AND b.graph = pr.graph AND b.product_id = pr.other_id
-           WHERE pr.count >= ${graphSettings.minSupport} AND a.count > 0 AND b.count > 0
+          SELECT *, row_number() OVER (PARTITION BY workspace_id, graph, product_id
+                                       ORDER BY score DESC, other_id) AS rank
+            FROM (
+              SELECT pr.workspace_id, pr.graph, pr.product_id, pr.other_id, pr.count AS together,
+                     pr.count / sqrt(a.count::float8 * b.count) AS score
+                FROM unnest(${workspaces}::uuid[], ${graphs}::recommendation_graph[], ${products}::text[]) d(workspace_id, graph, product_id)
+                JOIN recommendation_pairs pr
+                  ON pr.workspace_id = d.workspace_id AND pr.graph = d.graph AND pr.product_id = d.product_id
+                JOIN recommendation_product_counts a
+                  ON a.workspace_id = pr.workspace_id AND a.graph = pr.graph AND a.product_id = pr.product_id
+                JOIN recommendation_product_counts b
+                  ON b.workspace_id = pr.workspace_id AND b.graph = pr.graph AND b.product_id = pr.other_id
+               WHERE pr.count >= ${graphSettings.minSupport} AND a.count > 0 AND b.count > 0
+            ) scored
         ) ranked
         WHERE rank <= ${graphSettings.neighboursPerProduct}`;
       await tx.$executeRaw`
