@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { rebuildRecommendationGraphs } from "../src/domain/recommendations/rebuild-graphs.ts";
-import {
-  type RecommendationRequest,
-  recommendProducts,
-} from "../src/domain/recommendations/recommend-products.ts";
+import { recommendProducts } from "../src/domain/recommendations/recommend-products.ts";
+import type { RecommendationRequest } from "../src/domain/recommendations/recommendation-request.ts";
 import { InvalidInputError, NotFoundError } from "../src/domain/shared/errors.ts";
 import {
   idsOf,
@@ -194,11 +192,11 @@ describe("recommendation strategies on a shop with planted signals", () => {
       { id: "footprint", category: "Camping > Tents", price: 120, inStock: false },
       { id: "tent-ultralight", category: "Camping > Tents", price: 160, status: "DRAFT" },
     ]);
-    const request = {
+    const request: RecommendationRequest = {
       strategy: "frequently_bought_together",
       productIds: ["tent"],
       limit: 10,
-    } as const;
+    };
     const shown = idsOf(await recommend(id, { ...request, contactId: ada.id }));
     for (const hidden of ["sleeping-bag", "footprint", "tent-ultralight", "mat", "tent"]) {
       expect(shown).not.toContain(hidden);

@@ -14,6 +14,7 @@ import "./catalog.ts";
 import "./upsert-products.ts";
 import "./orders.ts";
 import "./upsert-orders.ts";
+import "./recommendations.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });
