@@ -132,7 +132,7 @@ describe("recommendations over GraphQL", () => {
     const catalogOnly = await shop.makeKey("SECRET", ["CATALOG_READ"]);
     const refused = await api.request(query, { strategy: "BESTSELLERS" }, catalogOnly.key);
     expect(refused.errors?.[0]?.message).toBe("This key is not allowed to do that.");
-    const scoped = await shop.makeKey("SECRET", ["RECOMMENDATIONS_READ"]);
+    const scoped = await shop.makeKey("SECRET", ["RECOMMENDATIONS_READ", "CATALOG_READ"]);
     const allowed = await recommendations({ strategy: "BESTSELLERS", limit: 1 }, scoped.key);
     expect(allowed.data.items[0].product.productId).toBe("tent");
   });

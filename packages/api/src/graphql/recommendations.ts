@@ -93,7 +93,7 @@ builder.queryField("recommendations", (t) =>
   t.field({
     type: Recommendations,
     description:
-      "Products to recommend by a strategy. Archived, draft and out-of-stock products, the anchors, the cart's items and what the contact bought recently never appear; a short list is filled up from bestsellers.",
+      "Products to recommend by a strategy (the key needs recommendations:read, and catalog:read for the products). Archived, draft and out-of-stock products, the anchors, the cart's items and what the contact bought recently never appear; a short list is filled up from bestsellers.",
     authScopes: { scope: "recommendations:read" },
     errors: { types: [InvalidInputError, NotFoundError] },
     args: {
