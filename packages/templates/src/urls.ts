@@ -14,7 +14,7 @@ export interface UtmParameters {
  * // "https://shop.test/cart?x=1&utm_source=cartwheel#top"
  */
 export function addUtmParameters(href: string, parameters: UtmParameters): string {
-  return addQueryParameters(href, parameters);
+  return addQueryParameters(href, { ...parameters });
 }
 
 /**

@@ -19,6 +19,7 @@ import { InvalidInputError } from "../../shared/errors.ts";
 import { contactDateOf } from "../contact-date.ts";
 import { durationMs, type ScenarioNode } from "../definition/definition.ts";
 import { delayWakeAt } from "./local-time.ts";
+import { runRecommendations } from "./run-recommendations.ts";
 import type { NodeOutcome, RunTrigger, StepContext } from "./run-types.ts";
 import { startRunOf } from "./start-run.ts";
 
@@ -162,6 +163,9 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
     if (limited) return limited;
   }
   const data = { ...(await runTemplateData(context)), ...node.data };
+  if (node.recommendations?.length) {
+    data.recommendations = await runRecommendations(node.recommendations, context);
+  }
   try {
     assertSendable(template, context.settings);
   } catch (error) {
