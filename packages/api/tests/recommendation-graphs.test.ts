@@ -84,6 +84,22 @@ describe("the co-purchase graph", () => {
     expect(await graphSnapshot(workspace.id)).toEqual(before);
   });
 
+  it("adds recent orders the backend pushed at the next fold, once, and leaves backfills to the rebuild", async () => {
+    const workspace = await makeWorkspace();
+    await pushOrders(workspace.id, [
+      { products: ["tent", "lamp"], daysAgo: 1 },
+      { products: ["tent", "lamp"], daysAgo: 2 },
+      { products: ["tent", "lamp"], daysAgo: 40 },
+    ]);
+    expect(await foldContributions({ now: testNow })).toBe(2);
+    expect(await foldContributions({ now: testNow })).toBe(0);
+    expect(await pairCount(workspace.id, "PURCHASE", "tent", "lamp")).toBe(2);
+    await rebuildRecommendationGraphs(workspace.id, { now: testNow });
+    expect(await pairCount(workspace.id, "PURCHASE", "tent", "lamp")).toBe(3);
+    expect(await foldContributions({ now: testNow })).toBe(0);
+    expect(await pairCount(workspace.id, "PURCHASE", "tent", "lamp")).toBe(3);
+  });
+
   it("takes only the first 50 distinct products of a very large basket", async () => {
     const workspace = await makeWorkspace();
     const products = Array.from({ length: 80 }, (_, i) => `item-${String(i).padStart(2, "0")}`);

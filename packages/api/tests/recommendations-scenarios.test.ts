@@ -70,7 +70,8 @@ describe("recommendations in a scenario's mail", () => {
     const [run] = await runsOf(scenario.id);
     expect(run?.history.map((step) => [step.nodeId, step.output])).toEqual([["thanks", "next"]]);
     const [message] = await messagesTo(ada.id);
-    const block = (message?.data as { recommendations: Record<string, unknown[]> }).recommendations
+    if (!message) throw new Error("no message was queued");
+    const block = (message.data as { recommendations: Record<string, unknown[]> }).recommendations
       .cross_sell;
     expect(block).toEqual([
       expect.objectContaining({
@@ -84,7 +85,7 @@ describe("recommendations in a scenario's mail", () => {
       // Filled up from the fallback: the tent's category has nothing else with a signal.
       expect.objectContaining({ strategy: "bestsellers" }),
     ]);
-    expect(await deliverMessage(message?.id ?? "", { sender: ses.sender })).toMatchObject({
+    expect(await deliverMessage(message.id, { sender: ses.sender })).toMatchObject({
       status: "SENT",
     });
     const [received] = await ses.emails("ada@example.com");

@@ -1,10 +1,12 @@
 import { type Executor, withTransaction } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { graphLockKey } from "./graph-settings.ts";
+import { recordRecentOrderContributions } from "./record-contributions.ts";
 
 /**
  * Folds pending ledger rows (`recommendation_contributions` not folded yet) into the product
- * counts and pair counts, `batchSize` rows per transaction, oldest first, until none is left.
+ * counts and pair counts (first adding the recent orders the backend pushed, which no event
+ * recorded), `batchSize` rows per transaction, oldest first, until none is left.
  * Each batch adds its deltas in sorted key order under one advisory lock, so two folds (or a
  * fold and a rebuild) never interleave or deadlock, and a hot product's rows are written once
  * per batch rather than once per order. The products touched are marked dirty for
@@ -16,11 +18,14 @@ export async function foldContributions(
   options: { batchSize?: number; now?: Date } = {},
 ): Promise<number> {
   const batchSize = options.batchSize ?? 5_000;
+  const now = options.now ?? new Date();
+  await withTransaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${graphLockKey})`;
+    await recordRecentOrderContributions(tx, now);
+  });
   let folded = 0;
   for (;;) {
-    const batch = await withTransaction((tx) =>
-      foldBatch(tx, batchSize, options.now ?? new Date()),
-    );
+    const batch = await withTransaction((tx) => foldBatch(tx, batchSize, now));
     folded += batch;
     if (batch < batchSize) return folded;
   }

@@ -1,7 +1,8 @@
 import { db, withTransaction } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { addContributions } from "./fold-contributions.ts";
-import { droppedOrderStatuses, graphLockKey, graphSettings } from "./graph-settings.ts";
+import { graphLockKey, graphSettings } from "./graph-settings.ts";
+import { orderContributionsSql } from "./record-contributions.ts";
 import { refreshNeighbours } from "./refresh-neighbours.ts";
 
 const dayMs = 86_400_000;
@@ -34,7 +35,7 @@ export async function rebuildRecommendationGraphs(
   const now = options.now ?? new Date();
   const ordersSince = new Date(now.getTime() - graphSettings.purchaseWindowDays * dayMs);
   const viewsSince = new Date(now.getTime() - graphSettings.viewWindowDays * dayMs);
-  const { sessionGapMs, sessionCap, basketCap } = graphSettings;
+  const { sessionGapMs, sessionCap } = graphSettings;
   const rebuild = await withTransaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${graphLockKey})`;
@@ -45,19 +46,10 @@ export async function rebuildRecommendationGraphs(
       ]) {
         await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE workspace_id = ${workspaceId}::uuid`;
       }
-      const orders = await tx.$executeRaw`
-        INSERT INTO recommendation_contributions (workspace_id, graph, source_key, products, occurred_at)
-        SELECT o.workspace_id, 'PURCHASE', 'order:' || o.id::text, basket.products, o.ordered_at
-          FROM orders o,
-               LATERAL (SELECT array_agg(shop_product_id ORDER BY first) AS products FROM (
-                          SELECT shop_product_id, min(position) AS first FROM order_lines
-                           WHERE order_id = o.id GROUP BY shop_product_id ORDER BY first
-                           LIMIT ${basketCap}) lines) basket
-         WHERE o.workspace_id = ${workspaceId}::uuid AND o.ordered_at >= ${ordersSince}::timestamptz
-           AND o.ordered_at <= ${now}::timestamptz
-           AND o.status::text <> ALL(${[...droppedOrderStatuses]}::text[])
-           AND basket.products IS NOT NULL
-        ON CONFLICT (workspace_id, graph, source_key) DO NOTHING`;
+      const orders = await tx.$executeRaw(
+        orderContributionsSql(Prisma.sql`o.workspace_id = ${workspaceId}::uuid
+          AND o.ordered_at >= ${ordersSince}::timestamptz AND o.ordered_at <= ${now}::timestamptz`),
+      );
       const views = await tx.$executeRaw`
         WITH views AS (
           SELECT id, coalesce('c:' || contact_id::text, 'a:' || anonymous_id) AS shopper,

@@ -3,10 +3,30 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import { droppedOrderStatuses, graphSettings } from "./graph-settings.ts";
 
 /**
- * Adds one order to the purchase graph's ledger: its first 50 distinct products, once per
- * order (`order:<row id>`), so a retried job or a later event about the same order adds nothing.
- * Cancelled and refunded orders, and orders without lines, add nothing. Returns whether a
- * contribution was recorded. The periodic fold (`foldContributions`) brings it into the counts.
+ * The statement adding the orders `which` selects (over `o`) to the purchase graph's ledger:
+ * each order's first 50 distinct products by line position, keyed `order:<row id>`, so an
+ * order already in the ledger is skipped. Cancelled and refunded orders, and orders without
+ * lines, add nothing. One definition for the incremental upkeep, the sweep and the rebuild.
+ */
+export function orderContributionsSql(which: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO recommendation_contributions (workspace_id, graph, source_key, products, occurred_at)
+    SELECT o.workspace_id, 'PURCHASE', 'order:' || o.id::text, basket.products, o.ordered_at
+      FROM orders o,
+           LATERAL (SELECT array_agg(shop_product_id ORDER BY first) AS products FROM (
+                      SELECT shop_product_id, min(position) AS first FROM order_lines
+                       WHERE order_id = o.id GROUP BY shop_product_id ORDER BY first
+                       LIMIT ${graphSettings.basketCap}) lines) basket
+     WHERE ${which}
+       AND o.status::text <> ALL(${[...droppedOrderStatuses]}::text[])
+       AND basket.products IS NOT NULL
+    ON CONFLICT (workspace_id, graph, source_key) DO NOTHING`;
+}
+
+/**
+ * Adds one order to the purchase graph's ledger, once per order, so a retried job or a later
+ * event about the same order adds nothing. Returns whether it was added. The periodic fold
+ * (`foldContributions`) brings it into the counts.
  *
  * @example await recordOrderContribution(tx, workspaceId, orderRowId)
  */
@@ -15,20 +35,32 @@ export async function recordOrderContribution(
   workspaceId: string,
   orderId: string,
 ): Promise<boolean> {
-  const inserted = await executor.$executeRaw`
-    INSERT INTO recommendation_contributions (workspace_id, graph, source_key, products, occurred_at)
-    SELECT o.workspace_id, 'PURCHASE', 'order:' || o.id::text,
-           ARRAY(SELECT shop_product_id FROM (
-                   SELECT shop_product_id, min(position) AS first FROM order_lines
-                    WHERE order_id = o.id GROUP BY shop_product_id ORDER BY first
-                    LIMIT ${graphSettings.basketCap}) basket ORDER BY first),
-           o.ordered_at
-      FROM orders o
-     WHERE o.id = ${orderId}::uuid AND o.workspace_id = ${workspaceId}::uuid
-       AND o.status::text <> ALL(${[...droppedOrderStatuses]}::text[])
-       AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id)
-    ON CONFLICT (workspace_id, graph, source_key) DO NOTHING`;
+  const inserted = await executor.$executeRaw(
+    orderContributionsSql(
+      Prisma.sql`o.id = ${orderId}::uuid AND o.workspace_id = ${workspaceId}::uuid`,
+    ),
+  );
   return inserted > 0;
+}
+
+/**
+ * Adds the orders placed in the last 3 days that are not in the ledger yet: those the shop's
+ * backend pushed with `upsertOrders` rather than as events. Older backfills wait for the
+ * nightly rebuild. Returns how many were added.
+ *
+ * @example await recordRecentOrderContributions(tx, new Date())
+ */
+export async function recordRecentOrderContributions(
+  executor: Executor,
+  now: Date,
+): Promise<number> {
+  const since = new Date(now.getTime() - 3 * 86_400_000);
+  return executor.$executeRaw(
+    orderContributionsSql(Prisma.sql`o.ordered_at >= ${since}::timestamptz
+      AND NOT EXISTS (SELECT 1 FROM recommendation_contributions c
+                       WHERE c.workspace_id = o.workspace_id AND c.graph = 'PURCHASE'
+                         AND c.source_key = 'order:' || o.id::text)`),
+  );
 }
 
 interface ProductView {
