@@ -103,7 +103,12 @@ try {
     const firstLine = productId(held.products[0] ?? 0);
     const firstView = productId(held.views[0] ?? 0);
     for (const task of tasks) {
-      const anchor = task === "frequently_bought_together" ? firstLine : task === "cross_sell" || task === "for_you" ? null : firstView;
+      const anchor =
+        task === "frequently_bought_together"
+          ? firstLine
+          : task === "cross_sell" || task === "for_you"
+            ? null
+            : firstView;
       const target = new Set(held.products.map(productId).filter((id) => id !== anchor));
       if (target.size === 0) continue;
       const result = await recommendProducts(
@@ -129,7 +134,9 @@ try {
   const cell = (s: Scores) =>
     `${(s.hits / s.n).toFixed(3)} / ${(s.recall / s.n).toFixed(3)} / ${(s.ndcg / s.n).toFixed(3)}`;
   console.log(`\nhit-rate@${k} / recall@${k} / NDCG@${k} (held-out last order per customer)\n`);
-  console.log(`| task | n | strategy | global popularity | category popularity | NDCG vs best baseline |`);
+  console.log(
+    `| task | n | strategy | global popularity | category popularity | NDCG vs best baseline |`,
+  );
   console.log(`| --- | --- | --- | --- | --- | --- |`);
   for (const task of tasks) {
     const r = results[task];

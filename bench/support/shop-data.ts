@@ -73,14 +73,18 @@ export function generateOrders(sizes: ShopSizes, end: Date, seed = 7): Synthetic
       at += (1 + random() * 25) * dayMs;
       const anchor = popular();
       const substitutes = substitutesOf(anchor, sizes.products);
-      const views = [
-        ...substitutes.filter(() => random() < 0.6),
-        anchor,
-      ].sort(() => random() - 0.5);
+      const views = [...substitutes.filter(() => random() < 0.6), anchor].sort(
+        () => random() - 0.5,
+      );
       const products = new Set([anchor]);
       if (random() < 0.7) products.add(complementOf(anchor, sizes.products));
       if (random() < 0.25) products.add(popular());
-      orders.push({ customer, at: new Date(Math.min(at, end.getTime() - 60_000)), products: [...products], views });
+      orders.push({
+        customer,
+        at: new Date(Math.min(at, end.getTime() - 60_000)),
+        products: [...products],
+        views,
+      });
     }
   }
   return orders;
@@ -143,11 +147,12 @@ export async function insertOrders(
     const viewProducts: string[] = [];
     const viewTimes: Date[] = [];
     batch.forEach((o, i) => {
-      if (!o.heldOut) o.products.forEach((p, position) => {
-        lineOrders.push(ids[i] ?? "");
-        lineProducts.push(productId(p));
-        linePositions.push(position);
-      });
+      if (!o.heldOut)
+        o.products.forEach((p, position) => {
+          lineOrders.push(ids[i] ?? "");
+          lineProducts.push(productId(p));
+          linePositions.push(position);
+        });
       o.views.forEach((p, k) => {
         viewContacts.push(contactIds[o.customer] ?? "");
         viewProducts.push(productId(p));
