@@ -53,7 +53,10 @@ export function generateOrders(sizes: ShopSizes, end: Date, seed = 7): Synthetic
   const order = Array.from({ length: sizes.products }, (_, i) => i).sort(() => random() - 0.5);
   const cumulative: number[] = [];
   let total = 0;
-  for (const i of order) cumulative.push((total += weights[i] ?? 0));
+  for (const i of order) {
+    total += weights[i] ?? 0;
+    cumulative.push(total);
+  }
   const popular = () => {
     const target = random() * total;
     let low = 0;
