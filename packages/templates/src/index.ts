@@ -21,9 +21,10 @@ export type {
   LineItemData,
   OrderData,
   ProductData,
+  RecommendedProductData,
   ShopData,
   TemplateData,
 } from "./template-data.ts";
 export { htmlToPlainText } from "./text-part.ts";
 export type { UtmParameters } from "./urls.ts";
-export { addUtmParameters } from "./urls.ts";
+export { addQueryParameters, addUtmParameters } from "./urls.ts";

@@ -24,8 +24,12 @@ export interface TemplateData {
   order?: OrderData;
   /** Products the flow is about (viewed, bought, running low). */
   products?: ProductData[];
-  /** Products suggested by the recommendations engine. */
-  recommendations?: ProductData[];
+  /**
+   * Products suggested by the recommendations engine, by block name: a scenario's send node
+   * asks for blocks (`{ block: "cross_sell", strategy: "cross_sell", limit: 3 }`) and the
+   * template shows `recommendations.cross_sell`.
+   */
+  recommendations?: Record<string, RecommendedProductData[]>;
   /** Flow-specific extras (coupon codes, reward tiers…), free-form. */
   [extra: string]: unknown;
 }
@@ -154,4 +158,18 @@ export interface ProductData {
   url?: string | null;
   handle?: string | null;
   description?: string | null;
+}
+
+/**
+ * A recommended product: which block showed it and which strategy chose it travel on its link
+ * (`cw_block`, `cw_strategy`, added by `product_url`), so clicks and revenue can be attributed
+ * per strategy.
+ */
+export interface RecommendedProductData extends ProductData {
+  /** The block's name in `recommendations`, e.g. `"cross_sell"`. */
+  block: string;
+  /** The strategy that chose it, e.g. `"frequently_bought_together"` or `"bestsellers"`. */
+  strategy: string;
+  /** Higher is better within the strategy. */
+  score?: number;
 }

@@ -54,6 +54,18 @@ describe("resizeImageUrl", () => {
 });
 
 describe("productUrl", () => {
+  it("carries a recommended product's block and strategy on its link", () => {
+    expect(
+      productUrl(
+        { url: "/p/mug?colour=red#top", block: "cross_sell", strategy: "bestsellers" },
+        "https://shop.test",
+      ),
+    ).toBe("https://shop.test/p/mug?colour=red&cw_block=cross_sell&cw_strategy=bestsellers#top");
+    expect(productUrl({ handle: "mug", strategy: "upsell" }, "https://shop.test")).toBe(
+      "https://shop.test/products/mug?cw_strategy=upsell",
+    );
+  });
+
   it("resolves handles and relative URLs against the shop", () => {
     expect(productUrl({ handle: "red-shoe" }, "https://shop.test/de")).toBe(
       "https://shop.test/de/products/red-shoe",

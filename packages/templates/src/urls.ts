@@ -14,6 +14,19 @@ export interface UtmParameters {
  * // "https://shop.test/cart?x=1&utm_source=cartwheel#top"
  */
 export function addUtmParameters(href: string, parameters: UtmParameters): string {
+  return addQueryParameters(href, { ...parameters });
+}
+
+/**
+ * Adds query parameters to an http(s) URL as `addUtmParameters` does: existing ones win,
+ * empty values are left out, the fragment stays last.
+ *
+ * @example addQueryParameters("https://shop.test/p/1", { cw_block: "cross_sell" }) // "https://shop.test/p/1?cw_block=cross_sell"
+ */
+export function addQueryParameters(
+  href: string,
+  parameters: Record<string, string | null | undefined>,
+): string {
   if (!/^https?:\/\//i.test(href)) return href;
   const hashIndex = href.indexOf("#");
   const base = hashIndex === -1 ? href : href.slice(0, hashIndex);
@@ -58,17 +71,34 @@ export function resizeImageUrl(url: string, size: string | number | null | undef
 }
 
 /** What `product_url` accepts: a product or line item, or a URL / handle string. */
-export type ProductLink = string | { url?: unknown; handle?: unknown } | null | undefined;
+export type ProductLink =
+  | string
+  | { url?: unknown; handle?: unknown; block?: unknown; strategy?: unknown }
+  | null
+  | undefined;
 
 /**
  * Resolves a product's absolute URL: its `url` (absolute, or relative to the shop), else
- * `<shop url>/products/<handle>`; a bare string is treated as a URL or a handle.
+ * `<shop url>/products/<handle>`; a bare string is treated as a URL or a handle. A
+ * recommended product's link carries its `block` and `strategy` as `cw_block` and
+ * `cw_strategy`, so its clicks can be attributed to them.
  *
  * @example productUrl({ handle: "red-shoe" }, "https://shop.test") // "https://shop.test/products/red-shoe"
+ * @example productUrl({ url: "/p/mug", block: "cross_sell", strategy: "bestsellers" }, "https://shop.test")
+ * // "https://shop.test/p/mug?cw_block=cross_sell&cw_strategy=bestsellers"
  */
 export function productUrl(product: ProductLink, shopUrl: string): string {
   if (product === null || product === undefined) return shopUrl;
   if (typeof product === "string") return resolveAgainst(product, shopUrl, true);
+  const url = productPageUrl(product, shopUrl);
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : null);
+  const block = text(product.block);
+  const strategy = text(product.strategy);
+  if (!block && !strategy) return url;
+  return addQueryParameters(url, { cw_block: block, cw_strategy: strategy });
+}
+
+function productPageUrl(product: { url?: unknown; handle?: unknown }, shopUrl: string): string {
   if (typeof product.url === "string" && product.url) {
     return resolveAgainst(product.url, shopUrl, false);
   }

@@ -33,6 +33,12 @@ const schedules: Schedule[] = [
   { pattern: "17 3 * * *", task: "decay_scores", options: "max=3" },
   { pattern: "* * * * *", task: "wake_scenario_runs" },
   { pattern: "*/5 * * * *", task: "abandon_carts", options: "max=3" },
+  {
+    pattern: `${everyFiveMinutesOffTheHourlySweep} * * * *`,
+    task: "refresh_recommendations",
+    options: "max=3",
+  },
+  { pattern: "41 2 * * *", task: "rebuild_recommendations", options: "max=3" },
 ];
 
 /** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options payload`). */

@@ -5,7 +5,9 @@ import { advance_scenario_run } from "./tasks/advance_scenario_run.ts";
 import { call_webhook } from "./tasks/call_webhook.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
 import { process_event } from "./tasks/process_event.ts";
+import { rebuild_recommendations } from "./tasks/rebuild_recommendations.ts";
 import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
+import { refresh_recommendations } from "./tasks/refresh_recommendations.ts";
 import { refresh_segment } from "./tasks/refresh_segment.ts";
 import { refresh_segments } from "./tasks/refresh_segments.ts";
 import { send_email } from "./tasks/send_email.ts";
@@ -27,4 +29,6 @@ export const taskList = {
   call_webhook,
   wake_scenario_runs,
   abandon_carts,
+  refresh_recommendations,
+  rebuild_recommendations,
 } satisfies Record<JobName, Task>;

@@ -154,7 +154,7 @@ builder.queryField("productByShopId", (t) =>
   }),
 );
 
-const PriceRange = builder.inputType("PriceRange", {
+export const PriceRange = builder.inputType("PriceRange", {
   description: "Prices between `min` and `max` (inclusive), in major units of `currency`.",
   fields: (t) => ({
     min: t.float({ description: "Major units: 20 is 20.00." }),

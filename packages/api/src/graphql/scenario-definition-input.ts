@@ -2,6 +2,7 @@ import type { InputFieldBuilder, SchemaTypes } from "@pothos/core";
 import { contactDateFields } from "../domain/scenarios/definition/definition.ts";
 import { weekdays } from "../domain/shared/local-time.ts";
 import { builder } from "./builder.ts";
+import { RecommendationStrategy } from "./recommendations.ts";
 import { PropertyConditionInput, SegmentFilterInput } from "./segment-filter-input.ts";
 
 // The typed twin of the scenario definition document (definition.ts): the same fields under
@@ -257,6 +258,17 @@ const WhenLimited = builder.enumType("WhenLimited", {
   } as const,
 });
 
+const RecommendationBlockInput = builder.inputType("RecommendationBlockInput", {
+  description:
+    "Products a send shows as `recommendations.<block>`, chosen when the mail is queued from the run's cart, order, trigger products and contact.",
+  fields: (t) => ({
+    block: t.string({ description: "The template's name for it, e.g. cross_sell. Required." }),
+    strategy: t.field({ type: RecommendationStrategy, description: "Required." }),
+    limit: t.int({ description: "1–12, default 4." }),
+    category: t.string({ description: "Only this category or one under it." }),
+  }),
+});
+
 const SendEmailNodeInput = builder.inputType("SendEmailNodeInput", {
   description:
     "Queues an email from a template; marketing mail respects consent, quiet hours and frequency caps.",
@@ -269,6 +281,10 @@ const SendEmailNodeInput = builder.inputType("SendEmailNodeInput", {
         "Extra template variables (coupon codes…), beside `trigger`, `event` and `cart` or `order`.",
     }),
     whenLimited: t.field({ type: WhenLimited, description: "Default DEFER." }),
+    recommendations: t.field({
+      type: [RecommendationBlockInput],
+      description: "Up to 5 blocks, each with its own name.",
+    }),
     next: target(t),
   }),
 });

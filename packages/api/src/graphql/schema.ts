@@ -15,6 +15,7 @@ import "./upsert-products.ts";
 import "./orders.ts";
 import "./upsert-orders.ts";
 import "./carts.ts";
+import "./recommendations.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -83,6 +83,8 @@ export function cartData(seed = 1) {
     price: 8900,
     image_url: `https://cdn.northwind.example/r/${n}.jpg`,
     handle: `linen-throw-${n}`,
+    block: "frequently_bought_together",
+    strategy: "frequently_bought_together",
   });
   return {
     cart: {
@@ -92,6 +94,6 @@ export function cartData(seed = 1) {
       currency: "USD",
       checkout_url: `https://northwind.example/checkout/recover?cart=cart-${seed}`,
     },
-    recommendations: [product(1), product(2), product(3)],
+    recommendations: { frequently_bought_together: [product(1), product(2), product(3)] },
   };
 }

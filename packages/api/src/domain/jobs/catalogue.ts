@@ -57,6 +57,13 @@ export const jobCatalogue = {
   wake_scenario_runs: z.object({}),
   /** Marks carts idle for the abandonment time as ABANDONED (every 5 minutes). */
   abandon_carts: z.object({}),
+  /**
+   * Folds the recommendation ledger (new orders and views) into the pair counts and re-ranks
+   * the neighbours of the products it touched (every 5 minutes).
+   */
+  refresh_recommendations: z.object({}),
+  /** Rebuilds the recommendation graphs from orders and views, one workspace or all (nightly). */
+  rebuild_recommendations: z.object({ workspaceId: uuid.optional() }),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

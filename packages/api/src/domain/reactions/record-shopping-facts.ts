@@ -5,6 +5,7 @@ import { convertCarts } from "../orders/convert-carts.ts";
 import { cartEventNames } from "../orders/fold-cart.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
 import { recordCartEvent } from "../orders/record-cart-event.ts";
+import { recordEventSignals } from "../recommendations/record-event-signals.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 
 /** What an event changed in the catalog and the orders. */
@@ -23,12 +24,13 @@ const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames, .
  * The catalog, cart and order side of an event, in its reaction's transaction: products it
  * names that the catalog lacks become stubs (`Product Viewed`, `Product Added`,
  * `Order Completed`), order events create or move their `Order` row and convert the cart it
- * bought (`convertCarts`), and cart events bring their `Cart` up to date (`recordCartEvent`).
- * All are keyed and time-guarded, so a retried job (or an anonymous event handled again once
- * its shopper is identified, which then attaches the order or cart to the contact) changes
- * nothing twice. Other events cost nothing. When the order belongs (or belonged) to another
- * contact than the event's (an anonymous refund, an order moved), that contact's segments on
- * orders are queued for a re-check.
+ * bought (`convertCarts`), cart events bring their `Cart` up to date (`recordCartEvent`), and
+ * views and new orders add to the recommendation graphs' ledger (`recordEventSignals`). All
+ * are keyed and time-guarded, so a retried job (or an anonymous event handled again once its
+ * shopper is identified, which then attaches the order or cart to the contact) changes nothing
+ * twice. Other events cost nothing. When the order belongs (or belonged) to another contact
+ * than the event's (an anonymous refund, an order moved), that contact's segments on orders
+ * are queued for a re-check.
  *
  * @example await recordShoppingFacts(tx, { id, workspaceId, contactId, name, occurredAt, properties })
  */
@@ -56,5 +58,6 @@ export async function recordShoppingFacts(
   const others = order?.contactIds.filter((id) => id !== event.contactId) ?? [];
   await queueContactOrdersChange(tx, event.workspaceId, others);
   const cart = await recordCartEvent(tx, event.workspaceId, event, currency);
+  await recordEventSignals(tx, event, order?.id ?? null);
   return { productStubs: stubs.created, orderId: order?.id ?? null, cartId: cart?.id ?? null };
 }

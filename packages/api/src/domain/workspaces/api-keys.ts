@@ -24,6 +24,7 @@ export const apiScopes = [
   "catalog:write",
   "orders:read",
   "orders:write",
+  "recommendations:read",
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 

@@ -4,6 +4,7 @@ import {
   parsePropertyConditions,
   parseSegmentFilter,
 } from "../../conditions/parse/parse-filter.ts";
+import { recommendationBlock } from "../../recommendations/template-blocks.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { weekdays } from "../../shared/local-time.ts";
 import { canonicalEventName } from "../../shared/standard-event-names.ts";
@@ -158,6 +159,19 @@ const sendEmailNode = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
   /** Marketing mail held back by quiet hours or a frequency cap: wait for the slot, or skip. */
   whenLimited: z.enum(["defer", "skip"]).default("defer"),
+  /**
+   * Recommendation blocks chosen when the mail is queued, as `recommendations.<block>`
+   * (`[{ block: "cross_sell", strategy: "cross_sell", limit: 3 }]`), from the run's cart,
+   * order, trigger products and contact.
+   */
+  recommendations: z
+    .array(recommendationBlock)
+    .max(5)
+    .refine(
+      (blocks) => new Set(blocks.map((block) => block.block)).size === blocks.length,
+      "each block needs its own name",
+    )
+    .optional(),
   next: target,
 });
 

@@ -21,6 +21,7 @@ import { eventId } from "../../shared/event-values.ts";
 import { contactDateOf } from "../contact-date.ts";
 import { durationMs, type ScenarioNode } from "../definition/definition.ts";
 import { delayWakeAt } from "./local-time.ts";
+import { runRecommendations } from "./run-recommendations.ts";
 import type { NodeOutcome, RunTrigger, StepContext } from "./run-types.ts";
 import { startRunOf } from "./start-run.ts";
 
@@ -165,6 +166,9 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
     if (limited) return limited;
   }
   const data = { ...(await runTemplateData(context)), ...node.data };
+  if (node.recommendations?.length) {
+    data.recommendations = await runRecommendations(node.recommendations, context);
+  }
   try {
     assertSendable(template, context.settings);
   } catch (error) {

@@ -1,0 +1,106 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { Anchors } from "./anchors.ts";
+import type { ParsedRecommendationRequest, Strategy } from "./recommendation-request.ts";
+
+/** A query yielding `product_id` and `score` rows: the products a strategy proposes. */
+export type CandidateSql = Prisma.Sql;
+
+const anchorRows = (anchors: Anchors) =>
+  Prisma.sql`unnest(${anchors.products.map((a) => a.productId)}::text[], ${anchors.products.map((a) => a.weight)}::float8[]) a(product_id, weight)`;
+
+/**
+ * The neighbours of the anchors in the given graphs, each scored by the sum over anchors of
+ * anchor weight × cosine: complements from the purchase graph, substitutes from the view graph.
+ */
+function neighboursSql(
+  workspaceId: string,
+  anchors: Anchors,
+  graphs: ("PURCHASE" | "VIEW")[],
+): CandidateSql {
+  return Prisma.sql`
+    SELECT n.neighbour_id AS product_id, sum(n.score * a.weight) AS score
+      FROM ${anchorRows(anchors)}
+      JOIN recommendation_neighbours n
+        ON n.workspace_id = ${workspaceId}::uuid AND n.graph::text = ANY(${graphs}::text[])
+       AND n.product_id = a.product_id
+     GROUP BY n.neighbour_id`;
+}
+
+/**
+ * Upsell: substitutes (view graph) in the anchor's category priced within `priceBand` times
+ * the anchor's price, in its currency (`recommendProducts` leaves the anchors' complements out).
+ */
+function upsellSql(
+  workspaceId: string,
+  anchors: Anchors,
+  band: { min: number; max: number },
+): CandidateSql {
+  return Prisma.sql`
+    SELECT n.neighbour_id AS product_id, sum(n.score * a.weight) AS score
+      FROM ${anchorRows(anchors)}
+      JOIN products ap ON ap.workspace_id = ${workspaceId}::uuid AND ap.shop_product_id = a.product_id
+      JOIN recommendation_neighbours n
+        ON n.workspace_id = ${workspaceId}::uuid AND n.graph = 'VIEW' AND n.product_id = a.product_id
+      JOIN products p ON p.workspace_id = ${workspaceId}::uuid AND p.shop_product_id = n.neighbour_id
+     WHERE ${inBandSql(band)}
+     GROUP BY n.neighbour_id`;
+}
+
+/** `p` is in anchor product `ap`'s category and price band, in its currency. */
+const inBandSql = (band: { min: number; max: number }) => Prisma.sql`
+  ap.category IS NOT NULL AND p.category = ap.category AND ap.price IS NOT NULL AND p.price IS NOT NULL
+  AND p.currency = ap.currency
+  AND p.price >= ap.price * ${band.min}::numeric AND p.price <= ap.price * ${band.max}::numeric`;
+
+/**
+ * Bestsellers, the fallback of every strategy: scored by the orders holding the product over
+ * the purchase graph's window, ties broken by view sessions (a fraction below one order), so a
+ * shop without orders still gets its most viewed products, and one without either its catalog.
+ * `scope`: only the anchors' categories (and, for upsell, their price bands).
+ */
+export function bestsellersSql(
+  workspaceId: string,
+  scope: { anchors: Anchors; band: { min: number; max: number } | null } | null,
+): CandidateSql {
+  const scoped = scope
+    ? Prisma.sql`AND EXISTS (SELECT 1 FROM ${anchorRows(scope.anchors)}
+                   JOIN products ap ON ap.workspace_id = ${workspaceId}::uuid AND ap.shop_product_id = a.product_id
+                  WHERE ${scope.band ? inBandSql(scope.band) : Prisma.sql`ap.category IS NOT NULL AND p.category = ap.category`})`
+    : Prisma.empty;
+  return Prisma.sql`
+    SELECT p.shop_product_id AS product_id,
+           coalesce(bought.count, 0) + coalesce(viewed.count, 0)::float8 / (coalesce(viewed.count, 0) + 1) AS score
+      FROM products p
+      LEFT JOIN recommendation_product_counts bought
+        ON bought.workspace_id = p.workspace_id AND bought.graph = 'PURCHASE' AND bought.product_id = p.shop_product_id
+      LEFT JOIN recommendation_product_counts viewed
+        ON viewed.workspace_id = p.workspace_id AND viewed.graph = 'VIEW' AND viewed.product_id = p.shop_product_id
+     WHERE p.workspace_id = ${workspaceId}::uuid ${scoped}`;
+}
+
+/**
+ * The candidate query of a strategy (null for bestsellers, which is only its fallback).
+ *
+ * @example strategySql("frequently_bought_together", workspaceId, anchors, request)
+ */
+export function strategySql(
+  strategy: Strategy,
+  workspaceId: string,
+  anchors: Anchors,
+  request: ParsedRecommendationRequest,
+): CandidateSql | null {
+  if (anchors.products.length === 0) return null;
+  switch (strategy) {
+    case "frequently_bought_together":
+    case "cross_sell":
+      return neighboursSql(workspaceId, anchors, ["PURCHASE"]);
+    case "viewed_also_viewed":
+      return neighboursSql(workspaceId, anchors, ["VIEW"]);
+    case "for_you":
+      return neighboursSql(workspaceId, anchors, ["PURCHASE", "VIEW"]);
+    case "upsell":
+      return upsellSql(workspaceId, anchors, request.priceBand);
+    case "bestsellers":
+      return null;
+  }
+}
