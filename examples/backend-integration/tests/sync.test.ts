@@ -1,3 +1,4 @@
+import { reactToEvent } from "@cartwheel/api/domain";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CartwheelRequestError, makeCartwheelClient } from "../src/cartwheel-client.ts";
@@ -121,6 +122,20 @@ describe("sync", () => {
       { message_id: "order-completed:o3", external_id: "cus_2" },
     ]);
 
+    // What the worker's process_event does for each stored event: the order rows segments read.
+    const { rows: events } = await database.query<{ id: string }>(
+      "SELECT id::text FROM events WHERE workspace_id = $1 ORDER BY id",
+      [Buffer.from(shop.workspaceId, "base64").toString().split(":")[1]],
+    );
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) await reactToEvent(event.id);
+
+    // The shop sells in EUR: sums of money count the orders in the workspace's currency.
+    await server.api.data(
+      `mutation { updateEmailSettings(input: { currency: "EUR" }) { __typename } }`,
+      {},
+      shop.secretKey,
+    );
     // Segments see the orders once each: cus_1 spent 100 in 2 orders.
     const { previewSegment } = await server.api.data(
       `query($filter: SegmentFilterInput!) {
