@@ -70,11 +70,13 @@ async function verifyIdentities(
   events: IngestEvent[],
   rejected: RejectedEvent[],
 ): Promise<IngestEvent[]> {
-  const hashed = events.filter((event) => !event.verified && event.userId && event.userHash);
-  if (hashed.length === 0) return events;
+  const hashed = new Set(
+    events.filter((event) => !event.verified && event.userId && event.userHash),
+  );
+  if (hashed.size === 0) return events;
   const secret = await loadIdentitySecret(workspaceId);
   return events.filter((event) => {
-    if (!hashed.includes(event)) return true;
+    if (!hashed.has(event)) return true;
     if (secret && userHashMatches(secret, event.userId as string, event.userHash as string)) {
       event.verified = true;
       return true;
