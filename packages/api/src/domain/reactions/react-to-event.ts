@@ -1,4 +1,4 @@
-import { withTransaction } from "../../db.ts";
+import { type Transaction, withTransaction } from "../../db.ts";
 import { lockContact } from "../contacts/lock-contact.ts";
 import {
   reactToEventInScenarios,
@@ -59,7 +59,7 @@ interface StoredEvent {
  */
 export async function reactToEvent(
   eventId: string,
-  options: { now?: Date } = {},
+  options: { now?: Date; tx?: Transaction } = {},
 ): Promise<EventReaction | null> {
   if (!/^\d{1,19}$/.test(eventId)) throw new Error(`"${eventId}" is not an event id`);
   const now = options.now ?? new Date();
@@ -138,5 +138,5 @@ export async function reactToEvent(
       );
     }
     return reaction;
-  });
+  }, options);
 }

@@ -23,7 +23,11 @@ const asJson = (definition: ScenarioDefinition) => definition as unknown as Pris
  *
  * @example await createScenario(workspaceId, { name: "Abandoned cart", definition })
  */
-export async function createScenario(workspaceId: string, input: ScenarioInput): Promise<Scenario> {
+export async function createScenario(
+  workspaceId: string,
+  input: ScenarioInput,
+  options: { tx?: Transaction } = {},
+): Promise<Scenario> {
   const fields = parseInput(scenarioFields, input);
   return withTransaction(async (tx) => {
     const definition = await validateDefinition(fields.definition, { workspaceId, executor: tx });
@@ -36,7 +40,7 @@ export async function createScenario(workspaceId: string, input: ScenarioInput):
         definition: asJson(definition),
       },
     });
-  });
+  }, options);
 }
 
 /**
@@ -76,7 +80,7 @@ export async function updateScenario(
 export async function publishScenario(
   workspaceId: string,
   scenarioId: string,
-  options: { now?: Date } = {},
+  options: { now?: Date; tx?: Transaction } = {},
 ): Promise<Scenario> {
   const now = options.now ?? new Date();
   return withTransaction(async (tx) => {
@@ -111,7 +115,7 @@ export async function publishScenario(
         ...triggerIndex(definition),
       },
     });
-  });
+  }, options);
 }
 
 /** The columns that let an event find the live scenarios it starts. */
@@ -169,7 +173,7 @@ export async function resumeScenario(
 export async function archiveScenario(
   workspaceId: string,
   scenarioId: string,
-  options: { now?: Date } = {},
+  options: { now?: Date; tx?: Transaction } = {},
 ): Promise<Scenario> {
   const now = options.now ?? new Date();
   return withTransaction(async (tx) => {

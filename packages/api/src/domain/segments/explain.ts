@@ -1,4 +1,4 @@
-import { db, pool } from "../../db.ts";
+import { db, type Executor } from "../../db.ts";
 import {
   fieldSql,
   type LeafFilter,
@@ -76,36 +76,12 @@ export async function explainSegment(
     ? await db().contact.findFirst({ where: { id: contactId, workspaceId }, select: { id: true } })
     : null;
   if (!contact) throw new NotFoundError("Contact", contactId);
-  const { filters } = await loadSegmentDefinitions(db(), workspaceId);
-  const compileOptions = {
+  const tree = await explainFilter(db(), {
     workspaceId,
+    filter: segment.filter as SegmentFilter,
+    contactId,
     now: options.now ?? new Date(),
-    contactIds: [contactId],
-    segments: filters,
-    currency: await loadWorkspaceCurrency(db(), workspaceId),
-  };
-
-  const leaves: LeafFilter[] = [];
-  const shape = outline(segment.filter as SegmentFilter, filters, leaves, []);
-  const compiler = new SegmentCompiler(compileOptions);
-  const columns = leaves.flatMap((leaf, index) => [
-    `${compiler.leaf(leaf)} AS m${index}`,
-    `${observed(compiler, leaf)} AS v${index}`,
-  ]);
-  const { rows } = await pool().query<Record<string, unknown>>(
-    `SELECT ${columns.join(", ") || "1"} FROM contacts c WHERE ${compiler.scope}`,
-    compiler.params.values,
-  );
-  const row = rows[0] ?? {};
-  const counted = await Promise.all(
-    leaves.map((leaf) => countedRows(new SegmentCompiler(compileOptions), leaf)),
-  );
-  const tree = resolve(shape, (index) => ({
-    matches: row[`m${index}`] === true,
-    actual: row[`v${index}`] ?? null,
-    events: counted[index]?.events ?? [],
-    orders: counted[index]?.orders ?? [],
-  }));
+  });
   const membership = await db().segmentMembership.findUnique({
     where: { segmentId_contactId: { segmentId, contactId } },
   });
@@ -116,6 +92,47 @@ export async function explainSegment(
     matches: tree.matches,
     tree,
   };
+}
+
+/**
+ * Explains a filter for one contact on `executor` (a transaction sees its own writes): each
+ * condition's outcome and measured value, and the events and orders that counted. All leaves
+ * are evaluated in one query.
+ */
+export async function explainFilter(
+  executor: Executor,
+  input: { workspaceId: string; filter: SegmentFilter; contactId: string; now: Date },
+): Promise<ExplainedCondition> {
+  const { filters } = await loadSegmentDefinitions(executor, input.workspaceId);
+  const compileOptions = {
+    workspaceId: input.workspaceId,
+    now: input.now,
+    contactIds: [input.contactId],
+    segments: filters,
+    currency: await loadWorkspaceCurrency(executor, input.workspaceId),
+  };
+  const leaves: LeafFilter[] = [];
+  const shape = outline(input.filter, filters, leaves, []);
+  const compiler = new SegmentCompiler(compileOptions);
+  const columns = leaves.flatMap((leaf, index) => [
+    `${compiler.leaf(leaf)} AS m${index}`,
+    `${observed(compiler, leaf)} AS v${index}`,
+  ]);
+  const rows = await executor.$queryRawUnsafe<Record<string, unknown>[]>(
+    `SELECT ${columns.join(", ") || "1"} FROM contacts c WHERE ${compiler.scope}`,
+    ...compiler.params.values,
+  );
+  const row = rows[0] ?? {};
+  const counted: { events: ExplainedEvent[]; orders: ExplainedOrder[] }[] = [];
+  for (const leaf of leaves) {
+    counted.push(await countedRows(executor, new SegmentCompiler(compileOptions), leaf));
+  }
+  return resolve(shape, (index) => ({
+    matches: row[`m${index}`] === true,
+    actual: row[`v${index}`] ?? null,
+    events: counted[index]?.events ?? [],
+    orders: counted[index]?.orders ?? [],
+  }));
 }
 
 /** The tree with leaves numbered in `leaves`; `inSegment` expands into the segment's filter. */
@@ -242,26 +259,23 @@ function leafRowsOf(compiler: SegmentCompiler, leaf: LeafFilter): LeafRows | und
 }
 
 async function countedRows(
+  executor: Executor,
   compiler: SegmentCompiler,
   leaf: LeafFilter,
 ): Promise<{ events: ExplainedEvent[]; orders: ExplainedOrder[] }> {
   const rows = leafRowsOf(compiler, leaf);
   if (!rows) return { events: [], orders: [] };
   if ("orders" in leaf || "purchased" in leaf) {
-    const result = await pool().query<{
-      shop_order_id: string;
-      ordered_at: Date;
-      status: string;
-      currency: string;
-      net: string;
-    }>(
+    const result = await executor.$queryRawUnsafe<
+      { shop_order_id: string; ordered_at: Date; status: string; currency: string; net: string }[]
+    >(
       `SELECT DISTINCT ON (o.ordered_at, o.id) o.shop_order_id, o.ordered_at, o.status::text,
               o.currency, (o.total - o.refunded_amount)::text AS net
          FROM ${rows.source.from} WHERE ${rows.where}
         ORDER BY o.ordered_at DESC, o.id DESC LIMIT ${listLimit}`,
-      compiler.params.values,
+      ...compiler.params.values,
     );
-    const orders = result.rows.map((order) => ({
+    const orders = result.map((order) => ({
       orderId: order.shop_order_id,
       orderedAt: order.ordered_at,
       status: order.status,
@@ -270,17 +284,14 @@ async function countedRows(
     }));
     return { events: [], orders };
   }
-  const result = await pool().query<{
-    id: string;
-    name: string;
-    occurred_at: Date;
-    properties: unknown;
-  }>(
+  const result = await executor.$queryRawUnsafe<
+    { id: string; name: string; occurred_at: Date; properties: unknown }[]
+  >(
     `SELECT e.id::text, e.name, e.occurred_at, e.properties FROM events e
       WHERE ${rows.where} ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${listLimit}`,
-    compiler.params.values,
+    ...compiler.params.values,
   );
-  const events = result.rows.map((event) => ({
+  const events = result.map((event) => ({
     id: event.id,
     name: event.name,
     occurredAt: event.occurred_at,

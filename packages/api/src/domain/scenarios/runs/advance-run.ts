@@ -25,7 +25,10 @@ export type AdvanceResult =
  *
  * @example await advanceRun(runId, { now: new Date() })
  */
-export async function advanceRun(runId: string, options: { now: Date }): Promise<AdvanceResult> {
+export async function advanceRun(
+  runId: string,
+  options: { now: Date; tx?: Transaction },
+): Promise<AdvanceResult> {
   return withTransaction(async (tx) => {
     const peek = await tx.scenarioRun.findUnique({
       where: { id: runId },
@@ -39,7 +42,7 @@ export async function advanceRun(runId: string, options: { now: Date }): Promise
     const run = locked ? await tx.scenarioRun.findUnique({ where: { id: runId } }) : null;
     if (!run) return { advanced: false, reason: "gone" };
     return advanceLocked(tx, run, options.now);
-  });
+  }, options);
 }
 
 /**
