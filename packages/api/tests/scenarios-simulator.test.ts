@@ -1,12 +1,16 @@
+import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
 import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
-import { simulateScenario } from "../src/domain/scenarios/simulation/simulate-scenario.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";
+import { simulateScenario } from "../src/domain/simulation/simulate-scenario.ts";
 import { createFlowTemplate, liveScenario } from "./scenario-fixtures.ts";
 import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
+import { createTestWorkspace, makeTestApi } from "./support/index.ts";
 import { day, hour } from "./support/scenarios.ts";
+
+const api = makeTestApi();
 
 const start = new Date("2026-03-02T10:00:00Z");
 const at = (ms: number) => new Date(start.getTime() + ms);
@@ -213,5 +217,94 @@ describe("simulateScenario", () => {
         contact: { email: "a@example.com" },
       }),
     ).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+const simulate = `query($input: SimulateScenarioInput!) {
+  simulateScenario(input: $input) {
+    __typename
+    ... on QuerySimulateScenarioSuccess {
+      data {
+        end
+        runs { status steps { nodeId output enteredAt email { subject templateId } } }
+        events { name started }
+      }
+    }
+    ... on InvalidInputError { problems { path message } }
+    ... on Error { message }
+  }
+}`;
+
+describe("simulateScenario over GraphQL", () => {
+  it("simulates a saved scenario's draft with global ids, and needs scenarios:read and contacts:read", async () => {
+    const shop = await createTestWorkspace(api);
+    const workspaceId = decodeGlobalID(shop.workspaceId).id;
+    await updateEmailSettings(workspaceId, {
+      fromEmail: "hi@shop.example",
+      postalAddress: "1 Main St",
+    });
+    const template = await createFlowTemplate(workspaceId, "Thanks");
+    const templateId = encodeGlobalID("Template", template.id);
+    const { createScenario } = await api.data(
+      `mutation($input: CreateScenarioInput!) {
+        createScenario(input: $input) { ... on MutationCreateScenarioSuccess { scenario { id } } }
+      }`,
+      {
+        input: {
+          name: "Thank buyers",
+          definition: {
+            version: 1,
+            trigger: { kind: "event", event: "Order Completed" },
+            start: "wait",
+            nodes: [
+              { id: "wait", kind: "delay", duration: { hours: 3 }, next: "thanks" },
+              { id: "thanks", kind: "send_email", templateId },
+            ],
+          },
+        },
+      },
+      shop.secretKey,
+    );
+    const input = {
+      scenarioId: createScenario.scenario.id,
+      contact: { email: "ada@example.com", firstName: "Ada" },
+      start: start.toISOString(),
+      events: [{ at: start.toISOString(), name: "order_completed", properties: { order_id: "1" } }],
+    };
+    const result = await api.data(simulate, { input }, shop.secretKey);
+    expect(result.simulateScenario.__typename).toBe("QuerySimulateScenarioSuccess");
+    const [run] = result.simulateScenario.data.runs;
+    expect(run.status).toBe("COMPLETED");
+    expect(run.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(["wait", "thanks"]);
+    expect(run.steps[1].enteredAt).toBe(at(3 * hour).toISOString());
+    expect(run.steps[1].email.subject).toBe("Thanks for Ada");
+    expect(decodeGlobalID(run.steps[1].email.templateId).id).toBe(template.id);
+    expect(result.simulateScenario.data.events).toEqual([{ name: "Order Completed", started: 1 }]);
+    expect(await db().contact.count({ where: { workspaceId } })).toBe(0);
+
+    const bad = await api
+      .data(
+        simulate,
+        { input: { ...input, events: [{ at: "not a date", name: "x" }] } },
+        shop.secretKey,
+      )
+      .catch((error: Error) => error);
+    expect(String(bad)).toMatch(/DateTime/);
+    const badUntil = await api.data(
+      simulate,
+      { input: { ...input, until: start.toISOString() } },
+      shop.secretKey,
+    );
+    expect(badUntil.simulateScenario).toMatchObject({
+      __typename: "InvalidInputError",
+      problems: [{ path: ["until"], message: "must be after start" }],
+    });
+
+    const scenariosOnly = await shop.makeKey("SECRET", ["SCENARIOS_READ"]);
+    const refused = await api.request(simulate, { input }, scenariosOnly.key);
+    expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const other = await createTestWorkspace(api);
+    const stranger = await api.data(simulate, { input }, other.secretKey);
+    expect(stranger.simulateScenario.__typename).toBe("NotFoundError");
   });
 });

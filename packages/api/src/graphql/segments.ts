@@ -155,7 +155,7 @@ const ExplainedOrder = builder
     }),
   });
 
-const ExplainedConditionRef = builder.objectRef<ExplainedCondition>("ExplainedCondition");
+export const ExplainedConditionRef = builder.objectRef<ExplainedCondition>("ExplainedCondition");
 ExplainedConditionRef.implement({
   description: "A node of a segment's filter and its outcome for one contact.",
   fields: (t) => ({

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { db, type Transaction } from "../../../db.ts";
-import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { SegmentFilter } from "../../conditions/filter.ts";
-import { reactToEvent } from "../../reactions/react-to-event.ts";
-import { type ExplainedCondition, explainFilter } from "../../segments/explain.ts";
-import { NotFoundError } from "../../shared/errors.ts";
-import type { ScenarioDefinition } from "../definition/definition.ts";
-import { nodesById } from "../definition/graph.ts";
-import { advanceRun } from "../runs/advance-run.ts";
-import { startRun } from "../runs/start-run.ts";
-import { createScenario, publishScenario } from "../scenarios.ts";
+import { db, type Transaction } from "../../db.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import type { SegmentFilter } from "../conditions/filter.ts";
+import { reactToEvent } from "../reactions/react-to-event.ts";
+import type { ScenarioDefinition } from "../scenarios/definition/definition.ts";
+import { nodesById } from "../scenarios/definition/graph.ts";
+import { advanceRun } from "../scenarios/runs/advance-run.ts";
+import { startRun } from "../scenarios/runs/start-run.ts";
+import { createScenario, publishScenario } from "../scenarios/scenarios.ts";
+import { type ExplainedCondition, explainFilter } from "../segments/explain.ts";
+import { NotFoundError } from "../shared/errors.ts";
 import { renderSimulatedEmail, type SimulatedEmail } from "./render-simulated-email.ts";
 import {
   type ParsedSimulationInput,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { InvalidInputError } from "../../shared/errors.ts";
-import { canonicalEventName } from "../../shared/standard-event-names.ts";
-import { isUuid, parseInput } from "../../shared/validation.ts";
+import { InvalidInputError } from "../shared/errors.ts";
+import { canonicalEventName } from "../shared/standard-event-names.ts";
+import { isUuid, parseInput } from "../shared/validation.ts";
 
 const at = z.coerce.date({ error: "must be a date and time" });
 

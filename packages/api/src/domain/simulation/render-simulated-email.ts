@@ -1,9 +1,9 @@
 import { renderEmail, TemplateRenderError } from "@cartwheel/templates";
-import type { Transaction } from "../../../db.ts";
-import { previewEngine } from "../../email-templates/engines.ts";
-import { buildTemplateData } from "../../messages/compose/template-data.ts";
-import { configuredEmailLinks } from "../../messages/delivery/email-services.ts";
-import { loadEmailSettings } from "../../messages/email-settings.ts";
+import type { Transaction } from "../../db.ts";
+import { previewEngine } from "../email-templates/engines.ts";
+import { buildTemplateData } from "../messages/compose/template-data.ts";
+import { configuredEmailLinks } from "../messages/delivery/email-services.ts";
+import { loadEmailSettings } from "../messages/email-settings.ts";
 
 /** An email a simulated run would send, rendered as the contact would read it. */
 export interface SimulatedEmail {
