@@ -158,13 +158,14 @@ describe("simulateScenario", () => {
         {
           id: "big-spender",
           kind: "condition",
-          filter: { event: { name: "Product Viewed", count: { gte: 2 }, window: { hours: 2 } } },
+          filter: { event: { name: "Product Viewed", atLeast: 2, withinHours: 2 } },
           yes: "offer",
         },
         { id: "offer", kind: "send_email", templateId: template.id },
       ],
     };
     const viewed = [
+      { at: new Date("2026-03-02T19:00:00Z"), name: "Product Viewed" },
       { at: new Date("2026-03-02T22:00:00Z"), name: "Product Viewed" },
       { at: new Date("2026-03-02T22:10:00Z"), name: "Product Viewed" },
     ];
