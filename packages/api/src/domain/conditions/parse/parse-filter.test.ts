@@ -13,6 +13,18 @@ const problemsOf = (raw: unknown) => {
 };
 
 describe("parseSegmentFilter", () => {
+  it("refuses a field it does not know, by name, instead of dropping it", () => {
+    expect(problemsOf({ event: { name: "Product Viewed", atLeast: 2, withinHour: 2 } })).toEqual([
+      {
+        path: ["filter", "event"],
+        message: expect.stringMatching(/^unknown field "withinHour"; use name, atLeast, /),
+      },
+    ]);
+    expect(problemsOf({ tag: { name: "vip", hass: true } })[0]?.message).toMatch(
+      /unknown field "hass"/,
+    );
+  });
+
   it("normalises values to their declared type and fills defaults", () => {
     expect(
       parseSegmentFilter({

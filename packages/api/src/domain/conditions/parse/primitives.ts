@@ -7,9 +7,21 @@ export function dropNulls(raw: unknown): unknown {
   return Object.fromEntries(Object.entries(raw).filter(([, value]) => value != null));
 }
 
-/** An object of `shape` (nulls read as absent); anything else "must be an object". */
+/**
+ * An object of `shape` (nulls read as absent); anything else "must be an object". A field
+ * the shape does not know is refused by name, so a misspelt `withinHour` cannot silently widen
+ * a condition to all time.
+ */
 export function fields<T extends z.ZodRawShape>(shape: T) {
-  return z.preprocess(dropNulls, z.object(shape, { error: "must be an object" }));
+  return z.preprocess(
+    dropNulls,
+    z.strictObject(shape, {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${issue.keys.map((key) => `"${key}"`).join(", ")}; use ${Object.keys(shape).join(", ")}`
+          : "must be an object",
+    }),
+  );
 }
 
 /** A message for a value that is missing (`required`) or of the wrong type (`wrong`). */
