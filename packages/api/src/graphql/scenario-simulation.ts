@@ -1,5 +1,9 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { InvalidInputError, NotFoundError } from "../domain/shared/errors.ts";
+import {
+  type AudienceForecast,
+  forecastScenarioAudience,
+} from "../domain/simulation/forecast-scenario-audience.ts";
 import type { SimulatedEmail } from "../domain/simulation/render-simulated-email.ts";
 import {
   type ScenarioSimulation,
@@ -200,5 +204,51 @@ builder.queryField("simulateScenario", (t) =>
         ...(given.payload && { payload: given.payload }),
       } as Parameters<typeof simulateScenario>[1]);
     },
+  }),
+);
+
+const AudienceForecastRef = builder.objectRef<AudienceForecast>("AudienceForecast").implement({
+  description: "How many contacts a scenario would reach, from the stored contacts and events.",
+  fields: (t) => ({
+    matchingNow: t.exposeInt("matchingNow", {
+      description:
+        "Contacts in the audience the trigger would catch now: for an event trigger those who did it in the last 30 days; for a segment its members (entered) or non-members (exited); for a tag those with it; for a score those at or above it; otherwise the whole audience.",
+    }),
+    startsLast30Days: t.exposeInt("startsLast30Days", {
+      nullable: true,
+      description:
+        "Runs the last 30 days of trigger events would have started under the entry rules (a cooldown counted from the previous start), for the contacts in the audience now; null for tag, date and api triggers, which no stored event records.",
+    }),
+    since: t.expose("since", { type: "DateTime" }),
+    until: t.expose("until", { type: "DateTime" }),
+  }),
+});
+
+const ForecastScenarioAudienceInput = builder.inputType("ForecastScenarioAudienceInput", {
+  fields: (t) => ({
+    scenarioId: t.id({ description: "A saved scenario: its draft is forecast." }),
+    definition: t.field({ type: "JSONObject", description: "Or a definition document." }),
+    definitionInput: t.field({
+      type: ScenarioDefinitionInput,
+      description: "Or the definition as typed input.",
+    }),
+  }),
+});
+
+builder.queryField("forecastScenarioAudience", (t) =>
+  t.field({
+    type: AudienceForecastRef,
+    description:
+      "Before publishing: how many contacts the trigger and audience catch now, and how many runs the last 30 days would have started.",
+    authScopes: { allOf: ["scenarios:read", "contacts:read"] },
+    errors: { types: [InvalidInputError, NotFoundError] },
+    args: { input: t.arg({ type: ForecastScenarioAudienceInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      forecastScenarioAudience(workspaceOf(context.principal), {
+        ...(input.scenarioId && {
+          scenarioId: decodeId(input.scenarioId, "Scenario", ["input", "scenarioId"]),
+        }),
+        definition: definitionOf(input),
+      }),
   }),
 );
