@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
+import { exportScenarios } from "../src/domain/scenarios/as-code/export-scenarios.ts";
+import { importScenarios } from "../src/domain/scenarios/as-code/import-scenarios.ts";
+import { createScenario, publishScenario } from "../src/domain/scenarios/scenarios.ts";
+import { createSegment } from "../src/domain/segments/segments.ts";
+import { InvalidInputError } from "../src/domain/shared/errors.ts";
+import { createFlowTemplate } from "./scenario-fixtures.ts";
+import { createEmailWorkspace } from "./support/email-factories.ts";
+
+async function shopWithFlows() {
+  const { workspace } = await createEmailWorkspace();
+  const welcome = await createFlowTemplate(workspace.id, "Welcome");
+  const buyers = await createSegment(workspace.id, {
+    name: "Buyers",
+    filter: { event: { name: "Order Completed", atLeast: 1 } },
+  });
+  const loyal = await createSegment(workspace.id, {
+    name: "Loyal buyers",
+    filter: { and: [{ inSegment: { segmentId: buyers.id } }, { score: { min: 10 } }] },
+  });
+  const followUp = await createScenario(workspace.id, {
+    name: "Follow-up",
+    definition: {
+      version: 1,
+      trigger: { kind: "api" },
+      start: "send",
+      nodes: [{ id: "send", kind: "send_email", templateId: welcome.id }],
+    },
+  });
+  const main = await createScenario(workspace.id, {
+    name: "Loyalty welcome",
+    priority: 5,
+    definition: {
+      version: 1,
+      trigger: { kind: "segment_entered", segmentId: loyal.id },
+      start: "send",
+      nodes: [
+        { id: "send", kind: "send_email", templateId: welcome.id, next: "more" },
+        { id: "more", kind: "start_scenario", scenarioId: followUp.id },
+      ],
+    },
+  });
+  await publishScenario(workspace.id, main.id);
+  return { workspace, main };
+}
+
+const snapshot = async (workspaceId: string) => ({
+  templates: await db().template.count({ where: { workspaceId } }),
+  segments: await db().segment.count({ where: { workspaceId } }),
+  scenarios: await db().scenario.count({ where: { workspaceId } }),
+  versions: await db().scenarioVersion.count({ where: { workspaceId } }),
+});
+
+describe("scenarios as code", () => {
+  it("exports scenarios with what they use, by name, and imports them into another workspace idempotently", async () => {
+    const { workspace } = await shopWithFlows();
+    const bundle = await exportScenarios(workspace.id);
+    expect(bundle.templates.map((t) => t.name)).toEqual(["Welcome"]);
+    expect(bundle.segments.map((s) => s.name)).toEqual(["Buyers", "Loyal buyers"]);
+    const loyalty = bundle.scenarios.find((s) => s.name === "Loyalty welcome");
+    expect(loyalty).toMatchObject({ status: "LIVE", priority: 5 });
+    expect(JSON.stringify(loyalty?.definition)).toContain('"segment":"Loyal buyers"');
+    expect(JSON.stringify(loyalty?.definition)).toContain('"scenario":"Follow-up"');
+    expect(JSON.stringify(bundle)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+
+    const { workspace: target } = await createEmailWorkspace();
+    const empty = await snapshot(target.id);
+    const plan = await importScenarios(target.id, bundle, { dryRun: true });
+    expect(plan.changes.map((c) => [c.kind, c.name, c.action, c.publishes])).toEqual([
+      ["TEMPLATE", "Welcome", "CREATE", false],
+      ["SEGMENT", "Buyers", "CREATE", false],
+      ["SEGMENT", "Loyal buyers", "CREATE", false],
+      ["SCENARIO", "Follow-up", "CREATE", false],
+      ["SCENARIO", "Loyalty welcome", "CREATE", true],
+    ]);
+    expect(await snapshot(target.id)).toEqual(empty);
+
+    await importScenarios(target.id, bundle);
+    const after = await snapshot(target.id);
+    expect(after).toEqual({ templates: 1, segments: 2, scenarios: 2, versions: 1 });
+    const imported = await db().scenario.findFirstOrThrow({
+      where: { workspaceId: target.id, name: "Loyalty welcome" },
+    });
+    expect(imported.status).toBe("LIVE");
+    const loyal = await db().segment.findFirstOrThrow({
+      where: { workspaceId: target.id, name: "Loyal buyers" },
+    });
+    expect(imported.definition).toMatchObject({
+      trigger: { kind: "segment_entered", segmentId: loyal.id },
+    });
+    // The round trip gives the same bundle, and importing it again changes nothing.
+    expect(await exportScenarios(target.id)).toEqual(bundle);
+    const again = await importScenarios(target.id, bundle);
+    expect(again.changes.every((c) => c.action === "UNCHANGED")).toBe(true);
+    expect(await snapshot(target.id)).toEqual(after);
+
+    // A change to a live scenario becomes a new version.
+    const changed = structuredClone(bundle);
+    const live = changed.scenarios.find((s) => s.name === "Loyalty welcome");
+    const [send] = (live?.definition as { nodes: Record<string, unknown>[] }).nodes;
+    if (send) send.data = { coupon: "LOYAL5" };
+    const update = await importScenarios(target.id, changed);
+    expect(update.changes.filter((c) => c.action !== "UNCHANGED")).toEqual([
+      { kind: "SCENARIO", name: "Loyalty welcome", action: "UPDATE", publishes: true },
+    ]);
+    expect(await snapshot(target.id)).toEqual({ ...after, versions: 2 });
+  });
+
+  it("refuses a bundle naming what exists nowhere, and writes nothing", async () => {
+    const { workspace } = await shopWithFlows();
+    const bundle = await exportScenarios(workspace.id);
+    const { workspace: target } = await createEmailWorkspace();
+    const broken = { ...bundle, templates: [] };
+    const empty = await snapshot(target.id);
+    const error = await importScenarios(target.id, broken).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).message).toMatch(/no template is called "Welcome"/);
+    expect(await snapshot(target.id)).toEqual(empty);
+    await expect(
+      importScenarios(target.id, { ...bundle, format: "other/2" } as never),
+    ).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
