@@ -1,3 +1,4 @@
+import { decodeGlobalID } from "@pothos/plugin-relay";
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { exportScenarios } from "../src/domain/scenarios/as-code/export-scenarios.ts";
@@ -7,6 +8,9 @@ import { createSegment } from "../src/domain/segments/segments.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";
 import { createFlowTemplate } from "./scenario-fixtures.ts";
 import { createEmailWorkspace } from "./support/email-factories.ts";
+import { createTestWorkspace, makeTestApi } from "./support/index.ts";
+
+const api = makeTestApi();
 
 async function shopWithFlows() {
   const { workspace } = await createEmailWorkspace();
@@ -120,5 +124,59 @@ describe("scenarios as code", () => {
     await expect(
       importScenarios(target.id, { ...bundle, format: "other/2" } as never),
     ).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe("scenarios as code over GraphQL", () => {
+  it("exports and imports with a dry run, each side in its own workspace, with the scopes it needs", async () => {
+    const source = await createTestWorkspace(api);
+    const sourceId = decodeGlobalID(source.workspaceId).id;
+    const template = await createFlowTemplate(sourceId, "Hello");
+    await createScenario(sourceId, {
+      name: "Hello flow",
+      definition: {
+        version: 1,
+        trigger: { kind: "api" },
+        start: "send",
+        nodes: [{ id: "send", kind: "send_email", templateId: template.id }],
+      },
+    });
+    const exported = await api.data(
+      "{ exportScenarios { ... on QueryExportScenariosSuccess { data } } }",
+      {},
+      source.secretKey,
+    );
+    const bundle = exported.exportScenarios.data;
+    expect(bundle.scenarios[0].definition.nodes[0].template).toBe("Hello");
+
+    const target = await createTestWorkspace(api);
+    const importing = `mutation($bundle: JSONObject!, $dryRun: Boolean) {
+      importScenarios(bundle: $bundle, dryRun: $dryRun) {
+        __typename
+        ... on MutationImportScenariosSuccess { result { dryRun changes { kind name action publishes } } }
+        ... on InvalidInputError { problems { path message } }
+      }
+    }`;
+    const dry = await api.data(importing, { bundle, dryRun: true }, target.secretKey);
+    expect(dry.importScenarios.result).toEqual({
+      dryRun: true,
+      changes: [
+        { kind: "TEMPLATE", name: "Hello", action: "CREATE", publishes: false },
+        { kind: "SCENARIO", name: "Hello flow", action: "CREATE", publishes: false },
+      ],
+    });
+    const targetId = decodeGlobalID(target.workspaceId).id;
+    expect(await db().scenario.count({ where: { workspaceId: targetId } })).toBe(0);
+    const done = await api.data(importing, { bundle }, target.secretKey);
+    expect(done.importScenarios.result.dryRun).toBe(false);
+    expect(await db().scenario.count({ where: { workspaceId: targetId } })).toBe(1);
+    expect(await db().scenario.count({ where: { workspaceId: sourceId } })).toBe(1);
+
+    const bad = await api.data(importing, { bundle: { format: "x" } }, target.secretKey);
+    expect(bad.importScenarios.__typename).toBe("InvalidInputError");
+    const readOnly = await target.makeKey("SECRET", ["SCENARIOS_READ"]);
+    const refused = await api.data(importing, { bundle }, readOnly.key);
+    expect(refused.importScenarios.__typename).toBe("ForbiddenError");
+    expect(await db().scenario.count({ where: { workspaceId: targetId } })).toBe(1);
   });
 });

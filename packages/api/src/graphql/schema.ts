@@ -11,6 +11,7 @@ import "./segments.ts";
 import "./scores.ts";
 import "./scenarios.ts";
 import "./scenario-simulation.ts";
+import "./scenarios-as-code.ts";
 import "./catalog.ts";
 import "./upsert-products.ts";
 import "./orders.ts";
