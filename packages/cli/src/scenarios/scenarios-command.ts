@@ -1,0 +1,123 @@
+import path from "node:path";
+import { z } from "zod";
+import { readBundleFiles, type ScenarioBundle, writeBundleFiles } from "./scenario-files.ts";
+
+export interface ScenariosIo {
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+const environment = z.object({
+  CARTWHEEL_API_KEY: z
+    .string({ error: "CARTWHEEL_API_KEY is not set: give a secret key (cw_sk_…) of the workspace" })
+    .min(1, "CARTWHEEL_API_KEY is empty"),
+  CARTWHEEL_API_URL: z
+    .url({ error: "CARTWHEEL_API_URL is not a URL" })
+    .default("http://127.0.0.1:4000"),
+  INIT_CWD: z.string().optional(),
+});
+
+const usage = `usage: npm run scenarios -- pull <directory>
+       npm run scenarios -- push <directory> [--dry-run]
+  pull  writes every scenario, template and segment it uses as one JSON file each
+  push  creates or updates them by name; the same files twice change nothing
+  CARTWHEEL_API_KEY (a secret key) and CARTWHEEL_API_URL (default http://127.0.0.1:4000)
+`;
+
+const pushQuery = `mutation($bundle: JSONObject!, $dryRun: Boolean) {
+  importScenarios(bundle: $bundle, dryRun: $dryRun) {
+    __typename
+    ... on MutationImportScenariosSuccess { result { dryRun changes { kind name action publishes } } }
+    ... on InvalidInputError { message problems { path message } }
+    ... on Error { message }
+  }
+}`;
+const pullQuery = `{ exportScenarios { __typename ... on QueryExportScenariosSuccess { data } ... on Error { message } } }`;
+
+/**
+ * `pull <dir>` and `push <dir> [--dry-run]`: a workspace's scenarios as files in git. Returns
+ * the exit code: 0 done, 1 refused by the API, 2 a usage or configuration problem.
+ */
+export async function scenariosCommand(argv: string[], io: ScenariosIo): Promise<number> {
+  const [verb, directory, ...flags] = argv;
+  if ((verb !== "pull" && verb !== "push") || !directory || flags.some((f) => f !== "--dry-run")) {
+    io.stderr.write(usage);
+    return 2;
+  }
+  const env = environment.safeParse(io.env);
+  if (!env.success) {
+    io.stderr.write(`${env.error.issues.map((issue) => issue.message).join("\n")}\n`);
+    return 2;
+  }
+  const dir = path.resolve(env.data.INIT_CWD ?? process.cwd(), directory);
+  const call = (query: string, variables: Record<string, unknown>) =>
+    request(env.data.CARTWHEEL_API_URL, env.data.CARTWHEEL_API_KEY, query, variables);
+  try {
+    if (verb === "pull") {
+      const answer = (await call(pullQuery, {})).exportScenarios as {
+        __typename: string;
+        data?: ScenarioBundle;
+        message?: string;
+      };
+      if (!answer.data) throw new RefusedError(answer.message ?? answer.__typename);
+      const files = await writeBundleFiles(dir, answer.data);
+      io.stdout.write(
+        `pulled ${answer.data.scenarios.length} scenarios, ${answer.data.templates.length} templates, ${answer.data.segments.length} segments into ${dir} (${files.length} files)\n`,
+      );
+      return 0;
+    }
+    const bundle = await readBundleFiles(dir);
+    const dryRun = flags.includes("--dry-run");
+    const answer = (await call(pushQuery, { bundle, dryRun })).importScenarios as {
+      __typename: string;
+      result?: { changes: { kind: string; name: string; action: string; publishes: boolean }[] };
+      message?: string;
+      problems?: { path: string[]; message: string }[];
+    };
+    if (!answer.result) {
+      const problems = (answer.problems ?? []).map((p) => `\n  ${p.path.join(".")}: ${p.message}`);
+      throw new RefusedError(`${answer.message ?? answer.__typename}${problems.join("")}`);
+    }
+    for (const change of answer.result.changes) {
+      const published = change.publishes ? " (published as a new version)" : "";
+      io.stdout.write(
+        `${change.action.padEnd(9)} ${change.kind.toLowerCase()} ${change.name}${published}\n`,
+      );
+    }
+    const changed = answer.result.changes.filter((c) => c.action !== "UNCHANGED").length;
+    io.stdout.write(
+      dryRun ? `dry run: ${changed} would change; nothing was written\n` : `${changed} changed\n`,
+    );
+    return 0;
+  } catch (error) {
+    io.stderr.write(`scenarios ${verb}: ${(error as Error).message}\n`);
+    return error instanceof RefusedError ? 1 : 2;
+  }
+}
+
+class RefusedError extends Error {}
+
+async function request(
+  url: string,
+  key: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const endpoint = `${url.replace(/\/+$/, "").replace(/\/graphql$/, "")}/graphql`;
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json().catch(() => ({}))) as {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  const first = body.errors?.[0];
+  if (first?.extensions?.code === "UNAUTHENTICATED") {
+    throw new RefusedError(`${endpoint} refused the key in CARTWHEEL_API_KEY: ${first.message}`);
+  }
+  if (first || !body.data) throw new RefusedError(first?.message ?? `HTTP ${response.status}`);
+  return body.data;
+}

@@ -1,0 +1,128 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scenariosCommand } from "../src/scenarios/scenarios-command.ts";
+import { startApi, type TestServer } from "./support/api-server.ts";
+import { collector } from "./support/run-command.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startApi();
+});
+afterAll(() => server.close());
+
+async function run(argv: string[], key: string) {
+  const stdout = collector();
+  const stderr = collector();
+  const code = await scenariosCommand(argv, {
+    env: { CARTWHEEL_API_KEY: key, CARTWHEEL_API_URL: server.url },
+    stdout,
+    stderr,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const exported = async (key: string) =>
+  (
+    await server.api.data(
+      "{ exportScenarios { ... on QueryExportScenariosSuccess { data } } }",
+      {},
+      key,
+    )
+  ).exportScenarios.data;
+
+describe("npm run scenarios -- pull | push", () => {
+  it("pulls a workspace's flows into files and pushes them into another, idempotently, with a dry run", async () => {
+    const source = await server.newShop();
+    const { createTemplate } = await server.api.data(
+      `mutation($input: CreateTemplateInput!) {
+        createTemplate(input: $input) { ... on MutationCreateTemplateSuccess { template { id } } }
+      }`,
+      {
+        input: {
+          name: "Welcome",
+          kind: "MARKETING",
+          subject: "Hi {{ contact.first_name }}",
+          html: "<p>Hi</p>",
+        },
+      },
+      source.secretKey,
+    );
+    await server.api.data(
+      `mutation($input: CreateScenarioInput!) {
+        createScenario(input: $input) { __typename }
+      }`,
+      {
+        input: {
+          name: "Welcome series",
+          definition: {
+            version: 1,
+            trigger: { kind: "event", event: "Signed Up" },
+            start: "hello",
+            nodes: [{ id: "hello", kind: "send_email", templateId: createTemplate.template.id }],
+          },
+        },
+      },
+      source.secretKey,
+    );
+    const dir = await mkdtemp(path.join(tmpdir(), "cartwheel-flows-"));
+    const pulled = await run(["pull", dir], source.secretKey);
+    expect(pulled).toMatchObject({ code: 0, stderr: "" });
+    expect(pulled.stdout).toContain("pulled 1 scenarios, 1 templates, 0 segments");
+    expect(await readdir(path.join(dir, "scenarios"))).toEqual(["welcome-series.json"]);
+    const file = path.join(dir, "scenarios", "welcome-series.json");
+    expect(await readFile(file, "utf8")).toContain('"template": "Welcome"');
+
+    const target = await server.newShop();
+    const dry = await run(["push", dir, "--dry-run"], target.secretKey);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("CREATE    template Welcome");
+    expect(dry.stdout).toContain("CREATE    scenario Welcome series");
+    expect(dry.stdout).toContain("dry run: 2 would change; nothing was written");
+    expect((await exported(target.secretKey)).scenarios).toEqual([]);
+
+    expect((await run(["push", dir], target.secretKey)).stdout).toContain("2 changed");
+    const again = await run(["push", dir], target.secretKey);
+    expect(again.stdout).toContain("UNCHANGED scenario Welcome series");
+    expect(again.stdout).toContain("0 changed");
+    expect(await exported(target.secretKey)).toEqual(await exported(source.secretKey));
+
+    const edited = JSON.parse(await readFile(file, "utf8"));
+    edited.priority = 7;
+    await writeFile(file, JSON.stringify(edited));
+    const update = await run(["push", dir], target.secretKey);
+    expect(update.stdout).toContain("UPDATE    scenario Welcome series");
+    expect((await exported(target.secretKey)).scenarios[0].priority).toBe(7);
+  });
+
+  it("says what is wrong: a refused key, a bad file, a bad reference", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "cartwheel-flows-"));
+    const wrongKey = await run(["pull", dir], "cw_sk_wrong");
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain("refused the key in CARTWHEEL_API_KEY");
+    expect((await run(["sync", dir], "k")).code).toBe(2);
+
+    const shop = await server.newShop();
+    await run(["pull", dir], shop.secretKey);
+    await writeFile(
+      path.join(dir, "scenarios", "broken.json"),
+      JSON.stringify({
+        name: "Broken",
+        definition: {
+          version: 1,
+          trigger: { kind: "api" },
+          start: "x",
+          nodes: [{ id: "x", kind: "send_email", template: "Nowhere" }],
+        },
+      }),
+    );
+    const refused = await run(["push", dir], shop.secretKey);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('no template is called "Nowhere"');
+    await writeFile(path.join(dir, "scenarios", "broken.json"), "{ nope");
+    expect((await run(["push", dir], shop.secretKey)).stderr).toContain(
+      "broken.json is not valid JSON",
+    );
+  });
+});
