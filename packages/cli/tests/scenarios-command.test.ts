@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +35,11 @@ const exported = async (key: string) =>
 describe("npm run scenarios -- pull | push", () => {
   it("pulls a workspace's flows into files and pushes them into another, idempotently, with a dry run", async () => {
     const source = await server.newShop();
+    await server.api.data(
+      `mutation($input: UpdateEmailSettingsInput!) { updateEmailSettings(input: $input) { __typename } }`,
+      { input: { fromEmail: "hi@shop.example", postalAddress: "1 Main St" } },
+      source.secretKey,
+    );
     const { createTemplate } = await server.api.data(
       `mutation($input: CreateTemplateInput!) {
         createTemplate(input: $input) { ... on MutationCreateTemplateSuccess { template { id } } }
@@ -73,6 +78,31 @@ describe("npm run scenarios -- pull | push", () => {
     expect(await readdir(path.join(dir, "scenarios"))).toEqual(["welcome-series.json"]);
     const file = path.join(dir, "scenarios", "welcome-series.json");
     expect(await readFile(file, "utf8")).toContain('"template": "Welcome"');
+
+    // The simulator checks each fixture's path against the files' definitions.
+    await mkdir(path.join(dir, "tests"));
+    const fixture = {
+      name: "a new subscriber is greeted",
+      scenario: "Welcome series",
+      contact: { email: "ada@example.com", firstName: "Ada" },
+      start: "2026-03-02T10:00:00Z",
+      events: [{ at: "2026-03-02T10:05:00Z", name: "Signed Up" }],
+      expect: { status: "COMPLETED", path: ["hello"], subjects: ["Hi Ada"] },
+    };
+    await writeFile(path.join(dir, "tests", "greeted.json"), JSON.stringify(fixture));
+    const passing = await run(["test", dir], source.secretKey);
+    expect(passing).toMatchObject({ code: 0, stderr: "" });
+    expect(passing.stdout).toContain("✓ a new subscriber is greeted\n1 passed, 0 failed");
+    await writeFile(
+      path.join(dir, "tests", "wrong.json"),
+      JSON.stringify({ ...fixture, name: "expects too much", expect: { path: ["hello", "more"] } }),
+    );
+    const failing = await run(["test", dir], source.secretKey);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain(
+      "✗ expects too much (tests/wrong.json)\n    path: expected hello → more, got hello",
+    );
+    expect(failing.stdout).toContain("1 passed, 1 failed");
 
     const target = await server.newShop();
     const dry = await run(["push", dir, "--dry-run"], target.secretKey);

@@ -1,4 +1,5 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
+import { resolveReferenceNames } from "../domain/scenarios/as-code/resolve-names.ts";
 import { InvalidInputError, NotFoundError } from "../domain/shared/errors.ts";
 import {
   type AudienceForecast,
@@ -55,6 +56,11 @@ const SimulateScenarioInput = builder.inputType("SimulateScenarioInput", {
     definitionInput: t.field({
       type: ScenarioDefinitionInput,
       description: "Or the definition as typed input.",
+    }),
+    namedDefinition: t.field({
+      type: "JSONObject",
+      description:
+        'Or a definition as `exportScenarios` and the scenario files write it (`template: "Welcome"`, `segment: "Buyers"`), names resolved to the workspace\'s rows.',
     }),
     contactId: t.id({ description: "An existing contact, with its history, tags and orders." }),
     contact: t.field({ type: SimulationContactInput, description: "Or a made-up contact." }),
@@ -183,9 +189,23 @@ builder.queryField("simulateScenario", (t) =>
     authScopes: { allOf: ["scenarios:read", "contacts:read"] },
     errors: { types: [InvalidInputError, NotFoundError] },
     args: { input: t.arg({ type: SimulateScenarioInput, required: true }) },
-    resolve: (_root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const given = withoutNulls(input);
-      return simulateScenario(workspaceOf(context.principal), {
+      const workspaceId = workspaceOf(context.principal);
+      if (given.namedDefinition !== undefined && (given.definition || given.definitionInput)) {
+        throw InvalidInputError.field(
+          ["input", "namedDefinition"],
+          "give the definition once: namedDefinition, definition or definitionInput",
+        );
+      }
+      const definition =
+        given.namedDefinition !== undefined
+          ? await resolveReferenceNames(workspaceId, given.namedDefinition, [
+              "input",
+              "namedDefinition",
+            ])
+          : definitionOf(input);
+      return simulateScenario(workspaceId, {
         ...(given.scenarioId && {
           scenarioId: decodeId(given.scenarioId, "Scenario", ["input", "scenarioId"]),
         }),
@@ -193,7 +213,7 @@ builder.queryField("simulateScenario", (t) =>
           contactId: decodeId(given.contactId, "Contact", ["input", "contactId"]),
         }),
         ...(given.contact && { contact: withoutNulls(given.contact) }),
-        definition: definitionOf(input),
+        definition,
         events: (given.events ?? []).map((event) => ({
           at: event.at,
           name: event.name,

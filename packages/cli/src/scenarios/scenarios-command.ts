@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { readBundleFiles, type ScenarioBundle, writeBundleFiles } from "./scenario-files.ts";
+import { failuresOf, readScenarioTests, scenarioOf } from "./scenario-tests.ts";
 
 export interface ScenariosIo {
   env: NodeJS.ProcessEnv;
@@ -20,8 +21,10 @@ const environment = z.object({
 
 const usage = `usage: npm run scenarios -- pull <directory>
        npm run scenarios -- push <directory> [--dry-run]
+       npm run scenarios -- test <directory>
   pull  writes every scenario, template and segment it uses as one JSON file each
   push  creates or updates them by name; the same files twice change nothing
+  test  simulates each <directory>/tests/*.json and checks the path, status and subjects
   CARTWHEEL_API_KEY (a secret key) and CARTWHEEL_API_URL (default http://127.0.0.1:4000)
 `;
 
@@ -41,7 +44,11 @@ const pullQuery = `{ exportScenarios { __typename ... on QueryExportScenariosSuc
  */
 export async function scenariosCommand(argv: string[], io: ScenariosIo): Promise<number> {
   const [verb, directory, ...flags] = argv;
-  if ((verb !== "pull" && verb !== "push") || !directory || flags.some((f) => f !== "--dry-run")) {
+  if (
+    (verb !== "pull" && verb !== "push" && verb !== "test") ||
+    !directory ||
+    flags.some((f) => f !== "--dry-run")
+  ) {
     io.stderr.write(usage);
     return 2;
   }
@@ -68,6 +75,7 @@ export async function scenariosCommand(argv: string[], io: ScenariosIo): Promise
       return 0;
     }
     const bundle = await readBundleFiles(dir);
+    if (verb === "test") return await runTests(dir, bundle, call, io);
     const dryRun = flags.includes("--dry-run");
     const answer = (await call(pushQuery, { bundle, dryRun })).importScenarios as {
       __typename: string;
@@ -97,6 +105,62 @@ export async function scenariosCommand(argv: string[], io: ScenariosIo): Promise
 }
 
 class RefusedError extends Error {}
+
+const simulateQuery = `query($input: SimulateScenarioInput!) {
+  simulateScenario(input: $input) {
+    __typename
+    ... on QuerySimulateScenarioSuccess { data { runs { status reason steps { nodeId email { subject } } } } }
+    ... on InvalidInputError { message problems { path message } }
+    ... on Error { message }
+  }
+}`;
+
+async function runTests(
+  dir: string,
+  bundle: ScenarioBundle,
+  call: (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  io: ScenariosIo,
+): Promise<number> {
+  const tests = await readScenarioTests(dir);
+  if (tests.length === 0) {
+    io.stderr.write(`scenarios test: no tests in ${path.join(dir, "tests")}\n`);
+    return 2;
+  }
+  let failed = 0;
+  for (const test of tests) {
+    const scenario = scenarioOf(bundle, test.scenario);
+    let failures: string[];
+    if (!scenario) failures = [`no scenario file is called "${test.scenario}"`];
+    else {
+      const answer = (
+        await call(simulateQuery, {
+          input: {
+            namedDefinition: scenario.definition,
+            contact: test.contact,
+            start: test.start,
+            events: test.events ?? [],
+            ...(test.payload && { payload: test.payload }),
+          },
+        })
+      ).simulateScenario as {
+        data?: { runs: Parameters<typeof failuresOf>[1] };
+        message?: string;
+        __typename: string;
+      };
+      failures = answer.data
+        ? failuresOf(test, answer.data.runs)
+        : [answer.message ?? answer.__typename];
+    }
+    if (failures.length > 0) failed += 1;
+    io.stdout.write(
+      failures.length === 0
+        ? `✓ ${test.name}\n`
+        : `✗ ${test.name} (${test.file})\n${failures.map((f) => `    ${f}\n`).join("")}`,
+    );
+  }
+  io.stdout.write(`${tests.length - failed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}
 
 async function request(
   url: string,
