@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
 import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
+import { createSegment } from "../src/domain/segments/segments.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";
 import { simulateScenario } from "../src/domain/simulation/simulate-scenario.ts";
 import { createFlowTemplate, liveScenario } from "./scenario-fixtures.ts";
@@ -195,6 +196,43 @@ describe("simulateScenario", () => {
     expect(refused.runs[0]?.steps[1]).toMatchObject({ nodeId: "offer", email: null });
     expect(refused.runs[0]?.steps[1]?.reason).toMatch(/^skipped: /);
     expect(await db().event.count({ where: { workspaceId: workspace.id } })).toBe(0);
+  });
+
+  it("reacts to what Cartwheel records during the simulation: entering a segment ends the run by its exit", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const template = await createFlowTemplate(workspace.id, "Come back");
+    const buyers = await createSegment(workspace.id, {
+      name: "Buyers",
+      filter: { event: { name: "Order Completed", atLeast: 1 } },
+    });
+    const definition = {
+      version: 1,
+      trigger: { kind: "api" },
+      exits: [{ name: "bought", segmentId: buyers.id }],
+      start: "wait",
+      nodes: [
+        { id: "wait", kind: "delay", duration: { days: 2 }, next: "nudge" },
+        { id: "nudge", kind: "send_email", templateId: template.id },
+      ],
+    };
+    const bought = await simulateScenario(workspace.id, {
+      definition,
+      contact: { email: "di@example.com" },
+      start,
+      events: [
+        { at: at(day), name: "Order Completed", properties: { order_id: "o-9", total: 20 } },
+      ],
+    });
+    expect(bought.runs[0]).toMatchObject({ status: "EXITED" });
+    expect(bought.runs[0]?.endedAt?.toISOString()).toBe(at(day).toISOString());
+    expect(bought.runs[0]?.steps.map((step) => step.nodeId)).toEqual(["wait"]);
+    const idle = await simulateScenario(workspace.id, {
+      definition,
+      contact: { email: "di@example.com" },
+      start,
+    });
+    expect(idle.runs[0]?.status).toBe("COMPLETED");
+    expect(await db().segmentMembership.count({ where: { segmentId: buyers.id } })).toBe(0);
   });
 
   it("refuses bad input with a typed error, and never reaches into another workspace", async () => {

@@ -148,6 +148,9 @@ async function simulate(
     input.until ??
     new Date(Math.max(lastMoment.getTime(), input.start.getTime()) + defaultHorizonMs);
   const simulatedEvents: SimulatedEvent[] = [];
+  const [newest] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT coalesce(max(id), 0)::text AS id FROM events`;
+  const internal = { handled: new Set<string>(), watermark: newest?.id ?? "0" };
   let clock = input.start;
   let notStarted: string | null = null;
 
@@ -169,6 +172,7 @@ async function simulate(
       now: input.start,
     });
     if (!result.started) notStarted = result.reason;
+    await reactToInternalEvents(tx, contactId, input.start, internal);
     await explainNewConditions(input.start);
   }
 
@@ -182,6 +186,7 @@ async function simulate(
       await markEngagement(tx, scenario.id, nextEvent);
       const eventId = await insertEvent(tx, workspaceId, contactId, nextEvent);
       const reaction = await reactToEvent(eventId, { now: clock, tx });
+      await reactToInternalEvents(tx, contactId, clock, internal);
       simulatedEvents.push({
         ...summary(nextEvent),
         historyOnly: false,
@@ -199,6 +204,7 @@ async function simulate(
         select: { id: true },
       });
       for (const run of due) await advanceRun(run.id, { now: clock, tx });
+      await reactToInternalEvents(tx, contactId, clock, internal);
     } else break;
     await explainNewConditions(clock);
   }
@@ -275,6 +281,32 @@ async function insertEvent(
             ${`simulation:${randomUUID()}`})
     RETURNING id`;
   return String(row?.id);
+}
+
+/**
+ * What Cartwheel itself records about the contact during the simulation (Segment Entered /
+ * Exited, a score or tag change's events) is reacted to at once, as the worker's
+ * `process_event` would, so segment goals, exits and triggers act in the simulation too.
+ */
+async function reactToInternalEvents(
+  tx: Transaction,
+  contactId: string,
+  now: Date,
+  { handled, watermark }: { handled: Set<string>; watermark: string },
+): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const fresh = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id::text FROM events
+       WHERE contact_id = ${contactId}::uuid AND context->>'source' = 'cartwheel'
+         AND id > ${watermark}::bigint
+       ORDER BY id`;
+    const pending = fresh.filter((event) => !handled.has(event.id));
+    if (pending.length === 0) return;
+    for (const event of pending) {
+      handled.add(event.id);
+      await reactToEvent(event.id, { now, tx });
+    }
+  }
 }
 
 /** A simulated open or click of a send node's mail sets what the engine reads. */
