@@ -102,7 +102,8 @@ describe("scenarios as code", () => {
     // A change to a live scenario becomes a new version.
     const changed = structuredClone(bundle);
     const live = changed.scenarios.find((s) => s.name === "Loyalty welcome");
-    const [send] = (live?.definition as { nodes: Record<string, unknown>[] }).nodes;
+    if (!live) throw new Error("the bundle lost the live scenario");
+    const [send] = (live.definition as { nodes: Record<string, unknown>[] }).nodes;
     if (send) send.data = { coupon: "LOYAL5" };
     const update = await importScenarios(target.id, changed);
     expect(update.changes.filter((c) => c.action !== "UNCHANGED")).toEqual([

@@ -195,7 +195,7 @@ async function simulate(
         ended: reaction?.scenarios.ended.length ?? 0,
       });
     } else if (nextWake && nextWake <= until) {
-      clock = nextWake > clock ? nextWake : clock;
+      clock = new Date(Math.max(nextWake.getTime(), clock.getTime()));
       const due = await tx.scenarioRun.findMany({
         where: {
           scenarioId: scenario.id,
