@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "../../../db.ts";
 import type { Scenario } from "../../../generated/prisma/client.ts";
 import { parseSegmentFilter } from "../../conditions/parse/parse-filter.ts";
+import { versionedColumns } from "../../email-templates/template-input.ts";
 import { createTemplate, updateTemplate } from "../../email-templates/templates.ts";
 import { createSegment, updateSegment } from "../../segments/segments.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
@@ -26,14 +27,9 @@ export interface ImportResult {
   changes: ImportChange[];
 }
 
+/** What makes a bundle's template differ from the workspace's (matched by name already). */
 const templateColumns = [
-  "kind",
-  "subject",
-  "preheader",
-  "html",
-  "text",
-  "fromName",
-  "fromEmail",
+  ...versionedColumns.filter((column) => column !== "name"),
   "description",
 ] as const;
 
