@@ -10,6 +10,7 @@ import "./events.ts";
 import "./segments.ts";
 import "./scores.ts";
 import "./scenarios.ts";
+import "./scenario-blueprints.ts";
 import "./catalog.ts";
 import "./upsert-products.ts";
 import "./orders.ts";
