@@ -12,6 +12,7 @@ import "./scores.ts";
 import "./scenarios.ts";
 import "./scenario-simulation.ts";
 import "./scenarios-as-code.ts";
+import "./scenario-blueprints.ts";
 import "./catalog.ts";
 import "./upsert-products.ts";
 import "./orders.ts";

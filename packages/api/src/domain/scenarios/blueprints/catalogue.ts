@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { abandonedCart } from "./abandoned-cart.ts";
+import { birthdayCoupon } from "./birthday-coupon.ts";
+import type { ScenarioBlueprint } from "./blueprint.ts";
+import { postPurchaseCrossSell } from "./post-purchase-cross-sell.ts";
+import { welcomeDiscount } from "./welcome-discount.ts";
+
+/** Every blueprint a shop can install, in the order a shop usually wants them. */
+export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
+  abandonedCart,
+  welcomeDiscount,
+  postPurchaseCrossSell,
+  birthdayCoupon,
+];
+
+/** A blueprint as the catalogue shows it: its options with their defaults. */
+export function describeBlueprint(entry: ScenarioBlueprint) {
+  return {
+    name: entry.name,
+    title: entry.title,
+    description: entry.description,
+    options: z.toJSONSchema(entry.options, { io: "input" }) as Record<string, unknown>,
+    defaults: entry.options.parse({}) as Record<string, unknown>,
+  };
+}
+
+export const findBlueprint = (name: string) =>
+  scenarioBlueprints.find((entry) => entry.name === name);

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
+import { deliverMessage } from "../src/domain/messages/delivery/deliver-message.ts";
+import { scenarioBlueprints } from "../src/domain/scenarios/blueprints/catalogue.ts";
+import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
+import { publishScenario } from "../src/domain/scenarios/scenarios.ts";
+import { InvalidInputError } from "../src/domain/shared/errors.ts";
+import { messagesTo, runsOf, track } from "./scenario-fixtures.ts";
+import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
+import { type LocalSes, startLocalSes } from "./support/index.ts";
+import { day, hour, makeClock, minute, runDueWork } from "./support/scenarios.ts";
+
+let ses: LocalSes;
+beforeAll(async () => {
+  ses = await startLocalSes();
+});
+afterAll(() => ses.close());
+
+describe("installing scenario blueprints", () => {
+  it.each(scenarioBlueprints.map((entry) => entry.name))(
+    "installs %s as a valid draft, installing its templates once",
+    async (name) => {
+      const { workspace } = await createEmailWorkspace();
+      const first = await installScenarioBlueprint(workspace.id, name, {});
+      const second = await installScenarioBlueprint(workspace.id, name, {});
+      expect(first.status).toBe("DRAFT");
+      expect(second.id).not.toBe(first.id);
+      const entry = scenarioBlueprints.find((known) => known.name === name)!;
+      const templates = await db().template.findMany({ where: { workspaceId: workspace.id } });
+      expect(templates.map((template) => template.libraryKey).sort()).toEqual(
+        [...entry.templateKeys].sort(),
+      );
+      expect((await publishScenario(workspace.id, first.id)).status).toBe("LIVE");
+    },
+  );
+
+  it("refuses an unknown name or bad options with a typed error naming the field, writing nothing", async () => {
+    const { workspace } = await createEmailWorkspace();
+    await expect(installScenarioBlueprint(workspace.id, "nope", {})).rejects.toMatchObject({
+      name: "InvalidInputError",
+      problems: [{ path: ["name"] }],
+    });
+    const bad = installScenarioBlueprint(workspace.id, "post_purchase_cross_sell", { days: 0 });
+    await expect(bad).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(bad).rejects.toMatchObject({ problems: [{ path: ["options", "days"] }] });
+    expect(await db().scenario.count({ where: { workspaceId: workspace.id } })).toBe(0);
+    expect(await db().template.count({ where: { workspaceId: workspace.id } })).toBe(0);
+  });
+
+  it("fills in the options' defaults and takes the given ones", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "post_purchase_cross_sell", {
+      days: 21,
+    });
+    const definition = scenario.definition as any;
+    expect(definition.nodes[0].duration).toEqual({ days: 21 });
+    expect(definition.nodes[1].recommendations).toEqual([
+      { block: "cross_sell", strategy: "frequently_bought_together", limit: 3 },
+    ]);
+  });
+});
+
+describe("blueprints on the real engine", () => {
+  it("abandoned cart: reminds of this cart after an hour; a converted cart gets nothing more", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const ada = await createMailContact(workspace.id);
+    const draft = await installScenarioBlueprint(workspace.id, "abandoned_cart", {});
+    await publishScenario(workspace.id, draft.id);
+    const clock = makeClock(new Date("2026-11-20T10:00:00.000Z"));
+    await track(
+      workspace.id,
+      ada.email!,
+      clock.now(),
+      {
+        name: "Product Added",
+        properties: { cart_id: "c-1", product_id: "tent", name: "Dome tent", price: 120 },
+      },
+      {
+        name: "Product Added",
+        properties: { cart_id: "c-2", product_id: "lamp", name: "Head lamp", price: 20 },
+      },
+    );
+    await runDueWork(clock.now());
+    await track(workspace.id, ada.email!, clock.advance(30 * minute), {
+      name: "Order Completed",
+      properties: { order_id: "o-1", cart_id: "c-2", total: 20 },
+    });
+    await runDueWork(clock.now());
+    clock.advance(hour);
+    await runDueWork(clock.now());
+
+    const messages = await messagesTo(ada.id);
+    expect(messages).toHaveLength(1);
+    expect(await deliverMessage(messages[0]!.id, { sender: ses.sender })).toMatchObject({
+      status: "SENT",
+    });
+    const [received] = await ses.emails(ada.email!);
+    expect(received?.body.html).toContain("Dome tent");
+    expect(received?.body.html).not.toContain("Head lamp");
+
+    clock.advance(day);
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(1);
+    const runs = await runsOf(draft.id);
+    expect(runs.map((run) => [run.entityKey, run.status]).sort()).toEqual([
+      ["c-1", "COMPLETED"],
+      ["c-2", "CONVERTED"],
+    ]);
+  });
+
+  it("welcome discount: welcome, the code 2 days later, no reminder once an order used it", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const ada = await createMailContact(workspace.id);
+    const bob = await createMailContact(workspace.id);
+    const draft = await installScenarioBlueprint(workspace.id, "welcome_discount", {
+      discountCode: "HELLO5",
+    });
+    await publishScenario(workspace.id, draft.id);
+    const clock = makeClock(new Date("2026-11-20T10:00:00.000Z"));
+    await track(workspace.id, ada.email!, clock.now(), { name: "Signed Up" });
+    await track(workspace.id, bob.email!, clock.now(), { name: "Signed Up" });
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(1);
+    clock.advance(2 * day);
+    await runDueWork(clock.now());
+    const [, code] = await messagesTo(ada.id);
+    expect((code!.data as any).coupon).toBe("HELLO5");
+    await track(workspace.id, ada.email!, clock.advance(hour), {
+      name: "Order Completed",
+      properties: { order_id: "o-1", coupon: "HELLO5", total: 30 },
+    });
+    await runDueWork(clock.now());
+    clock.advance(7 * day);
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(2);
+    expect(await messagesTo(bob.id)).toHaveLength(3);
+  });
+});
