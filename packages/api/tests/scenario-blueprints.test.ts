@@ -124,7 +124,7 @@ describe("blueprints on the real engine", () => {
     clock.advance(2 * day);
     await runDueWork(clock.now());
     const [, code] = await messagesTo(ada.id);
-    expect((code!.data as any).coupon).toBe("HELLO5");
+    expect((code!.data as any).coupon).toEqual({ code: "HELLO5", description: "10% off" });
     await track(workspace.id, ada.email!, clock.advance(hour), {
       name: "Order Completed",
       properties: { order_id: "o-1", coupon: "HELLO5", total: 30 },

@@ -20,7 +20,10 @@ export const welcomeDiscount = blueprint({
   templateKeys: ["welcome"],
   options: welcomeDiscountOptions,
   build: (options, templates) => {
-    const coupon = { coupon: options.discountCode, percent: options.percent };
+    // The shape the library's welcome template reads: {{ coupon.code }}, {{ coupon.description }}.
+    const coupon = {
+      coupon: { code: options.discountCode, description: `${options.percent}% off` },
+    };
     return {
       version: 1,
       trigger: { kind: "event", event: options.event },
