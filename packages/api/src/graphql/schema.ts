@@ -19,6 +19,7 @@ import "./orders.ts";
 import "./upsert-orders.ts";
 import "./carts.ts";
 import "./recommendations.ts";
+import "./analytics.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

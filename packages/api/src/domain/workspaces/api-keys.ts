@@ -25,6 +25,8 @@ export const apiScopes = [
   "orders:read",
   "orders:write",
   "recommendations:read",
+  "analytics:read",
+  "analytics:write",
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
@@ -58,6 +60,7 @@ const readImpliedBy: Partial<Record<ApiScope, ApiScope>> = {
   "scenarios:read": "scenarios:write",
   "catalog:read": "catalog:write",
   "orders:read": "orders:write",
+  "analytics:read": "analytics:write",
 };
 
 export function grantAllows(grant: KeyGrant, scope: ApiScope): boolean {

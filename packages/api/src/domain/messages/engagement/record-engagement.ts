@@ -3,6 +3,7 @@ import { withTransaction } from "../../../db.ts";
 import { recordInternalEvent } from "../../events/record-internal-event.ts";
 import { isUuid } from "../../shared/validation.ts";
 import { isApplePrivacyPrefetch } from "./apple-privacy.ts";
+import { recordTouch } from "./record-touch.ts";
 
 export interface RequestOrigin {
   userAgent?: string | null;
@@ -20,25 +21,28 @@ interface EngagedMessage {
  * Counts an open of a message's pixel. The first open by a person sets `openedAt` and records
  * an `Email Opened` event for the contact; an Apple Mail privacy pre-fetch sets
  * `machineOpenedAt` instead and its event says `machine_open: true`. Test sends are ignored.
- * Returns whether it counted as a pre-fetch, or null for an unknown message.
+ * Every open goes to the touch log. Returns whether it counted as a pre-fetch, or null for an
+ * unknown message.
  */
 export async function recordEmailOpen(
   messageId: string,
   origin: RequestOrigin,
+  at: Date = new Date(),
 ): Promise<{ machineOpen: boolean } | null> {
   if (!isUuid(messageId)) return null;
   const machineOpen = isApplePrivacyPrefetch(origin);
   return withTransaction(async (tx) => {
     const rows = await tx.$queryRaw<EngagedMessage[]>`
       UPDATE messages m SET open_count = m.open_count + 1, updated_at = now(),
-             opened_at = CASE WHEN ${machineOpen} THEN m.opened_at ELSE COALESCE(m.opened_at, now()) END,
-             machine_opened_at = CASE WHEN ${machineOpen} THEN COALESCE(m.machine_opened_at, now()) ELSE m.machine_opened_at END
+             opened_at = CASE WHEN ${machineOpen} THEN m.opened_at ELSE COALESCE(m.opened_at, ${at}) END,
+             machine_opened_at = CASE WHEN ${machineOpen} THEN COALESCE(m.machine_opened_at, ${at}) ELSE m.machine_opened_at END
         FROM messages before
        WHERE m.id = ${messageId}::uuid AND before.id = m.id AND NOT m.is_test
        RETURNING m.workspace_id, m.contact_id, m.template_id,
                  (CASE WHEN ${machineOpen} THEN before.machine_opened_at ELSE before.opened_at END) IS NULL AS first`;
     const message = rows[0];
     if (!message) return null;
+    await recordTouch(tx, { messageId, kind: "OPENED", machine: machineOpen, at });
     if (message.first && message.contact_id) {
       await recordInternalEvent(tx, {
         workspaceId: message.workspace_id,
@@ -60,22 +64,26 @@ export async function recordEmailOpen(
 
 /**
  * Counts a click on a tracked link (a click also proves an open) and records `Email Clicked`
- * once per message and destination URL.
+ * once per message and destination URL. Every click goes to the touch log, where a link
+ * scanner's is flagged.
  */
 export async function recordEmailClick(
   messageId: string,
   url: string,
   origin: RequestOrigin,
+  at: Date = new Date(),
 ): Promise<void> {
   if (!isUuid(messageId)) return;
   await withTransaction(async (tx) => {
     const rows = await tx.$queryRaw<Omit<EngagedMessage, "first">[]>`
       UPDATE messages SET click_count = click_count + 1, updated_at = now(),
-             clicked_at = COALESCE(clicked_at, now()), opened_at = COALESCE(opened_at, now())
+             clicked_at = COALESCE(clicked_at, ${at}), opened_at = COALESCE(opened_at, ${at})
        WHERE id = ${messageId}::uuid AND NOT is_test
        RETURNING workspace_id, contact_id, template_id`;
     const message = rows[0];
-    if (!message?.contact_id) return;
+    if (!message) return;
+    await recordTouch(tx, { messageId, kind: "CLICKED", url, at });
+    if (!message.contact_id) return;
     const urlKey = createHash("sha256").update(url).digest("base64url").slice(0, 16);
     await recordInternalEvent(tx, {
       workspaceId: message.workspace_id,

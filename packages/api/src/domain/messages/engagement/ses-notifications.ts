@@ -3,6 +3,7 @@ import { type Transaction, withTransaction } from "../../../db.ts";
 import { recordInternalEvent } from "../../events/record-internal-event.ts";
 import { isUuid } from "../../shared/validation.ts";
 import { suppressAddress } from "../policy/suppressions.ts";
+import { recordTouch } from "./record-touch.ts";
 import { unsubscribeByMessage, unsubscribeSources } from "./unsubscribe.ts";
 
 const recipient = z.object({ emailAddress: z.string() }).loose();
@@ -135,10 +136,14 @@ export async function applySesNotification(
       return "complaint";
     }
     if (type === "Delivery") {
-      await tx.message.updateMany({
+      const deliveredAt = new Date();
+      const first = await tx.message.updateMany({
         where: { id: message.id, deliveredAt: null },
-        data: { deliveredAt: new Date() },
+        data: { deliveredAt },
       });
+      if (first.count === 1) {
+        await recordTouch(tx, { messageId: message.id, kind: "DELIVERED", at: deliveredAt });
+      }
       await event("Email Delivered", {});
       return "delivery";
     }

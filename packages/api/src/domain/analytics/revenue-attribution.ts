@@ -1,0 +1,192 @@
+import { db } from "../../db.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import {
+  type AttributionModel,
+  type AttributionModelChange,
+  previewAttributionModel,
+} from "./attribution-settings.ts";
+import { creditedOrdersSql } from "./credited-orders.ts";
+import {
+  bucketOfSql,
+  bucketStarts,
+  periodEndSql,
+  periodStartSql,
+  type ReportingPeriod,
+  type ReportingPeriodInput,
+  resolveReportingPeriod,
+} from "./reporting-period.ts";
+
+/** Attributed revenue of one scenario or template: what it was credited and whom it mailed. */
+export interface AttributedSource {
+  id: string;
+  name: string | null;
+  revenue: bigint;
+  orders: number;
+  /** Contacts it sent marketing mail to during the period. */
+  recipients: number;
+}
+
+export interface AttributionBucket {
+  start: string;
+  revenue: bigint;
+  attributedRevenue: bigint;
+  influencedRevenue: bigint;
+  orders: number;
+  attributedOrders: number;
+}
+
+export interface RevenueAttribution {
+  period: ReportingPeriod;
+  model: AttributionModel;
+  currency: string;
+  /** Every order of the period in the shop currency, under the model's basis. */
+  revenue: bigint;
+  /** Orders placed and not cancelled. */
+  orders: number;
+  /** Credited to exactly one message each. */
+  attributedRevenue: bigint;
+  attributedOrders: number;
+  /** Orders with any person's open or click in the click window; overlaps attributed, never add them. */
+  influencedRevenue: bigint;
+  influencedOrders: number;
+  /** Orders in another currency than the shop's, left out of every figure. */
+  ordersInOtherCurrencies: number;
+  byScenario: AttributedSource[];
+  byTemplate: AttributedSource[];
+  buckets: AttributionBucket[];
+}
+
+interface TotalsRow {
+  bucket: Date;
+  revenue: bigint;
+  orders: bigint;
+  attributed_revenue: bigint;
+  attributed_orders: bigint;
+  influenced_revenue: bigint;
+  influenced_orders: bigint;
+}
+
+interface SourceRow {
+  id: string;
+  name: string | null;
+  revenue: bigint;
+  orders: bigint;
+  recipients: bigint;
+}
+
+/**
+ * Revenue credited to marketing mail over a period, computed from the touch log and the orders
+ * at query time: a changed model (`modelChange`, a preview; or a saved one) re-computes history.
+ *
+ * @example await reportRevenueAttribution(workspaceId, { from: "2026-11-01", to: "2026-11-30" }, { countOpens: true })
+ */
+export async function reportRevenueAttribution(
+  workspaceId: string,
+  periodInput: ReportingPeriodInput,
+  modelChange?: AttributionModelChange | null,
+): Promise<RevenueAttribution> {
+  const executor = db();
+  const period = await resolveReportingPeriod(executor, workspaceId, periodInput);
+  const model = await previewAttributionModel(executor, workspaceId, modelChange);
+  const currency = await loadWorkspaceCurrency(executor, workspaceId);
+  const credited = creditedOrdersSql(workspaceId, period, model, currency);
+  const start = periodStartSql(period);
+  const end = periodEndSql(period);
+
+  const [totals, scenarios, templates, otherCurrencies] = await Promise.all([
+    executor.$queryRaw<TotalsRow[]>`
+      WITH credited AS (${credited})
+      SELECT ${bucketOfSql(period, Prisma.sql`ordered_at`)} AS bucket,
+             COALESCE(sum(revenue), 0)::bigint AS revenue,
+             count(*) FILTER (WHERE NOT cancelled) AS orders,
+             COALESCE(sum(revenue) FILTER (WHERE message_id IS NOT NULL), 0)::bigint AS attributed_revenue,
+             count(*) FILTER (WHERE message_id IS NOT NULL AND NOT cancelled) AS attributed_orders,
+             COALESCE(sum(revenue) FILTER (WHERE influenced), 0)::bigint AS influenced_revenue,
+             count(*) FILTER (WHERE influenced AND NOT cancelled) AS influenced_orders
+        FROM credited GROUP BY 1`,
+    executor.$queryRaw<SourceRow[]>`
+      WITH credited AS (${credited}),
+      earned AS (
+        SELECT scenario_id AS id, sum(revenue)::bigint AS revenue, count(*) FILTER (WHERE NOT cancelled) AS orders
+          FROM credited WHERE scenario_id IS NOT NULL GROUP BY 1),
+      reached AS (
+        SELECT r.scenario_id AS id, count(DISTINCT m.contact_id) AS recipients
+          FROM messages m JOIN scenario_runs r ON r.id = m.scenario_run_id
+         WHERE m.workspace_id = ${workspaceId}::uuid AND m.kind = 'MARKETING' AND m.status = 'SENT'
+           AND NOT m.is_test AND m.sent_at >= ${start} AND m.sent_at < ${end}
+         GROUP BY 1)
+      SELECT s.id::text, s.name, COALESCE(e.revenue, 0)::bigint AS revenue, COALESCE(e.orders, 0) AS orders,
+             COALESCE(r.recipients, 0) AS recipients
+        FROM scenarios s LEFT JOIN earned e ON e.id = s.id LEFT JOIN reached r ON r.id = s.id
+       WHERE s.workspace_id = ${workspaceId}::uuid AND (e.id IS NOT NULL OR r.id IS NOT NULL)
+       ORDER BY revenue DESC, recipients DESC, s.name`,
+    executor.$queryRaw<SourceRow[]>`
+      WITH credited AS (${credited}),
+      earned AS (
+        SELECT template_id AS id, sum(revenue)::bigint AS revenue, count(*) FILTER (WHERE NOT cancelled) AS orders
+          FROM credited WHERE template_id IS NOT NULL GROUP BY 1),
+      reached AS (
+        SELECT m.template_id AS id, count(DISTINCT m.contact_id) AS recipients
+          FROM messages m
+         WHERE m.workspace_id = ${workspaceId}::uuid AND m.kind = 'MARKETING' AND m.status = 'SENT'
+           AND NOT m.is_test AND m.sent_at >= ${start} AND m.sent_at < ${end}
+         GROUP BY 1)
+      SELECT t.id::text, t.name, COALESCE(e.revenue, 0)::bigint AS revenue, COALESCE(e.orders, 0) AS orders,
+             COALESCE(r.recipients, 0) AS recipients
+        FROM templates t LEFT JOIN earned e ON e.id = t.id LEFT JOIN reached r ON r.id = t.id
+       WHERE t.workspace_id = ${workspaceId}::uuid AND (e.id IS NOT NULL OR r.id IS NOT NULL)
+       ORDER BY revenue DESC, recipients DESC, t.name`,
+    executor.$queryRaw<{ count: bigint }[]>`
+      SELECT count(*) FROM orders
+       WHERE workspace_id = ${workspaceId}::uuid AND currency <> ${currency}
+         AND ordered_at >= ${start} AND ordered_at < ${end}`,
+  ]);
+
+  const byStart = new Map(totals.map((row) => [isoDay(row.bucket), row]));
+  const buckets = bucketStarts(period).map((startDay): AttributionBucket => {
+    const row = byStart.get(startDay);
+    return {
+      start: startDay,
+      revenue: row?.revenue ?? 0n,
+      attributedRevenue: row?.attributed_revenue ?? 0n,
+      influencedRevenue: row?.influenced_revenue ?? 0n,
+      orders: Number(row?.orders ?? 0),
+      attributedOrders: Number(row?.attributed_orders ?? 0),
+    };
+  });
+  const sum = (pick: (bucket: AttributionBucket) => bigint) =>
+    buckets.reduce((total, bucket) => total + pick(bucket), 0n);
+  const count = (pick: (row: TotalsRow) => bigint) =>
+    totals.reduce((total, row) => total + Number(pick(row)), 0);
+  return {
+    period,
+    model,
+    currency,
+    revenue: sum((bucket) => bucket.revenue),
+    orders: count((row) => row.orders),
+    attributedRevenue: sum((bucket) => bucket.attributedRevenue),
+    attributedOrders: count((row) => row.attributed_orders),
+    influencedRevenue: sum((bucket) => bucket.influencedRevenue),
+    influencedOrders: count((row) => row.influenced_orders),
+    ordersInOtherCurrencies: Number(otherCurrencies[0]?.count ?? 0),
+    byScenario: scenarios.map(toSource),
+    byTemplate: templates.map(toSource),
+    buckets,
+  };
+}
+
+function toSource(row: SourceRow): AttributedSource {
+  return {
+    id: row.id,
+    name: row.name,
+    revenue: row.revenue,
+    orders: Number(row.orders),
+    recipients: Number(row.recipients),
+  };
+}
+
+/** A `date` column as Postgres returns it (midnight UTC of that date). */
+export function isoDay(value: Date): string {
+  return value.toISOString().slice(0, 10);
+}
