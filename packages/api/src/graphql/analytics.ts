@@ -37,7 +37,7 @@ const RevenueBasis = builder.enumType("RevenueBasis", {
   },
 });
 
-const ReportingPeriodInput = builder.inputType("ReportingPeriodInput", {
+export const ReportingPeriodInput = builder.inputType("ReportingPeriodInput", {
   description: `Local dates of the shop, both included, in the workspace's time zone (its email settings' timezone, else UTC). At most 3 years and 400 buckets.`,
   fields: (t) => ({
     from: t.field({ type: "Date", required: true }),
@@ -287,7 +287,7 @@ const ShopKpisRef = builder.objectRef<ShopKpis>("ShopKpis").implement({
   }),
 });
 
-function periodOf(input: { from: Date; to: Date; bucket?: string | null }) {
+export function periodOf(input: { from: Date; to: Date; bucket?: string | null }) {
   return {
     from: input.from.toISOString().slice(0, 10),
     to: input.to.toISOString().slice(0, 10),

@@ -372,6 +372,12 @@ export const ScenarioNodeInput = builder.inputType("ScenarioNodeInput", {
   }),
 });
 
+const ScenarioHoldoutInput = builder.inputType("ScenarioHoldoutInput", {
+  description:
+    "A share of the contacts who enter run the scenario without its marketing mail (a stable hash of the contact decides), so `scenarioHoldoutReport` can show what the mail adds. Transactional mail is never held out.",
+  fields: (t) => ({ percent: t.float({ required: true, description: "0–50." }) }),
+});
+
 export const ScenarioDefinitionInput = builder.inputType("ScenarioDefinitionInput", {
   description:
     'A scenario definition as typed input: the definition document (format version 1) field for field, with each trigger and node a @oneOf named for its kind. It is written out as the document and validated as one, so problems carry the document\'s paths, e.g. `["definition", "nodes", "wait-1h", "timeout"]`.',
@@ -389,6 +395,7 @@ export const ScenarioDefinitionInput = builder.inputType("ScenarioDefinitionInpu
     }),
     goals: t.field({ type: [ScenarioEndingInput], description: "Up to 10." }),
     exits: t.field({ type: [ScenarioEndingInput], description: "Up to 10." }),
+    holdout: t.field({ type: ScenarioHoldoutInput }),
     start: t.string({ required: true, description: "The id of the first node." }),
     nodes: t.field({ type: [ScenarioNodeInput], required: true, description: "1 to 200 nodes." }),
   }),

@@ -110,6 +110,11 @@ export const ScenarioRun = builder.prismaNode("ScenarioRun", {
     }),
     trigger: t.field({ type: "JSONObject", resolve: (run) => run.trigger as object }),
     reason: t.exposeString("reason", { nullable: true }),
+    holdout: t.exposeString("holdout", {
+      nullable: true,
+      description:
+        'Held out of the scenario\'s marketing mail: "scenario" (its holdout) or "control_group" (the workspace\'s); null when mailed.',
+    }),
     startedAt: t.expose("startedAt", { type: "DateTime" }),
     endedAt: t.expose("endedAt", { type: "DateTime", nullable: true }),
     history: t.relation("history", { query: { orderBy: { seq: "asc" } } }),

@@ -20,6 +20,7 @@ import "./upsert-orders.ts";
 import "./carts.ts";
 import "./recommendations.ts";
 import "./analytics.ts";
+import "./experiments.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -9,6 +9,7 @@ import { InvalidInputError } from "../../shared/errors.ts";
 import { weekdays } from "../../shared/local-time.ts";
 import { canonicalEventName } from "../../shared/standard-event-names.ts";
 import { isUuid } from "../../shared/validation.ts";
+import { maxHoldoutPercent } from "../../workspaces/holdout-groups.ts";
 
 /** The current version of the scenario definition format. */
 export const definitionFormat = 1;
@@ -350,6 +351,11 @@ export const definitionSchema = z.object({
   audience: filter.optional(),
   goals: z.array(ending).max(10).default([]),
   exits: z.array(ending).max(10).default([]),
+  /**
+   * A share of the contacts who enter (by a stable hash) run the scenario without its
+   * marketing mail, to measure what the mail adds. Transactional mail is never held out.
+   */
+  holdout: z.strictObject({ percent: z.number().min(0).max(maxHoldoutPercent) }).optional(),
   start: nodeId,
   nodes: z.array(node).min(1, "a scenario needs at least one node").max(200),
 });

@@ -146,6 +146,11 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   if (!template || template.archivedAt) {
     return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };
   }
+  if (run.holdout && template.kind === "MARKETING") {
+    const group =
+      run.holdout === "control_group" ? "the workspace's control group" : "the scenario's holdout";
+    return { output: "next", reason: `held out: ${group}`, detail: { heldOut: run.holdout } };
+  }
   if (!contact.email)
     return { output: "next", reason: "skipped: the contact has no email address" };
   if (template.kind === "MARKETING") {

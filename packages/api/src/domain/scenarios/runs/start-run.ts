@@ -1,6 +1,7 @@
 import type { Transaction } from "../../../db.ts";
 import { compileSegmentQuery } from "../../conditions/compile.ts";
 import { segmentFiltersFor } from "../../segments/segments.ts";
+import { isHeldOut, loadHoldoutSettings } from "../../workspaces/holdout-groups.ts";
 import { loadWorkspaceCurrency } from "../../workspaces/workspace-currency.ts";
 import { durationMs, type ScenarioDefinition } from "../definition/definition.ts";
 import { loadVersionDefinition } from "../scenarios.ts";
@@ -61,13 +62,14 @@ export async function startRun(
   ) {
     return { started: false, reason: "not in the audience" };
   }
+  const holdout = await holdoutOf(tx, scenario, definition, input.contactId);
   const [row] = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO scenario_runs (workspace_id, scenario_id, version_id, contact_id, entity_key, status, node_id,
-                               trigger, trigger_event_id, started_at, updated_at)
+                               trigger, trigger_event_id, started_at, updated_at, holdout)
     VALUES (${scenario.workspaceId}::uuid, ${scenario.id}::uuid, ${scenario.liveVersionId}::uuid,
             ${input.contactId}::uuid, ${entityKey}, 'ACTIVE', ${definition.start},
             ${JSON.stringify(input.trigger)}::jsonb, ${input.triggerEventId ?? null}::bigint,
-            ${input.now}::timestamptz, now())
+            ${input.now}::timestamptz, now(), ${holdout})
     ON CONFLICT DO NOTHING
     RETURNING id::text`;
   if (!row) return { started: false, reason: "already running (or started by this event)" };
@@ -97,6 +99,26 @@ export async function startRunOf(
   });
   if (!scenario) return { started: false, reason: "the scenario no longer exists" };
   return startRun(tx, scenario, { ...input, advance: "queue" });
+}
+
+/**
+ * Whether the contact's run is held out of the scenario's marketing mail: by the workspace's
+ * control group first, else by the scenario's own holdout.
+ */
+async function holdoutOf(
+  tx: Transaction,
+  scenario: LiveScenario,
+  definition: ScenarioDefinition,
+  contactId: string,
+): Promise<"control_group" | "scenario" | null> {
+  const scenarioPercent = definition.holdout?.percent ?? 0;
+  const settings = await loadHoldoutSettings(scenario.workspaceId, tx);
+  if (isHeldOut(settings.holdoutSalt, "control_group", contactId, settings.controlGroupPercent)) {
+    return "control_group";
+  }
+  return isHeldOut(settings.holdoutSalt, scenario.id, contactId, scenarioPercent)
+    ? "scenario"
+    : null;
 }
 
 /** The run's entity: "" without an entity key, null when the trigger lacks it. */
