@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
+import { listTimeline } from "../src/domain/activity/timeline.ts";
+import { timelineSources } from "../src/domain/activity/timeline-sources.ts";
+import { countContactEvents } from "../src/domain/events/list-events.ts";
 import { createTestWorkspace, type GraphQLResponse, makeTestApi } from "./support/index.ts";
 
 const api = makeTestApi();
@@ -437,5 +440,14 @@ describe("Contact.events", () => {
     expect(events).toEqual({ data: { node: null } });
     const timeline = await api.request(timelineQuery, { id }, other.secretKey);
     expect(timeline).toEqual({ data: { node: null } });
+
+    const otherRowId = decodeGlobalID(other.workspaceId).id;
+    const sources = [...timelineSources];
+    expect((await listTimeline(otherRowId, adaId, { sources })).entries).toEqual([]);
+    expect(await countContactEvents(otherRowId, adaId)).toBe(0);
+    const own = decodeGlobalID(workspace.workspaceId).id;
+    expect((await listTimeline(own, adaId, { sources, first: 200 })).entries).toHaveLength(
+      adaTimeline.length,
+    );
   });
 });

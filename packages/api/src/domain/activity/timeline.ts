@@ -104,7 +104,8 @@ export async function listTimeline(
   if (query.first !== undefined && query.last !== undefined) {
     throw InvalidInputError.field(["last"], "cannot be combined with first");
   }
-  const backwards = query.last !== undefined || (query.before !== undefined && !query.first);
+  const backwards =
+    query.last !== undefined || (query.before !== undefined && query.first === undefined);
   const size = (backwards ? query.last : query.first) ?? timelinePageSizes.default;
   const after = query.after === undefined ? null : decodeTimelineCursor(query.after, ["after"]);
   const before = query.before === undefined ? null : decodeTimelineCursor(query.before, ["before"]);
