@@ -8,12 +8,17 @@ import {
   encodeTimelineCursor,
   type TimelinePosition,
 } from "./timeline-cursor.ts";
-import { type MessageActivity, sourceSelects, type TimelineSource } from "./timeline-sources.ts";
+import {
+  type MessageActivity,
+  sourceSelects,
+  type TimelineSource,
+  timelineSources,
+} from "./timeline-sources.ts";
 
 export const timelinePageSizes = { default: 50, max: 200 } as const;
 
 const timelineQuery = z.object({
-  sources: z.array(z.enum(["EVENT", "MESSAGE", "SCENARIO_STEP", "SCORE_CHANGE"])),
+  sources: z.array(z.enum(timelineSources)),
   since: z.date().optional(),
   until: z.date().optional(),
   first: z.number().int().min(0).max(timelinePageSizes.max).optional(),
