@@ -18,6 +18,7 @@ import "./upsert-products.ts";
 import "./orders.ts";
 import "./upsert-orders.ts";
 import "./carts.ts";
+import "./contact-activity.ts";
 import "./recommendations.ts";
 import "./analytics.ts";
 import "./experiments.ts";

@@ -59,7 +59,7 @@ export const ScoringRule = builder.prismaNode("ScoringRule", {
   }),
 });
 
-const ScoreChangeKind = builder.enumType("ScoreChangeKind", {
+export const ScoreChangeKind = builder.enumType("ScoreChangeKind", {
   values: ["RULE", "MANUAL", "DECAY"] as const,
 });
 

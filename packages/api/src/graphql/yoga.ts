@@ -67,13 +67,15 @@ function reportLimit(code: "QUERY_TOO_DEEP" | "QUERY_TOO_COSTLY") {
 }
 
 /**
- * Unexpected errors are masked; expected ones (a key without a scope) keep their message and
- * code. Checked by code rather than class, since a GraphQLError can come from either of
- * graphql's CommonJS and ESM builds.
+ * Unexpected errors are masked; expected ones (a key without a scope, bad arguments to a query
+ * field) keep their message and code. Checked by code rather than class, since a GraphQLError
+ * can come from either of graphql's CommonJS and ESM builds.
  */
 function keepExpectedErrors(error: unknown, message: string, isDev?: boolean) {
   const original = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError;
   const code = original?.extensions?.code;
-  if (code === "FORBIDDEN" || code === "UNAUTHENTICATED") return error as Error;
+  if (code === "FORBIDDEN" || code === "UNAUTHENTICATED" || code === "BAD_USER_INPUT") {
+    return error as Error;
+  }
   return maskError(error, message, isDev);
 }
