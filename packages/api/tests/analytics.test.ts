@@ -1,6 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
+import { reportCustomerCohorts } from "../src/domain/analytics/customer-cohorts.ts";
 import {
   recordEmailClick,
   recordEmailOpen,
@@ -504,5 +505,114 @@ describe("who may read the figures", () => {
     });
     const theirAttribution = await attribution(november, undefined, other.secretKey);
     expect(theirAttribution.data).toMatchObject({ orders: 0, byScenario: [], byTemplate: [] });
+  });
+});
+
+describe("marketing spend and CAC", () => {
+  const record = (entries: Record<string, unknown>[], key = shop.secretKey) =>
+    api.data(
+      `mutation($input: RecordMarketingSpendInput!) { recordMarketingSpend(input: $input) {
+        __typename
+        ... on MutationRecordMarketingSpendSuccess { result { recordedCount } }
+        ... on InvalidInputError { problems { path message } }
+      } }`,
+      { input: { entries } },
+      key,
+    );
+
+  it("records spend per channel and day, all or nothing, and divides it by new customers", async () => {
+    const first = await record([
+      { channel: "google_ads", day: "2026-11-02", amount: 80 },
+      { channel: "meta", day: "2026-11-03", amount: 20.5 },
+      { channel: "meta", day: "2026-10-30", amount: 999 },
+    ]);
+    expect(first.recordMarketingSpend.result.recordedCount).toBe(3);
+    // A repeat of a day and channel replaces it.
+    await record([{ channel: "google_ads", day: "2026-11-02", amount: 100 }]);
+
+    const bad = await record([
+      { channel: "google_ads", day: "2026-11-05", amount: 5 },
+      { channel: "google_ads", day: "2026-11-06", amount: 1.234 },
+    ]);
+    expect(bad.recordMarketingSpend).toEqual({
+      __typename: "InvalidInputError",
+      problems: [
+        { path: ["entries", "1", "amount"], message: "has more decimals than EUR allows (2)" },
+      ],
+    });
+    const twice = await record([
+      { channel: "meta", day: "2026-11-07", amount: 1 },
+      { channel: "meta", day: "2026-11-07", amount: 2 },
+    ]);
+    expect(twice.recordMarketingSpend.problems[0].path).toEqual(["entries", "1"]);
+    const reader = (await shop.makeKey("SECRET", ["ANALYTICS_READ"])).key;
+    expect(
+      (await record([{ channel: "x", day: "2026-11-08", amount: 1 }], reader)).recordMarketingSpend
+        .__typename,
+    ).toBe("ForbiddenError");
+
+    const { data } = await api
+      .data(
+        `query($period: ReportingPeriodInput!) { shopKpis(period: $period) {
+        ... on QueryShopKpisSuccess { data {
+          total { marketingSpend { amount } newCustomers customerAcquisitionCost { amount } }
+          buckets { start figures { marketingSpend { amount } } }
+        } }
+      } }`,
+        { period: { ...november, bucket: "WEEK" } },
+        shop.secretKey,
+      )
+      .then((result) => result.shopKpis);
+    // 100 + 20.50 in November (nothing of the refused batches); 4 new customers.
+    expect(data.total).toEqual({
+      marketingSpend: { amount: "120.50" },
+      newCustomers: 4,
+      customerAcquisitionCost: { amount: "30.12" },
+    });
+    expect(data.buckets[1]).toEqual({
+      start: "2026-11-02",
+      figures: { marketingSpend: { amount: "120.50" } },
+    });
+  });
+});
+
+describe("customer cohorts", () => {
+  it("gives cumulative revenue per customer by first-order month, once each horizon is observable", async () => {
+    const report = await reportCustomerCohorts(
+      workspaceId,
+      { from: "2026-10-01", to: "2026-11-30", bucket: "MONTH" },
+      { asOf: new Date("2026-12-10T00:00:00Z") },
+    );
+    expect(report.cohorts).toEqual([
+      // Cy: O0 10.00 on Oct 15, O3 80.00 twenty days later.
+      {
+        start: "2026-10-01",
+        customers: 1,
+        revenuePerCustomer: { 30: 9000n, 90: null, 180: null, 365: null },
+      },
+      // Ada 100 + 20 net, Bob 50 (his cancelled order is worth 0), Dee 60, Eve 40; the USD order left out.
+      {
+        start: "2026-11-01",
+        customers: 4,
+        revenuePerCustomer: { 30: 6750n, 90: null, 180: null, 365: null },
+      },
+    ]);
+    const early = await reportCustomerCohorts(
+      workspaceId,
+      { from: "2026-11-01", to: "2026-11-30", bucket: "MONTH" },
+      { asOf: new Date("2026-12-07T00:00:00Z") }, // Eve's first order is not 30 days old yet
+    );
+    expect(early.cohorts[0]?.revenuePerCustomer[30]).toBeNull();
+
+    const viaApi = await api.data(
+      `query($period: ReportingPeriodInput!) { customerCohorts(period: $period) {
+        ... on QueryCustomerCohortsSuccess { data { cohorts { start customers revenuePerCustomer30d { amount } } } }
+      } }`,
+      { period: { from: "2026-10-01", to: "2026-11-30", bucket: "MONTH" } },
+      shop.secretKey,
+    );
+    expect(
+      viaApi.customerCohorts.data.cohorts.map((c: { customers: number }) => c.customers),
+    ).toEqual([1, 4]);
   });
 });

@@ -4,6 +4,13 @@ import {
   loadAttributionModel,
   updateAttributionModel,
 } from "../domain/analytics/attribution-settings.ts";
+import {
+  type CohortFigures,
+  type CustomerCohorts,
+  type lifetimeHorizons,
+  reportCustomerCohorts,
+} from "../domain/analytics/customer-cohorts.ts";
+import { maxSpendEntries, recordMarketingSpend } from "../domain/analytics/marketing-spend.ts";
 import { reportingBuckets } from "../domain/analytics/reporting-period.ts";
 import {
   type AttributedSource,
@@ -260,6 +267,14 @@ const KpiFiguresRef = builder.objectRef<Priced<KpiCounts>>("KpiFigures").impleme
         (c) => kpiRates(c).revenuePerRecipient,
         "emailRevenue ÷ emailRecipients.",
       ),
+      marketingSpend: amount(
+        (c) => c.marketingSpend,
+        "Spend entered with recordMarketingSpend (or the import command) for the span's days, every channel.",
+      ),
+      customerAcquisitionCost: amount(
+        (c) => kpiRates(c).customerAcquisitionCost,
+        "CAC: marketingSpend ÷ newCustomers.",
+      ),
     };
   },
 });
@@ -286,6 +301,101 @@ const ShopKpisRef = builder.objectRef<ShopKpis>("ShopKpis").implement({
     }),
   }),
 });
+
+const CohortRef = builder
+  .objectRef<CohortFigures & { currency: string }>("CustomerCohort")
+  .implement({
+    description:
+      "Customers whose first order falls in one bucket, and their cumulative revenue per customer within N days of their own first order.",
+    fields: (t) => {
+      const horizon = (days: (typeof lifetimeHorizons)[number]) =>
+        t.field({
+          type: Money,
+          nullable: true,
+          description: `Within ${days} days; null until every customer of the cohort is ${days} days old.`,
+          resolve: (c) => {
+            const minor = c.revenuePerCustomer[days];
+            return minor === null ? null : { minor, currency: c.currency };
+          },
+        });
+      return {
+        start: t.field({ type: "Date", resolve: (c) => new Date(`${c.start}T00:00:00Z`) }),
+        customers: t.exposeInt("customers"),
+        revenuePerCustomer30d: horizon(30),
+        revenuePerCustomer90d: horizon(90),
+        revenuePerCustomer180d: horizon(180),
+        revenuePerCustomer365d: horizon(365),
+      };
+    },
+  });
+
+const CustomerCohortsRef = builder.objectRef<CustomerCohorts>("CustomerCohorts").implement({
+  fields: (t) => ({
+    asOf: t.expose("asOf", { type: "DateTime" }),
+    cohorts: t.field({
+      type: [CohortRef],
+      resolve: (r) => r.cohorts.map((c) => ({ ...c, currency: r.currency })),
+    }),
+  }),
+});
+
+builder.queryField("customerCohorts", (t) =>
+  t.field({
+    type: CustomerCohortsRef,
+    description:
+      "Historical LTV per acquisition cohort: customers by the bucket of their first order (default MONTH buckets are the usual choice), with cumulative revenue per customer at 30/90/180/365 days, under the attribution model's basis.",
+    authScopes: { scope: "analytics:read" },
+    errors: { types: [InvalidInputError] },
+    args: { period: t.arg({ type: ReportingPeriodInput, required: true }) },
+    resolve: (_root, { period }, context) =>
+      reportCustomerCohorts(workspaceOf(context.principal), periodOf(period)),
+  }),
+);
+
+const MarketingSpendEntryInput = builder.inputType("MarketingSpendEntryInput", {
+  fields: (t) => ({
+    channel: t.string({
+      required: true,
+      description: "e.g. google_ads, meta, newsletter_sponsor.",
+    }),
+    day: t.field({ type: "Date", required: true, description: "The shop's local date." }),
+    amount: t.float({
+      required: true,
+      description: "Major units of the shop currency (`120.5`); no more decimals than it has.",
+    }),
+  }),
+});
+
+const RecordMarketingSpendPayload = builder
+  .objectRef<{ recordedCount: number }>("RecordMarketingSpendPayload")
+  .implement({ fields: (t) => ({ recordedCount: t.exposeInt("recordedCount") }) });
+
+builder.mutationField("recordMarketingSpend", (t) =>
+  t.field({
+    type: RecordMarketingSpendPayload,
+    description: `Records spend per channel and day (a repeat replaces the amount), up to ${maxSpendEntries} entries, all or nothing. CAC reads it.`,
+    authScopes: { scope: "analytics:write" },
+    errors: { types: mutationErrors, dataField: { name: "result" } },
+    args: {
+      input: t.arg({
+        type: builder.inputType("RecordMarketingSpendInput", {
+          fields: (f) => ({
+            entries: f.field({ type: [MarketingSpendEntryInput], required: true }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    resolve: (_root, { input }, context) =>
+      recordMarketingSpend(workspaceOf(context.principal), {
+        entries: input.entries.map((entry) => ({
+          channel: entry.channel,
+          day: entry.day.toISOString().slice(0, 10),
+          amount: entry.amount,
+        })),
+      }),
+  }),
+);
 
 export function periodOf(input: { from: Date; to: Date; bucket?: string | null }) {
   return {

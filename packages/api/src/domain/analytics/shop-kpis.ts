@@ -39,6 +39,8 @@ export interface KpiCounts {
   emailRevenue: bigint;
   /** Contacts sent marketing mail in the bucket. */
   emailRecipients: number;
+  /** Marketing spend entered for the bucket's days, every channel. */
+  marketingSpend: bigint;
 }
 
 export interface KpiBucket extends KpiCounts {
@@ -129,6 +131,11 @@ export async function reportShopKpis(
                   AND oc.occurred_at >= s.started_at AND oc.occurred_at < s.ended_at)) AS converted_sessions
         FROM sessions s GROUP BY 1`,
     executor.$queryRaw<Row[]>`
+      SELECT date_trunc(${period.bucket.toLowerCase()}, day::timestamp)::date AS bucket, sum(amount)::bigint AS marketing_spend
+        FROM marketing_spend
+       WHERE workspace_id = ${workspace} AND day >= ${period.from}::date AND day <= ${period.to}::date
+       GROUP BY 1`,
+    executor.$queryRaw<Row[]>`
       SELECT ${bucketOf("created_at")} AS bucket, count(*) AS carts_created,
              count(*) FILTER (WHERE status = 'CONVERTED') AS carts_converted
         FROM carts
@@ -150,10 +157,9 @@ export async function reportShopKpis(
          AND m.sent_at >= ${start} AND m.sent_at < ${end}
        GROUP BY 1`,
   ];
-  const [revenueRows, customerRows, sessionRows, cartRows, emailRows] = await Promise.all(queries);
   const rowsByBucket = new Map<string, Record<string, bigint | number | null>>();
-  for (const rows of [revenueRows, customerRows, sessionRows, cartRows, emailRows]) {
-    for (const { bucket, ...values } of rows ?? []) {
+  for (const rows of await Promise.all(queries)) {
+    for (const { bucket, ...values } of rows) {
       const key = isoDay(bucket);
       rowsByBucket.set(key, { ...rowsByBucket.get(key), ...values });
     }
@@ -187,6 +193,8 @@ export function kpiRates(counts: KpiCounts) {
       counts.revenue === 0n ? null : Number(counts.emailRevenue) / Number(counts.revenue),
     revenuePerRecipient:
       counts.emailRecipients === 0 ? null : counts.emailRevenue / BigInt(counts.emailRecipients),
+    customerAcquisitionCost:
+      counts.newCustomers === 0 ? null : counts.marketingSpend / BigInt(counts.newCustomers),
   };
 }
 
@@ -208,9 +216,10 @@ const countColumns: Record<keyof KpiCounts, string> = {
   emailsComplained: "emails_complained",
   emailRevenue: "email_revenue",
   emailRecipients: "email_recipients",
+  marketingSpend: "marketing_spend",
 };
 
-const moneyCounts = new Set<keyof KpiCounts>(["revenue", "emailRevenue"]);
+const moneyCounts = new Set<keyof KpiCounts>(["revenue", "emailRevenue", "marketingSpend"]);
 
 function toCounts(values: Record<string, bigint | number | null>): KpiCounts {
   const counts = {} as Record<keyof KpiCounts, bigint | number>;
