@@ -16,3 +16,17 @@ export interface ScenarioBlueprint<Options extends z.ZodType = z.ZodType> {
 export const blueprint = <Options extends z.ZodType>(
   definition: ScenarioBlueprint<Options>,
 ): ScenarioBlueprint<Options> => definition;
+
+/**
+ * A coupon as the library templates read it: `{{ coupon.code }}`, `{{ coupon.description }}`
+ * and, when given, `{{ coupon.expires_at }}` (an ISO date; the templates show "Valid until").
+ *
+ * @example percentCoupon("WELCOME10", 10) // { code: "WELCOME10", description: "10% off" }
+ */
+export function percentCoupon(
+  code: string,
+  percent: number,
+  expiresAt?: string,
+): { code: string; description: string; expires_at?: string } {
+  return { code, description: `${percent}% off`, ...(expiresAt && { expires_at: expiresAt }) };
+}
