@@ -153,4 +153,132 @@ describe("blueprints in the simulator", () => {
     expect(mail?.email?.text).toContain("BIRTHDAY15");
     expect(mail?.email?.html).not.toContain("Valid until");
   });
+
+  it("browse abandonment: hours after a view, the viewed product at the catalog's price; a cart add ends it", async () => {
+    const { workspace } = await createEmailWorkspace();
+    await upsertProducts(workspace.id, [
+      { productId: "lamp", title: "Brass reading lamp", price: 99, currency: "USD" },
+    ]);
+    const scenario = await installScenarioBlueprint(workspace.id, "browse_abandonment", {
+      afterHours: 2,
+    });
+    const viewed = {
+      at: at(hour),
+      name: "Product Viewed",
+      properties: { product_id: "lamp", name: "Lamp", price: 129 },
+    };
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [viewed, { ...viewed, at: at(2 * hour) }],
+    });
+    expect(simulation.runs).toHaveLength(1);
+    const [mail, ...more] = mailsOf(simulation.runs[0]);
+    expect(more).toEqual([]);
+    expect(mail?.enteredAt).toEqual(at(3 * hour));
+    expect(mail?.email?.subject).toBe("Still looking at the Brass reading lamp?");
+    expect(mail?.email?.html).toContain("$99.00");
+    expect(mail?.email?.text).toContain("Brass reading lamp");
+
+    const added = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [
+        viewed,
+        {
+          at: at(2 * hour),
+          name: "Product Added",
+          properties: { cart_id: "c-1", product_id: "lamp", price: 99 },
+        },
+      ],
+    });
+    expect(added.runs.map((run) => [run.status, run.reason])).toEqual([
+      ["EXITED", expect.stringContaining("Added to a cart")],
+    ]);
+    expect(mailsOf(added.runs[0])).toEqual([]);
+  });
+
+  it("win-back: a mail some days after the last order, then the coupon; a new order starts over", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "win_back", {
+      days: 30,
+      couponAfterDays: 7,
+    });
+    const order = (id: string, ms: number) => ({
+      at: at(ms),
+      name: "Order Completed",
+      properties: {
+        order_id: id,
+        total: 20,
+        products: [{ product_id: "mug", name: "Mug", price: 20, quantity: 1 }],
+      },
+    });
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [order("o-1", hour)],
+    });
+    const [missYou, coupon, ...more] = mailsOf(simulation.runs[0]);
+    expect(more).toEqual([]);
+    expect(missYou?.enteredAt).toEqual(at(30 * day + hour));
+    expect(missYou?.email?.subject).toBe("We miss you, Ada!");
+    expect(missYou?.email?.html).not.toContain("COMEBACK15");
+    expect(coupon?.enteredAt).toEqual(at(37 * day + hour));
+    expect(coupon?.email?.subject).toBe("We miss you, Ada! Here's 15% off");
+    expect(coupon?.email?.preheader).toBe("Use code COMEBACK15.");
+    expect(coupon?.email?.html).toContain("COMEBACK15");
+
+    const again = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [order("o-1", hour), order("o-2", 10 * day)],
+    });
+    expect(again.runs.map((run) => run.status)).toEqual(["EXITED", "COMPLETED"]);
+    expect(mailsOf(again.runs[0])).toEqual([]);
+    expect(mailsOf(again.runs[1]).map((step) => step.enteredAt)).toEqual([
+      at(40 * day),
+      at(47 * day),
+    ]);
+  });
+
+  it("replenishment: days after an order of the product, a reminder naming it; other orders start nothing", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "replenishment", {
+      days: 20,
+      productId: "beans",
+    });
+    const order = (productId: string, name: string) => ({
+      at: at(hour),
+      name: "Order Completed",
+      properties: {
+        order_id: `o-${productId}`,
+        total: 18,
+        products: [{ product_id: productId, name, price: 18, quantity: 1 }],
+      },
+    });
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [order("beans", "Espresso beans")],
+    });
+    const [mail, ...more] = mailsOf(simulation.runs[0]);
+    expect(more).toEqual([]);
+    expect(mail?.enteredAt).toEqual(at(20 * day + hour));
+    expect(mail?.email?.subject).toBe("Running low on Espresso beans?");
+    expect(mail?.email?.preheader).toBe("It's been 20 days: reorder in one click.");
+    expect(mail?.email?.html).toContain("$18.00");
+
+    const other = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [order("mug", "Mug")],
+    });
+    expect(other.runs).toEqual([]);
+  });
 });

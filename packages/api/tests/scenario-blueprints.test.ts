@@ -60,6 +60,34 @@ describe("installing scenario blueprints", () => {
   });
 });
 
+describe("the added blueprints' options", () => {
+  it("replenishment narrows its audience to orders of the chosen product or category only when given", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const any = (await installScenarioBlueprint(workspace.id, "replenishment", {})) as any;
+    expect(any.definition.audience).toBeUndefined();
+    expect(any.definition.nodes[0].duration).toEqual({ days: 30 });
+    const coffee = (await installScenarioBlueprint(workspace.id, "replenishment", {
+      category: "Coffee",
+      days: 25,
+    })) as any;
+    expect(coffee.definition.audience).toEqual({
+      purchased: { category: "Coffee", withinDays: 1 },
+    });
+    expect(coffee.definition.nodes[1].data).toEqual({ days_since_purchase: 25 });
+  });
+
+  it("win-back and browse abandonment refuse out-of-range options by field", async () => {
+    const { workspace } = await createEmailWorkspace();
+    await expect(
+      installScenarioBlueprint(workspace.id, "win_back", { days: 3 }),
+    ).rejects.toMatchObject({ problems: [{ path: ["options", "days"] }] });
+    await expect(
+      installScenarioBlueprint(workspace.id, "browse_abandonment", { afterHours: 0 }),
+    ).rejects.toMatchObject({ problems: [{ path: ["options", "afterHours"] }] });
+    expect(await db().scenario.count({ where: { workspaceId: workspace.id } })).toBe(0);
+  });
+});
+
 describe("blueprints on the real engine", () => {
   it("abandoned cart: reminds of this cart after an hour; a converted cart gets nothing more", async () => {
     const { workspace } = await createEmailWorkspace();
