@@ -281,4 +281,28 @@ describe("blueprints in the simulator", () => {
     });
     expect(other.runs).toEqual([]);
   });
+
+  it("VIP welcome: tags the new VIP and welcomes them with the thank-you code", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "vip_welcome", {
+      discountCode: "THANKS20",
+      percent: 20,
+    });
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+    });
+    const run = simulation.runs[0];
+    expect(run?.status).toBe("COMPLETED");
+    expect(run?.steps.map((step) => [step.nodeId, step.output])).toEqual([
+      ["tag", "next"],
+      ["welcome", "next"],
+    ]);
+    const [mail] = mailsOf(run);
+    expect(mail?.email?.subject).toBe("You're a VIP at Northwind Göods, Ada");
+    expect(mail?.email?.preheader).toBe("A thank-you from us: 20% off with code THANKS20.");
+    expect(mail?.email?.html).toContain("THANKS20");
+    expect(mail?.email?.text).toContain("Your thank-you: 20% off");
+  });
 });

@@ -5,6 +5,7 @@ import type { ScenarioBlueprint } from "./blueprint.ts";
 import { browseAbandonment } from "./browse-abandonment.ts";
 import { postPurchaseCrossSell } from "./post-purchase-cross-sell.ts";
 import { replenishment } from "./replenishment.ts";
+import { vipWelcome } from "./vip-welcome.ts";
 import { welcomeDiscount } from "./welcome-discount.ts";
 import { winBack } from "./win-back.ts";
 
@@ -17,6 +18,7 @@ export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
   browseAbandonment,
   winBack,
   replenishment,
+  vipWelcome,
 ];
 
 /** A blueprint as the catalogue shows it: its options with their defaults. */
