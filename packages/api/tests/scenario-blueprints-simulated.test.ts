@@ -159,6 +159,10 @@ describe("blueprints in the simulator", () => {
     await upsertProducts(workspace.id, [
       { productId: "lamp", title: "Brass reading lamp", price: 99, currency: "USD" },
     ]);
+    const { workspace: other } = await createEmailWorkspace();
+    await upsertProducts(other.id, [
+      { productId: "lamp", title: "Another shop's lamp", price: 5, currency: "USD" },
+    ]);
     const scenario = await installScenarioBlueprint(workspace.id, "browse_abandonment", {
       afterHours: 2,
     });
@@ -180,6 +184,7 @@ describe("blueprints in the simulator", () => {
     expect(mail?.email?.subject).toBe("Still looking at the Brass reading lamp?");
     expect(mail?.email?.html).toContain("$99.00");
     expect(mail?.email?.text).toContain("Brass reading lamp");
+    expect(mail?.email?.html).not.toContain("Another shop");
 
     const added = await simulateScenario(workspace.id, {
       scenarioId: scenario.id,

@@ -12,7 +12,7 @@ export const browseAbandonment = blueprint({
   name: "browse_abandonment",
   title: "Browse abandonment",
   description:
-    "Some hours after a product view, a reminder with the viewed product and similar ones, unless the contact added something to a cart or ordered meanwhile. At most one a week.",
+    "Some hours after a product view, a reminder with the viewed product and similar ones, unless the contact added something to a cart or ordered meanwhile. At most one a week by default.",
   templateKeys: ["browse-abandonment"],
   options: browseAbandonmentOptions,
   build: (options, templates) => ({
