@@ -4,6 +4,7 @@ import { deliverMessage } from "../src/domain/messages/delivery/deliver-message.
 import { scenarioBlueprints } from "../src/domain/scenarios/blueprints/catalogue.ts";
 import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
 import { publishScenario } from "../src/domain/scenarios/scenarios.ts";
+import { installSegmentTemplates } from "../src/domain/segments/playbook.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";
 import { messagesTo, runsOf, track } from "./scenario-fixtures.ts";
 import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
@@ -57,6 +58,80 @@ describe("installing scenario blueprints", () => {
     expect(definition.nodes[1].recommendations).toEqual([
       { block: "cross_sell", strategy: "frequently_bought_together", limit: 3 },
     ]);
+  });
+});
+
+describe("the added blueprints' options", () => {
+  it("replenishment narrows its audience to orders of the chosen product or category only when given", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const any = (await installScenarioBlueprint(workspace.id, "replenishment", {})) as any;
+    expect(any.definition.audience).toBeUndefined();
+    expect(any.definition.nodes[0].duration).toEqual({ days: 30 });
+    const coffee = (await installScenarioBlueprint(workspace.id, "replenishment", {
+      category: "Coffee",
+      days: 25,
+    })) as any;
+    expect(coffee.definition.audience).toEqual({
+      purchased: { category: "Coffee", withinDays: 1 },
+    });
+    expect(coffee.definition.nodes[1].data).toEqual({ days_since_purchase: 25 });
+  });
+
+  it("win-back and browse abandonment refuse out-of-range options by field", async () => {
+    const { workspace } = await createEmailWorkspace();
+    await expect(
+      installScenarioBlueprint(workspace.id, "win_back", { days: 3 }),
+    ).rejects.toMatchObject({ problems: [{ path: ["options", "days"] }] });
+    await expect(
+      installScenarioBlueprint(workspace.id, "browse_abandonment", { afterHours: 0 }),
+    ).rejects.toMatchObject({ problems: [{ path: ["options", "afterHours"] }] });
+    expect(await db().scenario.count({ where: { workspaceId: workspace.id } })).toBe(0);
+  });
+});
+
+describe("the VIP welcome blueprint's segment", () => {
+  it("installs the playbook's VIP segment once and the tag, unless a segment is chosen", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const first = (await installScenarioBlueprint(workspace.id, "vip_welcome", {})) as any;
+    const second = (await installScenarioBlueprint(workspace.id, "vip_welcome", {
+      vipMinimumSpend: 900,
+    })) as any;
+    const segments = await db().segment.findMany({ where: { workspaceId: workspace.id } });
+    expect(segments.map((segment) => [segment.templateKey, segment.filter])).toEqual([
+      ["vip-customers", { orders: { metric: "TOTAL_SPENT", op: "AT_LEAST", value: 500 } }],
+    ]);
+    expect(first.definition.trigger).toEqual({
+      kind: "segment_entered",
+      segmentId: segments[0]!.id,
+    });
+    expect(second.definition.trigger).toEqual(first.definition.trigger);
+    const tags = await db().tag.findMany({ where: { workspaceId: workspace.id } });
+    expect(tags.map((tag) => tag.name)).toEqual(["VIP"]);
+
+    const chosen = (await installScenarioBlueprint(workspace.id, "vip_welcome", {
+      segmentId: segments[0]!.id,
+      tag: "Gold",
+    })) as any;
+    expect(chosen.definition.trigger.segmentId).toBe(segments[0]!.id);
+    expect(chosen.definition.nodes[0]).toMatchObject({ kind: "add_tag", tag: "Gold" });
+  });
+
+  it("refuses another workspace's segment, writing nothing", async () => {
+    const { workspace: other } = await createEmailWorkspace();
+    const [theirs] = await installSegmentTemplates(other.id, { templates: ["vip-customers"] });
+    const { workspace } = await createEmailWorkspace();
+    await expect(
+      installScenarioBlueprint(workspace.id, "vip_welcome", { segmentId: theirs!.id }),
+    ).rejects.toMatchObject({
+      name: "InvalidInputError",
+      problems: [{ path: ["options", "segmentId"] }],
+    });
+    await expect(
+      installScenarioBlueprint(workspace.id, "vip_welcome", { segmentId: "nope" }),
+    ).rejects.toMatchObject({ problems: [{ path: ["options", "segmentId"] }] });
+    for (const table of [db().scenario, db().template, db().segment, db().tag] as any[]) {
+      expect(await table.count({ where: { workspaceId: workspace.id } })).toBe(0);
+    }
   });
 });
 
@@ -134,5 +209,36 @@ describe("blueprints on the real engine", () => {
     await runDueWork(clock.now());
     expect(await messagesTo(ada.id)).toHaveLength(2);
     expect(await messagesTo(bob.id)).toHaveLength(3);
+  });
+
+  it("VIP welcome: the order that makes a contact a VIP tags them and sends the welcome, once", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const ada = await createMailContact(workspace.id);
+    const draft = await installScenarioBlueprint(workspace.id, "vip_welcome", {
+      vipMinimumSpend: 100,
+      discountCode: "THANKS",
+    });
+    await publishScenario(workspace.id, draft.id);
+    const clock = makeClock(new Date("2026-11-20T10:00:00.000Z"));
+    const order = (id: string, total: number) => ({
+      name: "Order Completed",
+      properties: { order_id: id, total, currency: "USD" },
+    });
+    await track(workspace.id, ada.email!, clock.now(), order("o-1", 60));
+    await runDueWork(clock.now());
+    expect(await messagesTo(ada.id)).toHaveLength(0);
+    await track(workspace.id, ada.email!, clock.advance(hour), order("o-2", 60));
+    await runDueWork(clock.now());
+    await track(workspace.id, ada.email!, clock.advance(hour), order("o-3", 60));
+    await runDueWork(clock.now());
+
+    const messages = await messagesTo(ada.id);
+    expect(messages).toHaveLength(1);
+    expect((messages[0]!.data as any).coupon).toEqual({ code: "THANKS", description: "10% off" });
+    const tagged = await db().contact.findUniqueOrThrow({
+      where: { id: ada.id },
+      include: { tags: { include: { tag: true } } },
+    });
+    expect(tagged.tags.map((link) => link.tag.name)).toEqual(["VIP"]);
   });
 });

@@ -18,6 +18,7 @@ const expectedKeys = [
   "review-request",
   "shipping-update",
   "vip-reward",
+  "vip-welcome",
   "welcome",
   "win-back",
 ];

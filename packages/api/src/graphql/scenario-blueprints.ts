@@ -3,6 +3,7 @@ import { installScenarioBlueprint } from "../domain/scenarios/blueprints/install
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { mutationErrors } from "./errors.ts";
+import { decodeDocumentIds } from "./scenario-document.ts";
 import { Scenario } from "./scenarios.ts";
 
 type BlueprintShape = ReturnType<typeof describeBlueprint>;
@@ -39,7 +40,7 @@ builder.mutationField("installScenarioBlueprint", (t) =>
   t.field({
     type: Scenario,
     description:
-      "Installs a blueprint as a draft scenario, with the library templates it sends (installed once). An unknown name or bad options name the field and write nothing.",
+      "Installs a blueprint as a draft scenario, with the library templates it sends (installed once). Options that name rows (segmentId) take global ids. An unknown name or bad options name the field and write nothing.",
     authScopes: { scope: "scenarios:write" },
     errors: { types: mutationErrors, dataField: { name: "scenario" } },
     args: {
@@ -50,6 +51,10 @@ builder.mutationField("installScenarioBlueprint", (t) =>
       }),
     },
     resolve: (_root, args, context) =>
-      installScenarioBlueprint(workspaceOf(context.principal), args.name, args.options ?? {}),
+      installScenarioBlueprint(
+        workspaceOf(context.principal),
+        args.name,
+        decodeDocumentIds(args.options ?? {}) as Record<string, unknown>,
+      ),
   }),
 );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blueprint } from "./blueprint.ts";
+import { blueprint, percentCoupon } from "./blueprint.ts";
 
 export const abandonedCartOptions = z.object({
   /** Hours after the last cart activity before the first reminder. */
@@ -48,7 +48,7 @@ export const abandonedCart = blueprint({
         id: "discount",
         kind: "send_email",
         templateId: templates["abandoned-cart"],
-        data: { coupon: options.discountCode, percent: options.percent },
+        data: { coupon: percentCoupon(options.discountCode, options.percent) },
       },
     ],
   }),

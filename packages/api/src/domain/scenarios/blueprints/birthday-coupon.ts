@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blueprint } from "./blueprint.ts";
+import { blueprint, percentCoupon } from "./blueprint.ts";
 
 export const birthdayCouponOptions = z.object({
   discountCode: z.string().trim().min(1).max(100).default("BIRTHDAY15"),
@@ -26,7 +26,7 @@ export const birthdayCoupon = blueprint({
         id: "greeting",
         kind: "send_email",
         templateId: templates.birthday,
-        data: { coupon: options.discountCode, percent: options.percent },
+        data: { coupon: percentCoupon(options.discountCode, options.percent) },
       },
     ],
   }),

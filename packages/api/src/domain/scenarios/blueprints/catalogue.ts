@@ -2,8 +2,12 @@ import { z } from "zod";
 import { abandonedCart } from "./abandoned-cart.ts";
 import { birthdayCoupon } from "./birthday-coupon.ts";
 import type { ScenarioBlueprint } from "./blueprint.ts";
+import { browseAbandonment } from "./browse-abandonment.ts";
 import { postPurchaseCrossSell } from "./post-purchase-cross-sell.ts";
+import { replenishment } from "./replenishment.ts";
+import { vipWelcome } from "./vip-welcome.ts";
 import { welcomeDiscount } from "./welcome-discount.ts";
+import { winBack } from "./win-back.ts";
 
 /** Every blueprint a shop can install, in the order a shop usually wants them. */
 export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
@@ -11,6 +15,10 @@ export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
   welcomeDiscount,
   postPurchaseCrossSell,
   birthdayCoupon,
+  browseAbandonment,
+  winBack,
+  replenishment,
+  vipWelcome,
 ];
 
 /** A blueprint as the catalogue shows it: its options with their defaults. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blueprint } from "./blueprint.ts";
+import { blueprint, percentCoupon } from "./blueprint.ts";
 
 export const welcomeDiscountOptions = z.object({
   /** The event that welcomes a contact. */
@@ -20,10 +20,7 @@ export const welcomeDiscount = blueprint({
   templateKeys: ["welcome"],
   options: welcomeDiscountOptions,
   build: (options, templates) => {
-    // The shape the library's welcome template reads: {{ coupon.code }}, {{ coupon.description }}.
-    const coupon = {
-      coupon: { code: options.discountCode, description: `${options.percent}% off` },
-    };
+    const coupon = { coupon: percentCoupon(options.discountCode, options.percent) };
     return {
       version: 1,
       trigger: { kind: "event", event: options.event },

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { loadEventProductTemplateData } from "../../catalog/product-template-data.ts";
 import { compileSegmentQuery } from "../../conditions/compile.ts";
 import { tagContacts, untagContacts } from "../../contacts/tag-contacts.ts";
 import { updateContact } from "../../contacts/upsert-contact.ts";
@@ -245,8 +246,10 @@ async function limitedSend(
 
 /**
  * The variables a scenario's email gets besides the contact and shop: the trigger (as
- * `trigger` and `event`), and the run's cart or order when its entity key names one: the
- * cart's rows with current catalog prices, the order's row (else the trigger's own copy).
+ * `trigger` and `event`), the products it names (`products`: the viewed or added product, an
+ * order's lines, with current catalog prices), and the run's cart or order when its entity key
+ * names one: the cart's rows with current catalog prices, the order's row (else the trigger's
+ * own copy).
  */
 async function runTemplateData(context: StepContext): Promise<Record<string, unknown>> {
   const trigger = context.run.trigger as unknown as RunTrigger;
@@ -256,6 +259,14 @@ async function runTemplateData(context: StepContext): Promise<Record<string, unk
     properties: trigger.properties,
   };
   const data: Record<string, unknown> = { trigger: event, event };
+  const products = await loadEventProductTemplateData(
+    context.tx,
+    context.scenario.workspaceId,
+    trigger.name,
+    trigger.properties,
+    context.currency,
+  );
+  if (products.length > 0) data.products = products;
   const key = context.definition.entityKey;
   if (key === "cart_id" && context.run.entityKey) {
     data.cart = await loadCartTemplateData(
