@@ -7,6 +7,7 @@ export {
   type Transaction,
   withTransaction,
 } from "./db.ts";
+export { decideSplitWinners } from "./domain/analytics/decide-split-winners.ts";
 export * from "./domain/catalog/archive-products.ts";
 export * from "./domain/catalog/list-products.ts";
 export * from "./domain/catalog/product-input.ts";

@@ -39,6 +39,7 @@ const schedules: Schedule[] = [
     options: "max=3",
   },
   { pattern: "41 2 * * *", task: "rebuild_recommendations", options: "max=3" },
+  { pattern: "23 * * * *", task: "decide_split_winners", options: "max=3" },
 ];
 
 /** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options payload`). */

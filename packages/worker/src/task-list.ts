@@ -4,6 +4,7 @@ import { abandon_carts } from "./tasks/abandon_carts.ts";
 import { advance_scenario_run } from "./tasks/advance_scenario_run.ts";
 import { call_webhook } from "./tasks/call_webhook.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
+import { decide_split_winners } from "./tasks/decide_split_winners.ts";
 import { process_event } from "./tasks/process_event.ts";
 import { rebuild_recommendations } from "./tasks/rebuild_recommendations.ts";
 import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
@@ -31,4 +32,5 @@ export const taskList = {
   abandon_carts,
   refresh_recommendations,
   rebuild_recommendations,
+  decide_split_winners,
 } satisfies Record<JobName, Task>;

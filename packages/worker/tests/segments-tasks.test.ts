@@ -99,6 +99,7 @@ it("schedules the segment refresh and the decay with tasks that exist", () => {
   expect(items.map((item) => [item.identifier, item.task, item.payload]).sort()).toEqual([
     ["abandon_carts", "abandon_carts", null],
     ["decay_scores", "decay_scores", null],
+    ["decide_split_winners", "decide_split_winners", null],
     ["rebuild_recommendations", "rebuild_recommendations", null],
     ["refresh_recommendations", "refresh_recommendations", null],
     ["refresh_segments", "refresh_segments", null],

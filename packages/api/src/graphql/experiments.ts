@@ -9,6 +9,7 @@ import {
   type SplitBranchFigures,
   type SplitReport,
 } from "../domain/analytics/split-report.ts";
+import { chooseSplitWinner, type SplitWinner } from "../domain/scenarios/split-winners.ts";
 import { InvalidInputError, NotFoundError } from "../domain/shared/errors.ts";
 import {
   type HoldoutSettings,
@@ -163,9 +164,23 @@ const SplitBranchRef = builder
     }),
   });
 
+const SplitWinnerRef = builder.objectRef<SplitWinner>("SplitWinner").implement({
+  description: "The branch a split sends every run to from now on.",
+  fields: (t) => ({
+    nodeId: t.exposeString("nodeId"),
+    branch: t.exposeString("branch"),
+    decidedBy: t.exposeString("decidedBy", {
+      description: '"experiment" (its probability to be best reached the confidence) or "manual".',
+    }),
+    probability: t.exposeFloat("probability", { nullable: true }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime" }),
+  }),
+});
+
 const SplitReportRef = builder.objectRef<SplitReport>("SplitReport").implement({
   fields: (t) => ({
     nodeId: t.exposeString("nodeId"),
+    winner: t.field({ type: SplitWinnerRef, nullable: true, resolve: (r) => r.winner }),
     windowHours: t.exposeInt("windowHours"),
     branches: t.field({
       type: [SplitBranchRef],
@@ -273,5 +288,35 @@ builder.mutationField("updateHoldoutSettings", (t) =>
         }),
         ...(input.rotateSalt != null && { rotateSalt: input.rotateSalt }),
       }),
+  }),
+);
+
+const ChooseSplitWinnerPayload = builder
+  .objectRef<{ winner: SplitWinner | null }>("ChooseSplitWinnerPayload")
+  .implement({
+    fields: (t) => ({
+      winner: t.field({ type: SplitWinnerRef, nullable: true, resolve: (p) => p.winner }),
+    }),
+  });
+
+builder.mutationField("chooseSplitWinner", (t) =>
+  t.field({
+    type: ChooseSplitWinnerPayload,
+    description:
+      "Sends every later run of a split to one branch (replacing an experiment's decision), or with `branch: null` lets it draw again.",
+    authScopes: { scope: "scenarios:write" },
+    errors: { types: mutationErrors, dataField: { name: "result" } },
+    args: {
+      scenarioId: t.arg.id({ required: true }),
+      nodeId: t.arg.string({ required: true }),
+      branch: t.arg.string({ description: "Null: no winner." }),
+    },
+    resolve: async (_root, args, context) => ({
+      winner: await chooseSplitWinner(workspaceOf(context.principal), {
+        scenarioId: decodeId(String(args.scenarioId), "Scenario", ["scenarioId"]),
+        nodeId: args.nodeId,
+        branch: args.branch ?? null,
+      }),
+    }),
   }),
 );

@@ -239,6 +239,20 @@ const SplitBranchInput = builder.inputType("SplitBranchInput", {
   }),
 });
 
+const SplitExperimentInput = builder.inputType("SplitExperimentInput", {
+  description:
+    "Makes the split an A/B test: once every branch has `minimumRunsPerBranch` runs whose `windowHours` after the split have passed and one branch converts best with probability `confidence` or more, it wins and (with `autoSelect`) every later run takes it. `scenarioSplitReport` shows the results.",
+  fields: (t) => ({
+    metric: t.string({
+      description: 'What "best" means: "conversion" (an order in the window). Default.',
+    }),
+    windowHours: t.int({ description: "1–720. Default 120." }),
+    minimumRunsPerBranch: t.int({ description: "At least 10. Default 100." }),
+    confidence: t.float({ description: "0.5–0.999. Default 0.95." }),
+    autoSelect: t.boolean({ description: "Default true." }),
+  }),
+});
+
 const SplitNodeInput = builder.inputType("SplitNodeInput", {
   description: "Sends each run down one of 2 to 10 weighted branches, stable per run and recorded.",
   fields: (t) => ({
@@ -247,6 +261,7 @@ const SplitNodeInput = builder.inputType("SplitNodeInput", {
       type: [SplitBranchInput],
       description: "2 to 10 branches with different names. Required.",
     }),
+    experiment: t.field({ type: SplitExperimentInput }),
   }),
 });
 

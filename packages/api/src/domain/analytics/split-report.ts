@@ -1,8 +1,11 @@
 import { z } from "zod";
-import { db } from "../../db.ts";
+import { db, type Executor } from "../../db.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { loadSplitWinner, type SplitWinner } from "../scenarios/split-winners.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import type { AttributionModel } from "./attribution-settings.ts";
 import { loadAttributionModel } from "./attribution-settings.ts";
 import { humanClickSql, orderRevenueSql } from "./credited-orders.ts";
 import { probabilityToBeBest } from "./probability-best.ts";
@@ -39,16 +42,8 @@ export interface SplitReport {
   windowHours: number;
   nodeId: string;
   branches: SplitBranchFigures[];
-}
-
-interface BranchRow {
-  branch: string;
-  runs: bigint;
-  recipients: bigint;
-  opened: bigint;
-  clicked: bigint;
-  converted: bigint;
-  revenue: bigint;
+  /** The branch every later run takes, when the experiment decided one or one was chosen. */
+  winner: SplitWinner | null;
 }
 
 /**
@@ -89,35 +84,17 @@ export async function reportScenarioSplit(
           ["windowHours"],
         );
   const currency = await loadWorkspaceCurrency(executor, workspaceId);
-  const rows = await executor.$queryRaw<BranchRow[]>`
-    WITH assigned AS (
-      SELECT DISTINCT ON (s.run_id) s.run_id, s.output AS branch, s.entered_at, r.contact_id
-        FROM scenario_steps s JOIN scenario_runs r ON r.id = s.run_id
-       WHERE s.scenario_id = ${scenarioId}::uuid AND s.workspace_id = ${workspaceId}::uuid
-         AND s.node_id = ${nodeId} AND s.output IS NOT NULL AND r.holdout IS NULL
-         AND r.started_at >= ${periodStartSql(period)} AND r.started_at < ${periodEndSql(period)}
-       ORDER BY s.run_id, s.seq),
-    runs AS (
-      SELECT a.*,
-             EXISTS (SELECT 1 FROM messages m WHERE m.scenario_run_id = a.run_id AND m.kind = 'MARKETING'
-                        AND m.status = 'SENT' AND NOT m.is_test) AS mailed,
-             EXISTS (SELECT 1 FROM messages m JOIN message_touches t ON t.message_id = m.id
-                      WHERE m.scenario_run_id = a.run_id AND m.kind = 'MARKETING'
-                        AND ((t.kind = 'OPENED' AND NOT t.machine) OR ${humanClickSql("t")})) AS opened,
-             EXISTS (SELECT 1 FROM messages m JOIN message_touches t ON t.message_id = m.id
-                      WHERE m.scenario_run_id = a.run_id AND m.kind = 'MARKETING' AND ${humanClickSql("t")}) AS clicked,
-             o.revenue, o.orders
-        FROM assigned a
-        CROSS JOIN LATERAL (
-          SELECT COALESCE(sum(${orderRevenueSql(model)}), 0) AS revenue,
-                 count(*) FILTER (WHERE o.status <> 'CANCELLED') AS orders
-            FROM orders o
-           WHERE o.workspace_id = ${workspaceId}::uuid AND o.contact_id = a.contact_id AND o.currency = ${currency}
-             AND o.ordered_at > a.entered_at AND o.ordered_at <= a.entered_at + make_interval(hours => ${hours})) o)
-    SELECT branch, count(*) AS runs, count(*) FILTER (WHERE mailed) AS recipients,
-           count(*) FILTER (WHERE mailed AND opened) AS opened, count(*) FILTER (WHERE mailed AND clicked) AS clicked,
-           count(*) FILTER (WHERE orders > 0) AS converted, COALESCE(sum(revenue), 0)::bigint AS revenue
-      FROM runs GROUP BY branch`;
+  const rows = await loadSplitOutcomes(executor, {
+    workspaceId,
+    scenarioId,
+    nodeId,
+    from: periodStartSql(period),
+    until: periodEndSql(period),
+    hours,
+    currency,
+    model,
+    maturedBy: null,
+  });
   const byName = new Map(rows.map((row) => [row.branch, row]));
   const names = [
     ...declared,
@@ -146,6 +123,7 @@ export async function reportScenarioSplit(
     currency,
     windowHours: hours,
     nodeId,
+    winner: await loadSplitWinner(scenarioId, nodeId),
     branches: counted.map((branch) => ({
       ...branch,
       probabilityToBeBest: chances.get(branch.branch) ?? null,
@@ -163,4 +141,65 @@ function splitBranchesOf(definition: unknown, nodeId: string): string[] | null {
   ) as { branches?: { name?: unknown }[] } | undefined;
   if (!node?.branches) return null;
   return node.branches.map((branch) => String(branch.name));
+}
+
+export interface BranchOutcomeRow {
+  branch: string;
+  runs: bigint;
+  recipients: bigint;
+  opened: bigint;
+  clicked: bigint;
+  converted: bigint;
+  revenue: bigint;
+}
+
+/**
+ * Per branch of one split: the runs it took that started in [from, until) (held-out runs left
+ * out) and how they did within `hours` after the split; with `maturedBy`, only runs whose
+ * window had passed by then (so a young run does not count as not converted).
+ */
+export function loadSplitOutcomes(
+  executor: Executor,
+  input: {
+    workspaceId: string;
+    scenarioId: string;
+    nodeId: string;
+    from: Prisma.Sql;
+    until: Prisma.Sql;
+    hours: number;
+    currency: string;
+    model: AttributionModel;
+    maturedBy: Date | null;
+  },
+): Promise<BranchOutcomeRow[]> {
+  return executor.$queryRaw<BranchOutcomeRow[]>`
+    WITH assigned AS (
+      SELECT DISTINCT ON (s.run_id) s.run_id, s.output AS branch, s.entered_at, r.contact_id
+        FROM scenario_steps s JOIN scenario_runs r ON r.id = s.run_id
+       WHERE s.scenario_id = ${input.scenarioId}::uuid AND s.workspace_id = ${input.workspaceId}::uuid
+         AND s.node_id = ${input.nodeId} AND s.output IS NOT NULL AND r.holdout IS NULL
+         AND r.started_at >= ${input.from} AND r.started_at < ${input.until}
+         AND (${input.maturedBy}::timestamptz IS NULL OR s.entered_at + make_interval(hours => ${input.hours}) <= ${input.maturedBy}::timestamptz)
+       ORDER BY s.run_id, s.seq),
+    runs AS (
+      SELECT a.*,
+             EXISTS (SELECT 1 FROM messages m WHERE m.scenario_run_id = a.run_id AND m.kind = 'MARKETING'
+                        AND m.status = 'SENT' AND NOT m.is_test) AS mailed,
+             EXISTS (SELECT 1 FROM messages m JOIN message_touches t ON t.message_id = m.id
+                      WHERE m.scenario_run_id = a.run_id AND m.kind = 'MARKETING'
+                        AND ((t.kind = 'OPENED' AND NOT t.machine) OR ${humanClickSql("t")})) AS opened,
+             EXISTS (SELECT 1 FROM messages m JOIN message_touches t ON t.message_id = m.id
+                      WHERE m.scenario_run_id = a.run_id AND m.kind = 'MARKETING' AND ${humanClickSql("t")}) AS clicked,
+             o.revenue, o.orders
+        FROM assigned a
+        CROSS JOIN LATERAL (
+          SELECT COALESCE(sum(${orderRevenueSql(input.model)}), 0) AS revenue,
+                 count(*) FILTER (WHERE o.status <> 'CANCELLED') AS orders
+            FROM orders o
+           WHERE o.workspace_id = ${input.workspaceId}::uuid AND o.contact_id = a.contact_id AND o.currency = ${input.currency}
+             AND o.ordered_at > a.entered_at AND o.ordered_at <= a.entered_at + make_interval(hours => ${input.hours})) o)
+    SELECT branch, count(*) AS runs, count(*) FILTER (WHERE mailed) AS recipients,
+           count(*) FILTER (WHERE mailed AND opened) AS opened, count(*) FILTER (WHERE mailed AND clicked) AS clicked,
+           count(*) FILTER (WHERE orders > 0) AS converted, COALESCE(sum(revenue), 0)::bigint AS revenue
+      FROM runs GROUP BY branch`;
 }

@@ -64,6 +64,8 @@ export const jobCatalogue = {
   refresh_recommendations: z.object({}),
   /** Rebuilds the recommendation graphs from orders and views, one workspace or all (nightly). */
   rebuild_recommendations: z.object({ workspaceId: uuid.optional() }),
+  /** Decides the A/B splits whose experiment has a clear winner (hourly). */
+  decide_split_winners: z.object({}),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

@@ -150,6 +150,25 @@ const splitNode = z.object({
     .min(2, "a split needs at least two branches")
     .max(10)
     .refine((b) => new Set(b.map((x) => x.name)).size === b.length, "branch names must differ"),
+  /**
+   * An A/B test: once every branch has `minimumRunsPerBranch` runs whose `windowHours` after the
+   * split have passed, and one branch converts best with probability `confidence` or more, that
+   * branch wins and (with `autoSelect`) every later run takes it.
+   */
+  experiment: z
+    .strictObject({
+      metric: z.literal("conversion").default("conversion"),
+      windowHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 30)
+        .default(120),
+      minimumRunsPerBranch: z.number().int().min(10).max(1_000_000).default(100),
+      confidence: z.number().min(0.5).max(0.999).default(0.95),
+      autoSelect: z.boolean().default(true),
+    })
+    .optional(),
 });
 
 const sendEmailNode = z.object({

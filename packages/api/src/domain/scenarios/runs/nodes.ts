@@ -44,7 +44,7 @@ export function executeNode(node: ScenarioNode, context: StepContext): Promise<N
     case "condition":
       return condition(node, context);
     case "split":
-      return Promise.resolve(split(node, context));
+      return split(node, context);
     case "send_email":
       return sendEmail(node, context);
     case "add_tag":
@@ -119,8 +119,23 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
   return { output: holds ? "yes" : "no", detail };
 }
 
-/** A stable draw per run and node: the same run always lands in the same branch. */
-function split(node: NodeOf<"split">, context: StepContext): NodeOutcome {
+/**
+ * The split's winner when its experiment decided one (or one was chosen by hand), else a
+ * stable draw per run and node: the same run always lands in the same branch.
+ */
+async function split(node: NodeOf<"split">, context: StepContext): Promise<NodeOutcome> {
+  const winner = await context.tx.scenarioSplitWinner.findUnique({
+    where: { scenarioId_nodeId: { scenarioId: context.scenario.id, nodeId: node.id } },
+    select: { branch: true, decidedBy: true },
+  });
+  if (winner && node.branches.some((branch) => branch.name === winner.branch)) {
+    context.state.splits = { ...context.state.splits, [node.id]: winner.branch };
+    return {
+      output: winner.branch,
+      reason: `the winner (${winner.decidedBy === "manual" ? "chosen by hand" : "decided by the experiment"})`,
+      detail: { branch: winner.branch, winner: true },
+    };
+  }
   const total = node.branches.reduce((sum, branch) => sum + branch.weight, 0);
   const draw =
     createHash("sha256").update(`${context.run.id}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;

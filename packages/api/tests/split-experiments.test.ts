@@ -1,0 +1,178 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
+import { decideSplitWinners } from "../src/domain/analytics/decide-split-winners.ts";
+import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
+import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
+import type { RunState } from "../src/domain/scenarios/runs/run-types.ts";
+import { createFlowTemplate, liveScenario, runsOf, track } from "./scenario-fixtures.ts";
+import { createTestShop } from "./support/events.ts";
+import { makeTestApi } from "./support/index.ts";
+import { hour, runDueWork } from "./support/scenarios.ts";
+
+const api = makeTestApi();
+
+async function signUps(workspaceId: string, prefix: string, count: number, at: Date) {
+  const contacts = [];
+  for (let i = 0; i < count; i++) {
+    const { contact } = await upsertContact(workspaceId, {
+      email: `${prefix}-${i}@example.com`,
+      consent: { status: "SUBSCRIBED", source: "test" },
+    });
+    await track(workspaceId, contact.email!, at, { name: "Signed Up" });
+    contacts.push(contact);
+  }
+  await runDueWork(at);
+  return contacts;
+}
+
+describe("A/B experiments", () => {
+  it("waits for matured runs, picks the branch that is best with the split's confidence, and sends every later run to it", async () => {
+    const shop = await createTestShop(api);
+    await updateEmailSettings(shop.id, {
+      shopName: "Northwind",
+      postalAddress: "1 Main St",
+      fromEmail: "hello@northwind.example",
+      sendRatePerSecond: 1000,
+    });
+    const a = await createFlowTemplate(shop.id, "Ten percent");
+    const b = await createFlowTemplate(shop.id, "Free shipping");
+    const scenario = await liveScenario(shop.id, {
+      trigger: { kind: "event", event: "Signed Up" },
+      start: "ab",
+      nodes: [
+        {
+          id: "ab",
+          kind: "split",
+          branches: [
+            { name: "ten", weight: 1, next: "mail-a" },
+            { name: "ship", weight: 1, next: "mail-b" },
+          ],
+          experiment: { windowHours: 24, minimumRunsPerBranch: 20, confidence: 0.95 },
+        },
+        { id: "mail-a", kind: "send_email", templateId: a.id },
+        { id: "mail-b", kind: "send_email", templateId: b.id },
+      ],
+    });
+    const start = new Date("2026-11-02T09:00:00Z");
+    const contacts = await signUps(shop.id, "ab", 80, start);
+    const runs = await runsOf(scenario.id);
+    const branchOf = new Map(
+      runs.map((run) => [run.contactId, (run.state as RunState).splits?.ab]),
+    );
+    const ten = contacts.filter((c) => branchOf.get(c.id) === "ten");
+    const ship = contacts.filter((c) => branchOf.get(c.id) === "ship");
+    expect(ten.length).toBeGreaterThanOrEqual(20);
+    expect(ship.length).toBeGreaterThanOrEqual(20);
+    // "ten" converts 60 %, "ship" 10 %, two hours after the split.
+    const buyers = [
+      ...ten.slice(0, Math.round(ten.length * 0.6)),
+      ...ship.slice(0, Math.round(ship.length * 0.1)),
+    ];
+    await api.data(
+      `mutation($input: UpsertOrdersInput!) { upsertOrders(input: $input) { __typename } }`,
+      {
+        input: {
+          orders: buyers.map((contact, index) => ({
+            orderId: `AB-${index}`,
+            customer: { email: contact.email },
+            total: 40,
+            orderedAt: new Date(start.getTime() + 2 * hour).toISOString(),
+          })),
+        },
+      },
+      shop.secretKey,
+    );
+
+    // Within the window the runs are not matured yet: no decision.
+    expect(await decideSplitWinners({ now: new Date(start.getTime() + 12 * hour) })).toEqual([]);
+    const decided = await decideSplitWinners({ now: new Date(start.getTime() + 25 * hour) });
+    expect(decided).toEqual([
+      { scenarioId: scenario.id, nodeId: "ab", branch: "ten", probability: expect.any(Number) },
+    ]);
+    expect(decided[0]!.probability).toBeGreaterThanOrEqual(0.95);
+    // Decided once: the next sweep leaves it.
+    expect(await decideSplitWinners({ now: new Date(start.getTime() + 26 * hour) })).toEqual([]);
+
+    const later = new Date(start.getTime() + 27 * hour);
+    const newcomers = await signUps(shop.id, "late", 10, later);
+    const newRuns = (await runsOf(scenario.id)).filter((run) =>
+      newcomers.some((c) => c.id === run.contactId),
+    );
+    expect(newRuns.map((run) => (run.state as RunState).splits?.ab)).toEqual(Array(10).fill("ten"));
+    expect(newRuns[0]!.history.find((s) => s.nodeId === "ab")?.reason).toBe(
+      "the winner (decided by the experiment)",
+    );
+
+    const report = await api.data(
+      `query($id: ID!) { scenarioSplitReport(scenarioId: $id, nodeId: "ab", period: { from: "2026-11-01", to: "2026-11-30" }) {
+        ... on QueryScenarioSplitReportSuccess { data { winner { branch decidedBy probability } branches { branch runs converted } } }
+      } }`,
+      { id: encodeGlobalID("Scenario", scenario.id) },
+      shop.secretKey,
+    );
+    expect(report.scenarioSplitReport.data.winner).toMatchObject({
+      branch: "ten",
+      decidedBy: "experiment",
+    });
+    expect(report.scenarioSplitReport.data.branches[0]).toMatchObject({
+      branch: "ten",
+      runs: ten.length + 10,
+      converted: Math.round(ten.length * 0.6),
+    });
+  });
+
+  it("lets a marketer choose or clear the winner by hand, naming a bad branch", async () => {
+    const shop = await createTestShop(api);
+    const scenario = await liveScenario(shop.id, {
+      trigger: { kind: "api" },
+      start: "ab",
+      nodes: [
+        {
+          id: "ab",
+          kind: "split",
+          branches: [
+            { name: "x", weight: 1 },
+            { name: "y", weight: 1 },
+          ],
+        },
+      ],
+    });
+    const choose = (branch: string | null, nodeId = "ab", key = shop.secretKey) =>
+      api
+        .data(
+          `mutation($id: ID!, $node: String!, $branch: String) { chooseSplitWinner(scenarioId: $id, nodeId: $node, branch: $branch) {
+            __typename
+            ... on MutationChooseSplitWinnerSuccess { result { winner { branch decidedBy } } }
+            ... on InvalidInputError { problems { path message } }
+          } }`,
+          { id: encodeGlobalID("Scenario", scenario.id), node: nodeId, branch },
+          key,
+        )
+        .then((result) => result.chooseSplitWinner);
+    expect(await choose("z")).toEqual({
+      __typename: "InvalidInputError",
+      problems: [{ path: ["branch"], message: 'is not a branch of "ab": x, y' }],
+    });
+    expect((await choose("x", "nope")).problems[0].path).toEqual(["nodeId"]);
+    const reader = (await shop.makeKey("SECRET", ["SCENARIOS_READ"])).key;
+    expect((await choose("x", "ab", reader)).__typename).toBe("ForbiddenError");
+    expect(await db().scenarioSplitWinner.count({ where: { scenarioId: scenario.id } })).toBe(0);
+
+    expect((await choose("y")).result.winner).toEqual({ branch: "y", decidedBy: "manual" });
+    const { contact } = await upsertContact(shop.id, { email: "p@example.com" });
+    const started = await api.data(
+      `mutation($id: ID!, $contact: ID!) { startScenario(input: { scenarioId: $id, contactId: $contact }) { __typename } }`,
+      {
+        id: encodeGlobalID("Scenario", scenario.id),
+        contact: encodeGlobalID("Contact", contact.id),
+      },
+      shop.secretKey,
+    );
+    expect(started.startScenario.__typename).toMatch(/Success$/);
+    const [run] = await runsOf(scenario.id);
+    expect((run!.state as RunState).splits?.ab).toBe("y");
+    expect((await choose(null)).result.winner).toBeNull();
+    expect(await db().scenarioSplitWinner.count({ where: { scenarioId: scenario.id } })).toBe(0);
+  });
+});
