@@ -513,7 +513,7 @@ describe("marketing spend and CAC", () => {
     api.data(
       `mutation($input: RecordMarketingSpendInput!) { recordMarketingSpend(input: $input) {
         __typename
-        ... on MutationRecordMarketingSpendSuccess { result { recordedCount } }
+        ... on MutationRecordMarketingSpendSuccess { result { createdCount updatedCount } }
         ... on InvalidInputError { problems { path message } }
       } }`,
       { input: { entries } },
@@ -526,9 +526,10 @@ describe("marketing spend and CAC", () => {
       { channel: "meta", day: "2026-11-03", amount: 20.5 },
       { channel: "meta", day: "2026-10-30", amount: 999 },
     ]);
-    expect(first.recordMarketingSpend.result.recordedCount).toBe(3);
+    expect(first.recordMarketingSpend.result).toEqual({ createdCount: 3, updatedCount: 0 });
     // A repeat of a day and channel replaces it.
-    await record([{ channel: "google_ads", day: "2026-11-02", amount: 100 }]);
+    const again = await record([{ channel: "google_ads", day: "2026-11-02", amount: 100 }]);
+    expect(again.recordMarketingSpend.result).toEqual({ createdCount: 0, updatedCount: 1 });
 
     const bad = await record([
       { channel: "google_ads", day: "2026-11-05", amount: 5 },

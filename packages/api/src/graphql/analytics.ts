@@ -367,8 +367,15 @@ const MarketingSpendEntryInput = builder.inputType("MarketingSpendEntryInput", {
 });
 
 const RecordMarketingSpendPayload = builder
-  .objectRef<{ recordedCount: number }>("RecordMarketingSpendPayload")
-  .implement({ fields: (t) => ({ recordedCount: t.exposeInt("recordedCount") }) });
+  .objectRef<{ createdCount: number; updatedCount: number }>("RecordMarketingSpendPayload")
+  .implement({
+    fields: (t) => ({
+      createdCount: t.exposeInt("createdCount", { description: "Days and channels new here." }),
+      updatedCount: t.exposeInt("updatedCount", {
+        description: "Entries that replaced an amount.",
+      }),
+    }),
+  });
 
 builder.mutationField("recordMarketingSpend", (t) =>
   t.field({

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { type KindName, kindNames } from "./import-kind.ts";
 import { type Format, formatOf, formats } from "./read-records.ts";
 
-export const usage = `usage: npm run import -- <products|contacts|orders> <file.csv|file.ndjson> [options]
+export const usage = `usage: npm run import -- <products|contacts|orders|spend> <file.csv|file.ndjson> [options]
 
   --url <url>         the Cartwheel API (default: CARTWHEEL_API_URL, else http://127.0.0.1:4000)
   --format <format>   csv or ndjson (default: from the file name)
@@ -12,7 +12,8 @@ export const usage = `usage: npm run import -- <products|contacts|orders> <file.
   --retries <n>       retries of a failed call (network, 5xx, 429) before stopping (default 4)
 
 The key comes from CARTWHEEL_API_KEY: a secret key with catalog:write (products),
-contacts:write (contacts) or orders:write (orders), or a full-access one.
+contacts:write (contacts), orders:write (orders) or analytics:write (spend: channel,day,amount),
+or a full-access one.
 Exit status: 0 all rows imported, 1 some rows rejected, 2 bad usage or file, 3 stopped
 (run the same command again to resume).`;
 

@@ -1,5 +1,5 @@
-/** The three things the import command loads. */
-export const kindNames = ["products", "contacts", "orders"] as const;
+/** The things the import command loads. */
+export const kindNames = ["products", "contacts", "orders", "spend"] as const;
 export type KindName = (typeof kindNames)[number];
 
 /** One bad field of one row, as the summary and the rejects file show it. */

@@ -27,14 +27,14 @@ export type MarketingSpendInput = z.input<typeof spendInput>;
 
 /**
  * Records what the shop spent per channel and day (a repeat of a day and channel replaces its
- * amount), all or nothing: one bad entry refuses the batch and names it. CAC reads it.
+ * amount: it counts as updated), all or nothing: one bad entry refuses the batch and names it. CAC reads it.
  *
  * @example await recordMarketingSpend(workspaceId, { entries: [{ channel: "google_ads", day: "2026-11-02", amount: 120.5 }] })
  */
 export async function recordMarketingSpend(
   workspaceId: string,
   input: MarketingSpendInput,
-): Promise<{ recordedCount: number }> {
+): Promise<{ createdCount: number; updatedCount: number }> {
   const { entries } = parseInput(spendInput, input);
   return withTransaction(async (tx) => {
     const currency = await loadWorkspaceCurrency(tx, workspaceId);
@@ -54,10 +54,12 @@ export async function recordMarketingSpend(
       seen.add(key);
       return Prisma.sql`(${workspaceId}::uuid, ${entry.channel}, ${entry.day}::date, ${amount.minor}::bigint, now())`;
     });
-    await tx.$executeRaw`
+    const written = await tx.$queryRaw<{ created: boolean }[]>`
       INSERT INTO marketing_spend (workspace_id, channel, day, amount, updated_at)
       VALUES ${Prisma.join(rows)}
-      ON CONFLICT (workspace_id, day, channel) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`;
-    return { recordedCount: rows.length };
+      ON CONFLICT (workspace_id, day, channel) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()
+      RETURNING (xmax = 0) AS created`;
+    const createdCount = written.filter((row) => row.created).length;
+    return { createdCount, updatedCount: written.length - createdCount };
   });
 }
