@@ -13,7 +13,8 @@ export interface AppOptions {
   maxQueryCost?: number;
 }
 
-export type CartwheelApp = Hono;
+/** The fetch handler, and `close` for shutdown (it ends live subscriptions and their feed). */
+export type CartwheelApp = Hono & { close(): Promise<void> };
 
 /**
  * The Cartwheel HTTP app: GraphQL (with GraphiQL) at `/graphql`, beside the plain HTTP routes
@@ -35,5 +36,5 @@ export function makeApp(options: AppOptions): CartwheelApp {
   app.route("/", makeEmailTrackingRoutes());
   app.route("/", makeUnsubscribeRoutes());
   app.route("/", makeSesNotificationRoutes());
-  return app;
+  return Object.assign(app, { close: async () => yoga.dispose() });
 }

@@ -11,12 +11,10 @@ try {
   process.exit(1);
 }
 const config = serverConfig();
-const server = serve(
-  { fetch: makeApp(config).fetch, port: config.port, hostname: config.host },
-  (info) => {
-    console.log(`cartwheel api: GraphQL and GraphiQL at http://localhost:${info.port}/graphql`);
-  },
-);
+const app = makeApp(config);
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  console.log(`cartwheel api: GraphQL and GraphiQL at http://localhost:${info.port}/graphql`);
+});
 
 let stopping = false;
 async function stop(signal: string) {
@@ -26,6 +24,7 @@ async function stop(signal: string) {
   const closed = new Promise((resolve) => server.close(resolve));
   if ("closeAllConnections" in server) server.closeAllConnections();
   await closed;
+  await app.close();
   await disconnectDatabase();
   process.exit(0);
 }

@@ -288,7 +288,7 @@ const KpiBucketRef = builder
     }),
   });
 
-const ShopKpisRef = builder.objectRef<ShopKpis>("ShopKpis").implement({
+export const ShopKpisRef = builder.objectRef<ShopKpis>("ShopKpis").implement({
   fields: (t) => ({
     from: t.field({ type: "Date", resolve: (r) => new Date(`${r.period.from}T00:00:00Z`) }),
     to: t.field({ type: "Date", resolve: (r) => new Date(`${r.period.to}T00:00:00Z`) }),

@@ -164,7 +164,7 @@ const BranchStats = builder.objectRef<BranchStatsShape>("ScenarioBranchStats").i
   }),
 });
 
-const NodeStats = builder
+export const NodeStats = builder
   .objectRef<Awaited<ReturnType<typeof scenarioNodeStats>>[number]>("ScenarioNodeStats")
   .implement({
     description: "What happened at one node, over every version.",

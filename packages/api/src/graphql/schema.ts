@@ -22,6 +22,7 @@ import "./contact-activity.ts";
 import "./recommendations.ts";
 import "./analytics.ts";
 import "./experiments.ts";
+import "./live/subscriptions.ts";
 
 /** The whole GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -3,8 +3,10 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, type ValidationContext } from "graphql";
 import { createYoga, maskError } from "graphql-yoga";
+import { databaseConfig } from "../config.ts";
 import { resolvePrincipal } from "./auth.ts";
 import type { Context } from "./context.ts";
+import { ChangeFeed } from "./live/change-feed.ts";
 import { schema } from "./schema.ts";
 import { UnauthenticatedError } from "./unauthenticated-error.ts";
 
@@ -18,8 +20,11 @@ export interface YogaOptions {
  * GraphQL over HTTP at `/graphql`, with GraphiQL (served from the package, so it works offline),
  * masked internal errors and query limits. A wrong, malformed or revoked key fails the whole
  * request with UNAUTHENTICATED (HTTP 401); no key at all leaves only what needs no key.
+ * Subscriptions are served over SSE (`Accept: text/event-stream`) from this process's change
+ * feed.
  */
 export function makeYoga(options: YogaOptions) {
+  const feed = new ChangeFeed(() => databaseConfig().url);
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -36,9 +41,10 @@ export function makeYoga(options: YogaOptions) {
       if (principal.kind === "anonymous" && principal.credential !== "missing") {
         throw new UnauthenticatedError(principal.credential);
       }
-      return { principal };
+      return { principal, feed };
     },
     plugins: [
+      { onDispose: () => feed.close() },
       maxDepthPlugin({
         n: options.maxQueryDepth,
         exposeLimits: true,
@@ -74,7 +80,12 @@ function reportLimit(code: "QUERY_TOO_DEEP" | "QUERY_TOO_COSTLY") {
 function keepExpectedErrors(error: unknown, message: string, isDev?: boolean) {
   const original = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError;
   const code = original?.extensions?.code;
-  if (code === "FORBIDDEN" || code === "UNAUTHENTICATED" || code === "BAD_USER_INPUT") {
+  if (
+    code === "FORBIDDEN" ||
+    code === "UNAUTHENTICATED" ||
+    code === "BAD_USER_INPUT" ||
+    code === "NOT_FOUND"
+  ) {
     return error as Error;
   }
   return maskError(error, message, isDev);

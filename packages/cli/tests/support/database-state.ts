@@ -24,7 +24,14 @@ const volatile =
  * two imports that should end the same compare equal.
  */
 export async function tableState(
-  table: "products" | "product_variants" | "contacts" | "orders" | "order_lines" | "order_refunds",
+  table:
+    | "products"
+    | "product_variants"
+    | "contacts"
+    | "orders"
+    | "order_lines"
+    | "order_refunds"
+    | "marketing_spend",
   workspaceId: string,
 ): Promise<unknown[]> {
   const rows = await query<{ row: Record<string, unknown> }>(
