@@ -32,13 +32,14 @@ export function rebase(choice: PeriodChoice, timeZone: string): PeriodChoice {
 }
 
 /**
- * A preset select, from/to date inputs and a bucket select. `onChange` gets the new choice;
- * `timeZone()` names the shop's time zone presets count back in.
+ * A preset select, from/to date inputs and a bucket select (left out with `buckets: false`).
+ * `onChange` gets the new choice; `timeZone()` names the shop's time zone presets count back in.
  */
 export function periodPicker(
   initial: PeriodChoice,
   timeZone: () => string,
   onChange: (choice: PeriodChoice) => void,
+  options: { buckets?: boolean } = {},
 ): { element: HTMLElement; set(choice: PeriodChoice): void } {
   let choice = initial;
   const preset = h(
@@ -88,7 +89,7 @@ export function periodPicker(
     { class: "period-picker", testid: "period-picker" },
     preset,
     h("span", { class: "date-range" }, from, h("span", { class: "muted" }, "–"), to),
-    bucket,
+    options.buckets === false ? null : bucket,
   );
   return { element, set };
 }

@@ -302,7 +302,7 @@ export async function showAttribution(container: HTMLElement, { credentials }: S
   );
   const form = h(
     "form",
-    { class: "panel model-form", testid: "attribution-form" },
+    { class: "panel model-form", testid: "attribution-form", novalidate: true },
     h("h2", {}, "Model"),
     h("p", { class: "muted", testid: "model-definition" }, definitions.get("") ?? ""),
     field("clickWindowHours", "Click window (hours)", clickWindow, "1–2160; default 120 (5 days)"),

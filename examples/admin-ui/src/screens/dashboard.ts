@@ -122,7 +122,7 @@ const cards: Card[] = [
   },
   {
     key: "averageOrderValue",
-    label: "Average order value",
+    label: "Avg. order value",
     value: (f, c) => formatMoney(f.averageOrderValue, c),
     raw: (f) => amount(f.averageOrderValue),
     detail: () => "Revenue ÷ orders",
@@ -153,7 +153,7 @@ const cards: Card[] = [
   },
   {
     key: "revenuePerRecipient",
-    label: "Revenue per recipient",
+    label: "Revenue / recipient",
     value: (f, c) => formatMoney(f.revenuePerRecipient, c),
     raw: (f) => amount(f.revenuePerRecipient),
     detail: (f) => `${formatCount(f.emailRecipients)} recipients`,
@@ -179,12 +179,12 @@ const cards: Card[] = [
   },
   {
     key: "customerAcquisitionCost",
-    label: "Acquisition cost (CAC)",
+    label: "Acquisition cost",
     value: (f, c) => formatMoney(f.customerAcquisitionCost, c),
     raw: (f) => amount(f.customerAcquisitionCost),
     detail: (f, c) =>
       f.marketingSpend
-        ? `${formatMoney(f.marketingSpend, c)} spend, ${formatCount(f.newCustomers)} new customers`
+        ? `${formatMoney(f.marketingSpend, c)} spend ÷ ${formatCount(f.newCustomers)} new`
         : "No marketing spend recorded",
     also: ["marketingSpend"],
   },
