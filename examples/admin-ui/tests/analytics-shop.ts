@@ -238,7 +238,7 @@ export async function seedAnalyticsShop(api: Awaited<ReturnType<typeof startApi>
   await call(`mutation($input: IngestEventsInput!) { ingestEvents(input: $input) { ${ok} } }`, {
     input: { events },
   });
-  return { shop, workspaceId, scenarioId, call };
+  return { shop, workspaceId, scenarioId, call, clickers: clickers.map((m) => m.toEmail) };
 }
 
 /** The row id of a global id ("Type:<id>" in base64). */

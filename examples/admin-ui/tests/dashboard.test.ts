@@ -93,10 +93,10 @@ it("lands on the dashboard and shows the API's figures for the shop's last 30 da
   );
   const definition = (name: string) =>
     __type.fields.find((f: { name: string }) => f.name === name).description;
-  expect(await card("revenue").getByTestId("kpi-definition").getAttribute("title")).toBe(
+  expect(await card("revenue").getByTestId("kpi-definition").getAttribute("aria-label")).toBe(
     definition("revenue"),
   );
-  expect(await card("emailRevenue").getByTestId("kpi-definition").getAttribute("title")).toBe(
+  expect(await card("emailRevenue").getByTestId("kpi-definition").getAttribute("aria-label")).toBe(
     `${definition("emailRevenue")}\n${definition("emailRevenueShare")}`,
   );
 
@@ -113,7 +113,13 @@ it("lands on the dashboard and shows the API's figures for the shop's last 30 da
   ]);
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({ path: path.join(screenshots, "admin-dashboard.png"), fullPage: true });
+  await card("emailRevenue").getByTestId("kpi-definition").hover();
+  await page.screenshot({
+    path: path.join(screenshots, "admin-dashboard-definition.png"),
+    clip: { x: 0, y: 120, width: 1360, height: 420 },
+  });
 
+  await page.mouse.move(0, 0);
   // Weekly buckets: the chart is redrawn from the API's buckets.
   await page.getByTestId("period-bucket").selectOption("WEEK");
   const weekly = await seeded.call(dashboardQuery, { period: { ...period, bucket: "WEEK" } });
@@ -264,6 +270,42 @@ it("shows a scenario's holdout and split results as the API reports them", async
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({
     path: path.join(screenshots, "admin-scenario-results.png"),
+    fullPage: true,
+  });
+  expect(errors).toEqual([]);
+});
+
+it("shows a contact's timeline, newest first, as the API returns it", async () => {
+  const { contacts } = await seeded.call(
+    `query($email: String!) { contacts(filter: { email: $email }) { edges { node { id
+        timeline(first: 25) { edges { node { __typename source at } } } } } } }`,
+    { email: seeded.clickers[0] },
+  );
+  const contact = contacts.edges[0].node;
+  const entries = contact.timeline.edges.map((e: { node: { source: string } }) => e.node.source);
+  expect(entries).toContain("MESSAGE");
+  expect(entries).toContain("SCENARIO_STEP");
+
+  const { page, errors } = await signIn(
+    browser,
+    ui.url,
+    api.url,
+    seeded.shop.secretKey,
+    browserContext,
+  );
+  await page.goto(`${ui.url}/#/contacts/${encodeURIComponent(contact.id)}`);
+  const rows = page.getByTestId("timeline-entry");
+  await expect.poll(() => rows.count()).toBe(entries.length);
+  expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-source")))).toEqual(
+    entries,
+  );
+  expect(await rows.first().locator("time").getAttribute("datetime")).toBe(
+    contact.timeline.edges[0].node.at,
+  );
+  await page.getByTestId("contact-timeline").scrollIntoViewIfNeeded();
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({
+    path: path.join(screenshots, "admin-contact-timeline.png"),
     fullPage: true,
   });
   expect(errors).toEqual([]);

@@ -14,7 +14,7 @@ import {
   type MutationError,
   mutationErrorFields,
 } from "../api.ts";
-import { h, notice, show } from "../dom.ts";
+import { describedText, h, notice, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
 import { defaultChoice, type PeriodChoice, periodPicker, rebase } from "../period-picker.ts";
 
@@ -194,7 +194,8 @@ export async function showAttribution(container: HTMLElement, { credentials }: S
     const failed = [data.preview, data.saved].find((r) => r.__typename === "InvalidInputError");
     if (failed?.__typename === "InvalidInputError") {
       const rest = showProblems(failed.problems);
-      show(status, notice("error", [failed.message, ...rest].join("\n"), "attribution-error"));
+      const text = rest.length > 0 ? [failed.message, ...rest].join("\n") : "See the marked field.";
+      show(status, notice("error", text, "attribution-error"));
       return;
     }
     if (
@@ -285,7 +286,9 @@ export async function showAttribution(container: HTMLElement, { credentials }: S
       notice(
         "error",
         error.__typename === "InvalidInputError"
-          ? [error.message, ...rest].join("\n")
+          ? rest.length > 0
+            ? [error.message, ...rest].join("\n")
+            : "Not saved: see the marked field."
           : describeMutationError(error),
         "attribution-error",
       ),
@@ -299,12 +302,17 @@ export async function showAttribution(container: HTMLElement, { credentials }: S
       choice = next;
       void runPreview(next);
     },
+    { buckets: false },
   );
   const form = h(
     "form",
     { class: "panel model-form", testid: "attribution-form", novalidate: true },
     h("h2", {}, "Model"),
-    h("p", { class: "muted", testid: "model-definition" }, definitions.get("") ?? ""),
+    h(
+      "p",
+      { class: "muted", testid: "model-definition" },
+      describedText(definitions.get("") ?? ""),
+    ),
     field("clickWindowHours", "Click window (hours)", clickWindow, "1–2160; default 120 (5 days)"),
     h(
       "div",

@@ -205,7 +205,13 @@ function kpiCard(card: Card, figures: Figures, currency: string, definitions: Ma
       definition
         ? h(
             "span",
-            { class: "info", tabindex: 0, title: definition, testid: "kpi-definition" },
+            {
+              class: "info",
+              tabindex: 0,
+              role: "note",
+              "aria-label": definition,
+              testid: "kpi-definition",
+            },
             "i",
           )
         : null,
