@@ -136,6 +136,13 @@ it("lands on the dashboard and shows the API's figures for the shop's last 30 da
   await page.getByTestId("period-to").fill(period.from);
   await page.getByTestId("period-to").dispatchEvent("change");
   await expect.poll(() => page.getByTestId("period-error").count()).toBe(1);
+  // Everything, the chart library included, came from the UI's own server: it works offline.
+  const resources = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((entry) => entry.name),
+  );
+  expect(resources.filter((url) => !url.startsWith(ui.url) && !url.startsWith(api.url))).toEqual(
+    [],
+  );
   expect(errors).toEqual([]);
 });
 
