@@ -259,27 +259,25 @@ export async function showAttribution(container: HTMLElement, { credentials }: S
 
   async function save() {
     show(status, notice("info", "Saving…"));
-    let result: {
-      updateAttributionModel:
-        | ({ __typename: string } & { model?: AttributionModel })
-        | MutationError;
-    };
+    let outcome:
+      | { __typename: "MutationUpdateAttributionModelSuccess"; model: AttributionModel }
+      | MutationError;
     try {
-      result = await gql(credentials, saveMutation, { input: model() });
+      ({ updateAttributionModel: outcome } = await gql<{
+        updateAttributionModel: typeof outcome;
+      }>(credentials, saveMutation, { input: model() }));
     } catch (error) {
       show(status, notice("error", describeFailure(error)));
       return;
     }
-    const outcome = result.updateAttributionModel;
-    if (outcome.__typename === "MutationUpdateAttributionModelSuccess" && "model" in outcome) {
+    if (outcome.__typename === "MutationUpdateAttributionModelSuccess") {
       showProblems([]);
-      describeSaved(outcome.model as AttributionModel);
-      show(status, notice("info", "Saved. Every report now uses this model.", "attribution-saved"));
+      describeSaved(outcome.model);
       await runPreview(choice);
       show(status, notice("info", "Saved. Every report now uses this model.", "attribution-saved"));
       return;
     }
-    const error = outcome as MutationError;
+    const error = outcome;
     const rest = error.__typename === "InvalidInputError" ? showProblems(error.problems) : [];
     show(
       status,
