@@ -84,7 +84,8 @@ const failure = (report: Report<unknown>) =>
       ? report.message
       : "";
 
-function holdoutPanel(report: HoldoutReport, currency: string, hasHoldout: boolean) {
+/** The holdout report; the API's warning says when there is nothing to conclude, and why. */
+function holdoutPanel(report: HoldoutReport, currency: string) {
   const money = (m: Money | null) => formatMoney(m, currency);
   const row = (label: string, g: HoldoutGroup, testid: string) =>
     h(
@@ -116,13 +117,6 @@ function holdoutPanel(report: HoldoutReport, currency: string, hasHoldout: boole
         verdicts[report.verdict],
       ),
     ),
-    hasHoldout
-      ? null
-      : h(
-          "p",
-          { class: "muted" },
-          "This scenario holds no one out: add holdout: { percent } to its definition to measure it.",
-        ),
     report.warning ? notice("info", report.warning, "holdout-warning") : null,
     h(
       "div",
@@ -264,7 +258,7 @@ export function scenarioResults(
   credentials: Credentials,
   scenario: {
     id: string;
-    definition: { holdout?: unknown; nodes: { id: string; kind: string }[] };
+    definition: { nodes: { id: string; kind: string }[] };
   },
 ): HTMLElement {
   const splitNodes = scenario.definition.nodes.filter((n) => n.kind === "split").map((n) => n.id);
@@ -300,7 +294,7 @@ export function scenarioResults(
     show(
       body,
       holdoutData
-        ? holdoutPanel(holdoutData, currency, Boolean(scenario.definition.holdout))
+        ? holdoutPanel(holdoutData, currency)
         : notice("error", failure(holdout), "results-error"),
       ...splitNodes.map((node, i) => {
         const report = data[`split${i}`] as Report<{ branches: SplitBranch[] }>;

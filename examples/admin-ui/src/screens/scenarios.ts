@@ -21,7 +21,6 @@ interface Definition {
     yearly?: boolean;
   };
   entityKey?: string | null;
-  holdout?: { percent: number };
   start: string;
   nodes: ScenarioNode[];
 }
