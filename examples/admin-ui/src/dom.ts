@@ -58,3 +58,8 @@ export function show(container: HTMLElement, ...children: Child[]): void {
     ),
   );
 }
+
+/** Text from an API description, with its `backticked` names as code (still never HTML). */
+export function describedText(text: string): (string | HTMLElement)[] {
+  return text.split("`").map((part, i) => (i % 2 === 1 ? h("code", {}, part) : part));
+}

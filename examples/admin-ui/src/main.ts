@@ -1,7 +1,9 @@
 import { describeFailure, gql } from "./api.ts";
 import { h, notice, show } from "./dom.ts";
+import { showAttribution } from "./screens/attribution.ts";
 import { showContactDetail } from "./screens/contact-detail.ts";
 import { showContacts } from "./screens/contacts.ts";
+import { showDashboard } from "./screens/dashboard.ts";
 import { showImport } from "./screens/import.ts";
 import { showScenarios } from "./screens/scenarios.ts";
 import { showSegments } from "./screens/segments.ts";
@@ -17,8 +19,9 @@ export interface ScreenContext {
 
 type Screen = (container: HTMLElement, context: ScreenContext, param?: string) => Promise<void>;
 
-/** Hash routes: `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/scenarios`, `#/scenarios/<id>`. */
+/** Hash routes: `#/dashboard` (the landing screen), `#/attribution`, `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/scenarios`, `#/scenarios/<id>`. */
 const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> = {
+  dashboard: { title: "Dashboard", screen: showDashboard, inNav: true },
   contacts: { title: "Contacts", screen: showContacts, inNav: true },
   contact: { title: "Contact", screen: showContactDetail, inNav: false },
   tags: { title: "Tags", screen: showTags, inNav: true },
@@ -26,15 +29,16 @@ const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> 
   segments: { title: "Segments", screen: showSegments, inNav: true },
   templates: { title: "Templates", screen: showTemplates, inNav: true },
   scenarios: { title: "Scenarios", screen: showScenarios, inNav: true },
+  attribution: { title: "Attribution", screen: showAttribution, inNav: true },
 };
 
 const app = document.getElementById("app") as HTMLElement;
 
 function route(): { name: string; param?: string } {
-  const [name = "contacts", param] = location.hash.replace(/^#\/?/, "").split("/");
+  const [name = "dashboard", param] = location.hash.replace(/^#\/?/, "").split("/");
   if (name === "contacts" && param) return { name: "contact", param: decodeURIComponent(param) };
   if (name === "scenarios" && param) return { name: "scenarios", param: decodeURIComponent(param) };
-  return { name: routes[name] ? name : "contacts" };
+  return { name: routes[name] ? name : "dashboard" };
 }
 
 async function render() {
@@ -81,7 +85,7 @@ async function render() {
   gql<{ workspace: { name: string } }>(credentials, "{ workspace { name } }")
     .then(({ workspace: { name: shop } }) => show(workspace, shop))
     .catch(() => show(workspace, ""));
-  const entry = routes[name] ?? routes.contacts;
+  const entry = routes[name] ?? routes.dashboard;
   document.title = `${entry?.title} · Cartwheel admin`;
   try {
     await entry?.screen(main, { credentials }, param);

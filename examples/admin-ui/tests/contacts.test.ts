@@ -77,6 +77,7 @@ it("imports a CSV, searches, filters, pages, edits and tags a contact, and renam
   const shop = await api.newShop();
   const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey);
   await expect.poll(() => page.getByTestId("workspace-name").textContent()).toMatch(/^Shop \d+$/);
+  await page.getByTestId("nav-contacts").click();
   await expect
     .poll(() => page.getByTestId("contacts-total").textContent())
     .toBe("0 contacts · showing 0");

@@ -110,7 +110,9 @@ it("shows FORBIDDEN where the key lacks a scope, for queries and for mutations a
   const shop = await seededShop();
   const readOnly = await shop.makeKey("SECRET", ["CONTACTS_READ"]);
   const { page } = await signIn(browser, ui.url, api.url, readOnly.key);
-
+  // The landing dashboard needs analytics:read.
+  await expect.poll(() => page.getByTestId("screen-error").textContent()).toMatch(/^FORBIDDEN: /);
+  await page.getByTestId("nav-contacts").click();
   await expect
     .poll(() => page.getByTestId("contacts-total").textContent())
     .toBe("3 contacts · showing 3");

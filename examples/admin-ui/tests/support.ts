@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { createTestWorkspace, makeTestApi } from "@cartwheel/api/testing";
 import { chromiumLaunchOptions } from "@cartwheel/api/testing/chromium";
 import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 
 /**
  * The real Cartwheel API on a random loopback port (in process, on this test file's own
@@ -29,9 +29,18 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch(chromiumLaunchOptions());
 }
 
-/** Opens the admin UI in a fresh context, pastes the credentials and waits for the shell. */
-export async function signIn(browser: Browser, uiUrl: string, apiUrl: string, secretKey: string) {
-  const page = await (await browser.newContext()).newPage();
+/**
+ * Opens the admin UI in a fresh context (en-US unless `context` says otherwise), pastes the
+ * credentials and waits for the shell.
+ */
+export async function signIn(
+  browser: Browser,
+  uiUrl: string,
+  apiUrl: string,
+  secretKey: string,
+  context: BrowserContextOptions = {},
+) {
+  const page = await (await browser.newContext({ locale: "en-US", ...context })).newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   await page.goto(uiUrl);

@@ -7,6 +7,7 @@ import {
 } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
+import { contactTimeline } from "./contact-timeline.ts";
 
 interface ContactDetail {
   id: string;
@@ -272,6 +273,7 @@ export async function showContactDetail(
       tagForm,
       h("h2", {}, "Properties"),
       h("pre", { testid: "contact-properties" }, JSON.stringify(contact.properties, null, 2)),
+      contactTimeline(credentials, contact.id),
     );
   }
 

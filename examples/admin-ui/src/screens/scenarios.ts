@@ -1,6 +1,7 @@
 import { gql } from "../api.ts";
 import { formatDate, h, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
+import { scenarioResults } from "./scenario-results.ts";
 
 interface ScenarioNode {
   id: string;
@@ -372,5 +373,6 @@ async function showScenario(
       { class: "scenario-tree", testid: "scenario-tree" },
       layers.map((layer) => h("div", { class: "scenario-layer" }, layer.map(card))),
     ),
+    scenarioResults(credentials, scenario),
   );
 }
