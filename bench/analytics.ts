@@ -63,7 +63,7 @@ async function timed(work: () => Promise<unknown>): Promise<number[]> {
 
 /** Everything in SQL from one seed: the same data on every run. */
 async function loadData(workspaceId: string, now: Date) {
-  const year = `${now.toISOString()}::timestamptz - interval '365 days'`;
+  const year = `'${now.toISOString()}'::timestamptz - interval '365 days'`;
   const within = (column = "random()") => `${year} + ${column} * interval '365 days'`;
   const contact = "md5('c' || (1 + floor(random() * $2))::int)::uuid";
   await client.query("SET max_parallel_workers_per_gather = 0");
@@ -106,10 +106,10 @@ async function loadData(workspaceId: string, now: Date) {
     [
       "touches",
       `INSERT INTO message_touches (workspace_id, message_id, contact_id, kind, machine, url, occurred_at)
-       SELECT workspace_id, id, contact_id, 'OPENED', false, NULL, opened_at FROM messages
+       SELECT workspace_id, id, contact_id, 'OPENED'::touch_kind, false, NULL, opened_at FROM messages
         WHERE workspace_id = $1 AND opened_at IS NOT NULL
        UNION ALL
-       SELECT workspace_id, id, contact_id, 'CLICKED', false, 'https://shop.example/p', clicked_at FROM messages
+       SELECT workspace_id, id, contact_id, 'CLICKED'::touch_kind, false, 'https://shop.example/p', clicked_at FROM messages
         WHERE workspace_id = $1 AND clicked_at IS NOT NULL`,
       [workspaceId],
     ],
@@ -281,6 +281,7 @@ try {
 } finally {
   await client.end();
   await domain.disconnectDatabase();
-  await database.drop();
+  if (process.env.BENCH_KEEP_DATABASE) console.log(`kept: ${database.url}`);
+  else await database.drop();
 }
 process.exit(failed ? 1 : 0);

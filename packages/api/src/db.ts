@@ -5,7 +5,9 @@ import { type Prisma, PrismaClient } from "./generated/prisma/client.ts";
 
 function makeDatabase() {
   const { url, poolSize } = databaseConfig();
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // JIT compilation costs ~400 ms on queries the planner prices high (the reports' laterals)
+  // and buys nothing for short statements: every statement here is one of those.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: "-c jit=off" });
   // An idle connection can be cut by the server (a restart, a dropped test database); the pool
   // replaces it on next use, so this must not crash the process.
   pool.on("error", (error) => console.error(`postgres: idle connection lost: ${error.message}`));
