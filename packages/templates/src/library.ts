@@ -22,12 +22,15 @@ export interface LibraryTemplate extends EmailSource {
   html: string;
   text: string | null;
   fixture: TemplateData;
+  /** Variables a send must give (`order.number`, `cart.items`), from `meta.json`'s `requires`. */
+  requires: string[];
 }
 
 interface TemplateMeta {
   name: string;
   description: string;
   kind: TemplateKind;
+  requires?: string[];
 }
 
 const emailsDirectory = fileURLToPath(new URL("../emails/", import.meta.url));
@@ -56,6 +59,7 @@ function loadLibraryTemplate(key: string): LibraryTemplate {
     html: readFileSync(`${folder}body.liquid`, "utf8"),
     text: readOptional(`${folder}text.liquid`),
     fixture: readJson<TemplateData>(`${folder}fixture.json`),
+    requires: meta.requires ?? [],
   };
 }
 

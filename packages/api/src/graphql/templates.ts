@@ -78,6 +78,10 @@ export const Template = builder.prismaNode("Template", {
     }),
     fromName: t.exposeString("fromName", { nullable: true }),
     fromEmail: t.exposeString("fromEmail", { nullable: true }),
+    requiredData: t.exposeStringList("requiredData", {
+      description:
+        "Variables every send must give, as paths (`order.number`, `cart.items`). A send without one (missing, null, empty) is refused with an InvalidInputError naming each under `data`; a scenario step fails and says which.",
+    }),
     version: t.exposeInt("version", { description: "Goes up with every content change." }),
     archivedAt: t.expose("archivedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -150,6 +154,9 @@ const CreateTemplateInput = builder.inputType("CreateTemplateInput", {
     text: t.string({ description: "Liquid plain text; derived from the HTML when left out." }),
     fromName: t.string(),
     fromEmail: t.string({ description: "Default: the workspace's email settings." }),
+    requiredData: t.stringList({
+      description: "Variables every send must give, e.g. `order.number`. Default: none.",
+    }),
   }),
 });
 
@@ -178,6 +185,7 @@ const TemplateFieldsInput = builder.inputType("TemplateFieldsInput", {
     text: t.string(),
     fromName: t.string(),
     fromEmail: t.string(),
+    requiredData: t.stringList(),
   }),
 });
 const UpdateTemplateInput = builder.inputType("UpdateTemplateInput", {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredDataList } from "./required-data.ts";
 
 export const templateKinds = ["MARKETING", "TRANSACTIONAL"] as const;
 
@@ -15,6 +16,8 @@ export const templateFields = {
   text: liquid(500_000).nullable().optional(),
   fromName: z.string().trim().min(1).max(200).nullable().optional(),
   fromEmail: z.email().nullable().optional(),
+  /** Variables a send must give (`order.number`); a send without one is refused. */
+  requiredData: requiredDataList.optional(),
 };
 
 export const createTemplateInput = z.object(templateFields);

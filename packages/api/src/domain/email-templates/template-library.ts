@@ -45,6 +45,7 @@ export async function installTemplateLibrary(
               preheader: entry.preheader,
               html: entry.html,
               text: entry.text,
+              requiredData: entry.requires,
             },
           });
           await writeVersion(tx, template);

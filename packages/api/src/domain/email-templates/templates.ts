@@ -73,7 +73,7 @@ export async function updateTemplate(
     const next = { ...current, ...changes };
     const changed = versionedColumns.some((column) => next[column] !== current[column]);
     if (!changed) {
-      return changes.description === undefined
+      return changes.description === undefined && changes.requiredData === undefined
         ? current
         : tx.template.update({ where: { id: current.id }, data: changes });
     }

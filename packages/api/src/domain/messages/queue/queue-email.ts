@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Transaction, withTransaction } from "../../../db.ts";
 import type { Message } from "../../../generated/prisma/client.ts";
+import { assertTemplateData } from "../../email-templates/required-data.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../shared/errors.ts";
 import { isUuid, parseInput } from "../../shared/validation.ts";
 import { loadEmailSettings } from "../email-settings.ts";
@@ -50,6 +51,7 @@ export async function queueEmail(
       });
       if (existing) return { message: sameRequestOrConflict(existing, input), created: false };
       assertSendable(template, settings);
+      assertTemplateData(template, input.data);
       if (!contact.email) throw InvalidInputError.field(["contactId"], "has no email address");
       const queued = await insertQueuedMessage(tx, {
         workspaceId,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db, type Transaction, withTransaction } from "../../../db.ts";
+import { assertTemplateData } from "../../email-templates/required-data.ts";
 import { addJobs } from "../../jobs/add-job.ts";
 import { NotFoundError } from "../../shared/errors.ts";
 import { isUuid, parseInput } from "../../shared/validation.ts";
@@ -43,6 +44,9 @@ export async function queueEmails(
   });
   if (!template) throw new NotFoundError("Template", input.templateId);
   assertSendable(template, settings);
+  input.recipients.forEach((recipient, index) => {
+    assertTemplateData(template, recipient.data, ["recipients", String(index), "data"]);
+  });
   const versionId = template.versions[0]?.id ?? null;
   const contactIds = input.recipients.map((recipient) => recipient.contactId);
   const keys = input.recipients.map((recipient) => recipient.idempotencyKey);

@@ -3,6 +3,7 @@ import { loadEventProductTemplateData } from "../../catalog/product-template-dat
 import { compileSegmentQuery } from "../../conditions/compile.ts";
 import { tagContacts, untagContacts } from "../../contacts/tag-contacts.ts";
 import { updateContact } from "../../contacts/upsert-contact.ts";
+import { missingTemplateData } from "../../email-templates/required-data.ts";
 import { addJob } from "../../jobs/add-job.ts";
 import { decideDelivery } from "../../messages/policy/delivery-policy.ts";
 import {
@@ -157,7 +158,14 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   const { tx, scenario, contact, run } = context;
   const template = await tx.template.findFirst({
     where: { id: node.templateId, workspaceId: scenario.workspaceId },
-    select: { id: true, kind: true, archivedAt: true, version: true, fromEmail: true },
+    select: {
+      id: true,
+      kind: true,
+      archivedAt: true,
+      version: true,
+      fromEmail: true,
+      requiredData: true,
+    },
   });
   if (!template || template.archivedAt) {
     return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };
@@ -189,6 +197,13 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   const data = { ...(await runTemplateData(context)), ...node.data };
   if (node.recommendations?.length) {
     data.recommendations = await runRecommendations(node.recommendations, context);
+  }
+  const missing = missingTemplateData(template.requiredData, data);
+  if (missing.length > 0) {
+    return {
+      end: "FAILED",
+      reason: `"${node.id}": the template needs ${missing.join(", ")}, which this run does not have`,
+    };
   }
   try {
     assertSendable(template, context.settings);
