@@ -3,6 +3,7 @@ import { makeYoga } from "./graphql/yoga.ts";
 import { makeEmailTrackingRoutes } from "./http/email-tracking.ts";
 import { makeIngestRoutes } from "./http/ingest-routes.ts";
 import { makeSesNotificationRoutes } from "./http/ses-notifications.ts";
+import { makeSubscribeRoutes } from "./http/subscribe-routes.ts";
 import { makeUnsubscribeRoutes } from "./http/unsubscribe.ts";
 
 export interface AppOptions {
@@ -36,5 +37,6 @@ export function makeApp(options: AppOptions): CartwheelApp {
   app.route("/", makeEmailTrackingRoutes());
   app.route("/", makeUnsubscribeRoutes());
   app.route("/", makeSesNotificationRoutes());
+  app.route("/", makeSubscribeRoutes());
   return Object.assign(app, { close: async () => yoga.dispose() });
 }

@@ -4,7 +4,14 @@ import { makeEmitter } from "./emitter";
 import type { ExitIntentDetail } from "./exit-intent";
 import { type CartwheelOptions, resolveOptions } from "./options";
 import { warn, withErrorBoundary } from "./safe";
-import { type CartwheelEvents, type IdentifyOptions, startTracker, type Tracker } from "./tracker";
+import {
+  type CartwheelEvents,
+  type IdentifyOptions,
+  type SubscribeOptions,
+  type SubscribeOutcome,
+  startTracker,
+  type Tracker,
+} from "./tracker";
 
 type Properties = Record<string, unknown>;
 
@@ -22,6 +29,12 @@ export interface Cartwheel {
    * secret, computed by your backend) so the traits may update an existing contact.
    */
   identify(userId: string, traits?: Properties, options?: IdentifyOptions): void;
+  /**
+   * A signup form's consent to marketing email. With the workspace's double opt-in (the
+   * default) the shopper gets a confirmation email and is subscribed only by its link.
+   * Resolves to the server's outcome, or null when it could not be reached.
+   */
+  subscribe(email: string, options?: SubscribeOptions): Promise<SubscribeOutcome | null>;
   /** On logout: forgets the user id and the cart and starts a new anonymous id. */
   reset(): void;
   /** Starts sending (and storing) what was held while consent was pending. */
@@ -87,6 +100,8 @@ export function makeCartwheel(): Cartwheel {
     identify: afterInit((tracker, userId: string, traits?: Properties, options?: IdentifyOptions) =>
       tracker.identify(userId, traits, options),
     ),
+    subscribe: (email, options) =>
+      tracker ? tracker.subscribe(email, options).catch(() => null) : Promise.resolve(null),
     reset: afterInit((tracker) => tracker.reset()),
     grantConsent: afterInit((tracker) => tracker.grantConsent()),
     revokeConsent: afterInit((tracker) => tracker.revokeConsent()),

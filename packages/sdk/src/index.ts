@@ -7,6 +7,7 @@ export const {
   page,
   track,
   identify,
+  subscribe,
   reset,
   grantConsent,
   revokeConsent,
@@ -26,6 +27,6 @@ export { type Cart, EcommerceEvent, type Order, type Product } from "./ecommerce
 export type { ExitIntentDetail, ExitIntentOptions, ExitIntentTrigger } from "./exit-intent";
 export type { CartwheelOptions, ConsentState } from "./options";
 export { DEFAULT_BOT_PATTERN } from "./privacy";
-export type { IdentifyOptions } from "./tracker";
+export type { IdentifyOptions, SubscribeOptions, SubscribeOutcome } from "./tracker";
 export { SDK_VERSION } from "./version";
 export type { BatchBody, PageContext, Rejection, WireEvent } from "./wire";

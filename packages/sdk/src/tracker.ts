@@ -27,8 +27,23 @@ export interface IdentifyOptions {
   userHash?: string;
 }
 
+/** What a signup form tells `subscribe`. */
+export interface SubscribeOptions {
+  /** Where the shopper signed up, e.g. `footer-form`, `exit-intent`. */
+  source?: string;
+  firstName?: string;
+}
+
+/** The server's answer to `subscribe`; null when it could not be reached or refused. */
+export type SubscribeOutcome =
+  | "confirmation_sent"
+  | "confirmation_already_sent"
+  | "subscribed"
+  | "already_subscribed";
+
 /** The SDK after `init`: records events and hands them to delivery. */
 export interface Tracker {
+  subscribe(email: string, options?: SubscribeOptions): Promise<SubscribeOutcome | null>;
   page(properties?: Properties): void;
   track(event: string, properties?: Properties): void;
   identify(userId: string, traits?: Properties, options?: IdentifyOptions): void;
@@ -155,6 +170,16 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
   return {
     page,
     track,
+    subscribe: (email, subscribeOptions) =>
+      // A text/plain POST is a simple request: no CORS preflight before the signup.
+      fetch(options.endpoint.replace(/batch$/, "subscribe"), {
+        method: "POST",
+        body: JSON.stringify({ writeKey: options.writeKey, email, ...subscribeOptions }),
+        keepalive: true,
+      })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((body: { outcome?: SubscribeOutcome } | null) => body?.outcome ?? null)
+        .catch(() => null),
     identify(userId, traits, options) {
       if (consent === "denied") return;
       if (typeof userId !== "string" || !userId) {

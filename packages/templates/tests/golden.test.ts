@@ -17,6 +17,7 @@ const expectedKeys = [
   "replenishment-reminder",
   "review-request",
   "shipping-update",
+  "subscription-confirmation",
   "vip-reward",
   "vip-welcome",
   "welcome",
@@ -36,12 +37,16 @@ function compareWithGolden(file: string, actual: string): void {
 }
 
 describe("template library", () => {
-  it("ships every flow, transactional only for order emails", () => {
+  it("ships every flow, transactional only for order emails and the opt-in confirmation", () => {
     expect(libraryTemplates.map((template) => template.key)).toEqual(expectedKeys);
     const transactional = libraryTemplates
       .filter((template) => template.kind === TemplateKind.Transactional)
       .map((template) => template.key);
-    expect(transactional).toEqual(["order-confirmation", "shipping-update"]);
+    expect(transactional).toEqual([
+      "order-confirmation",
+      "shipping-update",
+      "subscription-confirmation",
+    ]);
     for (const template of libraryTemplates) {
       expect(template.name.length).toBeGreaterThan(2);
       expect(template.description.length).toBeGreaterThan(20);

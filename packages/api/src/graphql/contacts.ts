@@ -26,7 +26,9 @@ export const ConsentStatus = builder.enumType("ConsentStatus", {
 });
 
 const Consent = builder
-  .objectRef<{ status: string; source: string | null; updatedAt: Date | null }>("Consent")
+  .objectRef<{ status: string; source: string | null; updatedAt: Date | null; proof: unknown }>(
+    "Consent",
+  )
   .implement({
     fields: (t) => ({
       status: t.field({
@@ -38,6 +40,13 @@ const Consent = builder
         description: "Where consent was given or withdrawn.",
       }),
       updatedAt: t.expose("updatedAt", { type: "DateTime", nullable: true }),
+      proof: t.field({
+        type: "JSONObject",
+        nullable: true,
+        description:
+          "How it was given, for the record: `method` (double_opt_in, single_opt_in), `source`, `requested_at`, `ip`, `user_agent`, and for a double opt-in `confirmed_at`, `confirmation_ip`, `confirmation_user_agent`.",
+        resolve: (consent) => consent.proof as object | null,
+      }),
     }),
   });
 
@@ -61,11 +70,17 @@ export const Contact = builder.prismaNode("Contact", {
     properties: t.expose("properties", { type: "JSONObject" }),
     consent: t.field({
       type: Consent,
-      select: { consentStatus: true, consentSource: true, consentUpdatedAt: true },
+      select: {
+        consentStatus: true,
+        consentSource: true,
+        consentUpdatedAt: true,
+        consentProof: true,
+      },
       resolve: (contact) => ({
         status: contact.consentStatus,
         source: contact.consentSource,
         updatedAt: contact.consentUpdatedAt,
+        proof: contact.consentProof,
       }),
     }),
     score: t.exposeInt("score", { description: "Lead score." }),

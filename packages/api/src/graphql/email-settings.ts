@@ -45,6 +45,10 @@ const EmailSettings = builder.objectRef<WorkspaceEmailSettings>("EmailSettings")
     consentRequired: t.exposeBoolean("consentRequired", {
       description: "Marketing goes only to SUBSCRIBED contacts. Default true.",
     }),
+    doubleOptIn: t.exposeBoolean("doubleOptIn", {
+      description:
+        "A storefront `subscribe` leaves the contact PENDING and mails a confirmation link; only the link makes it SUBSCRIBED. Default true (what EU law expects).",
+    }),
     sendRatePerSecond: t.exposeFloat("sendRatePerSecond", {
       description:
         "Emails per second across all workers; set it to your SES MaxSendRate. Default 1.",
@@ -92,6 +96,7 @@ const UpdateEmailSettingsInput = builder.inputType("UpdateEmailSettingsInput", {
     locale: t.string({ description: "BCP 47, e.g. en-GB." }),
     timezone: t.string({ description: "IANA, e.g. Europe/Paris." }),
     consentRequired: t.boolean(),
+    doubleOptIn: t.boolean(),
     sendRatePerSecond: t.float(),
     frequencyCaps: t.field({
       type: [FrequencyCapInput],

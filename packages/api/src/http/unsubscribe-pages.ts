@@ -2,9 +2,10 @@ import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { EmailPreferences } from "../domain/messages/engagement/unsubscribe.ts";
 
-type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-function layout(title: string, body: Page): Page {
+/** The plain page every email link lands on. */
+export function layout(title: string, body: Page): Page {
   return html`<!doctype html>
 <html lang="en">
 <head>

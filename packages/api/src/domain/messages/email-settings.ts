@@ -20,6 +20,7 @@ export function defaultEmailSettings(workspaceId: string): WorkspaceEmailSetting
     locale: "en-US",
     timezone: null,
     consentRequired: true,
+    doubleOptIn: true,
     sendRatePerSecond: 1,
     frequencyCaps: [],
     quietHoursStart: null,
@@ -76,6 +77,7 @@ export const emailSettingsInput = z.object({
     .nullable()
     .optional(),
   consentRequired: z.boolean().optional(),
+  doubleOptIn: z.boolean().optional(),
   sendRatePerSecond: z.number().min(0.01, "must be at least 0.01").max(10_000).optional(),
   /** At most `count` scenario marketing emails per contact in any `hours` hours. */
   frequencyCaps: z

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** What a signed link may do; a signature made for one purpose is worthless for another. */
-export type LinkPurpose = "open" | "click" | "manage";
+export type LinkPurpose = "open" | "click" | "manage" | "confirm";
 
 /** 128 bits of HMAC-SHA256, base64url: short enough for links, far beyond guessing. */
 export function signLink(
@@ -35,6 +35,8 @@ export interface EmailLinks {
   click(messageId: string, destination: string): string;
   unsubscribe(messageId: string): string;
   preferences(messageId: string): string;
+  /** A double opt-in confirmation's link (only the confirmation message's works). */
+  confirmSubscription(messageId: string): string;
   /** `mailto:` for List-Unsubscribe, or null when no unsubscribe mailbox is configured. */
   unsubscribeMailto(messageId: string): string | null;
 }
@@ -59,6 +61,7 @@ export function makeEmailLinks(options: {
       `${base}/click/${id}/${signLink(options.secret, "click", id, destination)}?url=${encodeURIComponent(destination)}`,
     unsubscribe: (id) => `${base}/unsubscribe/${manage(id)}`,
     preferences: (id) => `${base}/preferences/${manage(id)}`,
+    confirmSubscription: (id) => `${base}/confirm/${id}/${signLink(options.secret, "confirm", id)}`,
     unsubscribeMailto: (id) =>
       options.unsubscribeMailbox
         ? `mailto:${options.unsubscribeMailbox}?subject=${encodeURIComponent(`unsubscribe ${id}.${signLink(options.secret, "manage", id)}`)}`

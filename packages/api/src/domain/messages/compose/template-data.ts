@@ -21,7 +21,7 @@ export function buildTemplateData(input: {
   settings: WorkspaceEmailSettings;
   workspaceName: string;
   recipient: TemplateRecipient;
-  links: { unsubscribe: string; preferences: string };
+  links: { unsubscribe: string; preferences: string; confirmSubscription?: string };
   data?: Record<string, unknown>;
 }): TemplateData {
   const { settings, recipient } = input;
@@ -51,5 +51,6 @@ export function buildTemplateData(input: {
     },
     unsubscribe_url: input.links.unsubscribe,
     preferences_url: input.links.preferences,
+    ...(input.links.confirmSubscription && { confirm_url: input.links.confirmSubscription }),
   };
 }

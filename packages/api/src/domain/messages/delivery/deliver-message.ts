@@ -89,7 +89,13 @@ export async function deliverMessage(
     settings,
     workspaceName: message.workspaceName,
     recipient: message.contact ? { ...message.contact, email: to } : { email: to },
-    links: { unsubscribe: unsubscribeUrl, preferences: links.preferences(messageId) },
+    links: {
+      unsubscribe: unsubscribeUrl,
+      preferences: links.preferences(messageId),
+      ...(isSubscriptionConfirmation(message.data) && {
+        confirmSubscription: links.confirmSubscription(messageId),
+      }),
+    },
     data: message.data,
   });
   let composed: Awaited<ReturnType<typeof composeEmail>>;
@@ -196,4 +202,9 @@ async function finish(
   );
   if (updated.rowCount === 0) return { status: "ALREADY_HANDLED", current: null };
   return { status: to, reason };
+}
+
+/** A double opt-in confirmation carries its request; only it gets a confirmation link. */
+function isSubscriptionConfirmation(data: unknown): boolean {
+  return typeof data === "object" && data !== null && "subscription_request" in data;
 }

@@ -129,6 +129,7 @@ function settingsFromRow(
     locale: row.locale as string,
     timezone: row.timezone as string | null,
     consentRequired: row.consent_required as boolean,
+    doubleOptIn: row.double_opt_in as boolean,
     sendRatePerSecond: row.send_rate_per_second as number,
     frequencyCaps: (row.frequency_caps ?? []) as WorkspaceEmailSettings["frequencyCaps"],
     quietHoursStart: (row.quiet_hours_start ?? null) as string | null,
