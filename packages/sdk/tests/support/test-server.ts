@@ -17,6 +17,9 @@ export interface RecordedRequest {
   status: number | "network-error";
   body?: BatchBody;
   contentType?: string;
+  /** Set for `/v1/subscribe` (a signup), with its body. */
+  path?: string;
+  subscribe?: Record<string, unknown>;
 }
 
 /**
@@ -86,6 +89,20 @@ export async function startTestServer(): Promise<TestServer> {
       contentType: request.headers["content-type"],
     };
     state.requests.push(recorded);
+    if (request.method === "POST" && request.url === "/v1/subscribe") {
+      recorded.path = "/v1/subscribe";
+      recorded.subscribe = JSON.parse(text) as Record<string, unknown>;
+      const email = String(recorded.subscribe.email ?? "");
+      const status = email.includes("@") ? 200 : 400;
+      recorded.status = status;
+      response.writeHead(status, { ...cors, "Content-Type": "application/json" });
+      response.end(
+        JSON.stringify(
+          status === 200 ? { outcome: "confirmation_sent" } : { error: { code: "invalid_input" } },
+        ),
+      );
+      return;
+    }
     if (request.method !== "POST" || request.url !== "/v1/batch") {
       recorded.status = 404;
       response.writeHead(404, cors).end();
