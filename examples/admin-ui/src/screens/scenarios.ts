@@ -218,9 +218,22 @@ export async function showScenarios(
   );
   show(
     container,
-    h("h1", {}, "Scenarios"),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", {}, "Scenarios"),
+      h(
+        "a",
+        { class: "button", href: "#/scenarios/new", testid: "new-from-blueprint" },
+        "New from blueprint",
+      ),
+    ),
     scenarios.edges.length === 0
-      ? h("p", { class: "muted" }, "No scenarios yet. Create one with the createScenario mutation.")
+      ? h(
+          "p",
+          { class: "muted" },
+          "No scenarios yet. Start from a blueprint, or create one with the createScenario mutation.",
+        )
       : h(
           "table",
           { testid: "scenario-list" },
