@@ -92,3 +92,29 @@ it("edits a template with a live preview, refusing to save broken Liquid", async
   });
   expect(errors).toEqual([]);
 });
+
+it("says FORBIDDEN when the key may read templates but not change them", async () => {
+  const shop = await api.newShop();
+  const { createTemplate } = await api.api.data(
+    `mutation { createTemplate(input: { name: "Note", kind: MARKETING, subject: "Hi", html: "<p>Hi</p>" }) {
+      __typename ... on MutationCreateTemplateSuccess { template { id } } } }`,
+    {},
+    shop.secretKey,
+  );
+  const readOnly = await shop.makeKey("SECRET", ["TEMPLATES_READ"]);
+  const { page, errors } = await signIn(browser, ui.url, api.url, readOnly.key);
+  await page.getByTestId("nav-templates").click();
+  await page.getByTestId("template-edit-button").click();
+  await expect.poll(() => page.getByTestId("editor-preview-subject").textContent()).toBe("Hi");
+  await page.getByTestId("editor-subject").fill("Hello");
+  await expect.poll(() => page.getByTestId("editor-preview-subject").textContent()).toBe("Hello");
+  await page.getByTestId("editor-save").click();
+  await expect.poll(() => page.getByTestId("editor-status").textContent()).toContain("FORBIDDEN");
+  const { template } = await api.api.data(
+    "query($id: ID!) { template(id: $id) { version subject } }",
+    { id: createTemplate.template.id },
+    shop.secretKey,
+  );
+  expect(template).toEqual({ version: 1, subject: "Hi" });
+  expect(errors).toEqual([]);
+});
