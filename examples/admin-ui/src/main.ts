@@ -5,6 +5,7 @@ import { showContactDetail } from "./screens/contact-detail.ts";
 import { showContacts } from "./screens/contacts.ts";
 import { showDashboard } from "./screens/dashboard.ts";
 import { showImport } from "./screens/import.ts";
+import { showScenarioBlueprints } from "./screens/scenario-blueprints.ts";
 import { showScenarios } from "./screens/scenarios.ts";
 import { showSegments } from "./screens/segments.ts";
 import { showSignIn } from "./screens/sign-in.ts";
@@ -19,7 +20,7 @@ export interface ScreenContext {
 
 type Screen = (container: HTMLElement, context: ScreenContext, param?: string) => Promise<void>;
 
-/** Hash routes: `#/dashboard` (the landing screen), `#/attribution`, `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/scenarios`, `#/scenarios/<id>`. */
+/** Hash routes: `#/dashboard` (the landing screen), `#/attribution`, `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/scenarios`, `#/scenarios/new` (from a blueprint), `#/scenarios/<id>`. */
 const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> = {
   dashboard: { title: "Dashboard", screen: showDashboard, inNav: true },
   contacts: { title: "Contacts", screen: showContacts, inNav: true },
@@ -30,6 +31,7 @@ const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> 
   templates: { title: "Templates", screen: showTemplates, inNav: true },
   scenarios: { title: "Scenarios", screen: showScenarios, inNav: true },
   attribution: { title: "Attribution", screen: showAttribution, inNav: true },
+  blueprints: { title: "New scenario", screen: showScenarioBlueprints, inNav: false },
 };
 
 const app = document.getElementById("app") as HTMLElement;
@@ -37,6 +39,7 @@ const app = document.getElementById("app") as HTMLElement;
 function route(): { name: string; param?: string } {
   const [name = "dashboard", param] = location.hash.replace(/^#\/?/, "").split("/");
   if (name === "contacts" && param) return { name: "contact", param: decodeURIComponent(param) };
+  if (name === "scenarios" && param === "new") return { name: "blueprints" };
   if (name === "scenarios" && param) return { name: "scenarios", param: decodeURIComponent(param) };
   return { name: routes[name] ? name : "dashboard" };
 }
@@ -62,7 +65,11 @@ async function render() {
             href: `#/${key}`,
             testid: `nav-${key}`,
             class:
-              key === name || (key === "contacts" && name === "contact") ? "active" : undefined,
+              key === name ||
+              (key === "contacts" && name === "contact") ||
+              (key === "scenarios" && name === "blueprints")
+                ? "active"
+                : undefined,
           },
           entry.title,
         ),

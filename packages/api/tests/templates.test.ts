@@ -135,6 +135,48 @@ describe("templates", () => {
     expect(missing.previewTemplate.line).toBeGreaterThan(0);
   });
 
+  it("previews unsaved changes in place of the saved fields, saving nothing", async () => {
+    const template = await createWelcome();
+    const draft = await api.data(
+      preview,
+      {
+        input: {
+          templateId: template.id,
+          draft: { subject: "Hello {{ contact.first_name | upcase }}", html: "<p>Draft body</p>" },
+        },
+      },
+      key,
+    );
+    expect(draft.previewTemplate.preview.subject).toBe("Hello JANE");
+    expect(draft.previewTemplate.preview.html).toContain("Draft body");
+    const broken = await api.data(
+      preview,
+      { input: { templateId: template.id, draft: { html: "<p>\n{% if %}</p>" } } },
+      key,
+    );
+    expect(broken.previewTemplate).toMatchObject({
+      __typename: "TemplateRenderError",
+      part: "html",
+    });
+    expect(broken.previewTemplate.line).toBe(2);
+    const empty = await api.data(
+      `query($input: PreviewTemplateInput!) { previewTemplate(input: $input) {
+        __typename ... on InvalidInputError { problems { path } } } }`,
+      { input: { templateId: template.id, draft: { subject: "" } } },
+      key,
+    );
+    expect(empty.previewTemplate).toEqual({
+      __typename: "InvalidInputError",
+      problems: [{ path: ["draft", "subject"] }],
+    });
+    const { template: saved } = await api.data(
+      "query($id: ID!) { template(id: $id) { version subject html } }",
+      { id: template.id },
+      key,
+    );
+    expect(saved).toEqual({ version: 1, subject: welcome.subject, html: welcome.html });
+  });
+
   it("archives a template out of the default list", async () => {
     const template = await createWelcome();
     await api.data(

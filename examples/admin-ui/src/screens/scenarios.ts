@@ -1,7 +1,14 @@
-import { gql } from "../api.ts";
-import { formatDate, h, show } from "../dom.ts";
+import {
+  describeFailure,
+  describeMutationError,
+  gql,
+  type MutationError,
+  mutationErrorFields,
+} from "../api.ts";
+import { formatDate, h, notice, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
 import { scenarioResults } from "./scenario-results.ts";
+import { simulationPanel } from "./scenario-simulation.ts";
 
 interface ScenarioNode {
   id: string;
@@ -66,6 +73,43 @@ const detailQuery = `query($id: ID!) { node(id: $id) { ... on Scenario {
   nodeStats { nodeId entered waiting conversions outputs { output count } messages { sent delivered opened clicked unsubscribed }
     branches { name weight runs converted conversionRate messages { sent opened clicked } } }
 } } }`;
+
+const publishMutation = `mutation Publish($id: ID!) {
+  publishScenario(input: { id: $id }) {
+    __typename
+    ... on MutationPublishScenarioSuccess { scenario { id status } }
+    ${mutationErrorFields}
+  }
+}`;
+
+/** "Publish" for a draft: `publishScenario`, then the page again, now live. */
+function publishButton(credentials: ScreenContext["credentials"], id: string, done: () => void) {
+  const status = h("div", { class: "publish-status", testid: "publish-status" });
+  const button = h(
+    "button",
+    {
+      testid: "publish-scenario",
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          const { publishScenario: outcome } = await gql<{
+            publishScenario:
+              | { __typename: "MutationPublishScenarioSuccess"; scenario: { id: string } }
+              | MutationError;
+          }>(credentials, publishMutation, { id });
+          if (outcome.__typename === "MutationPublishScenarioSuccess") return done();
+          show(status, notice("error", describeMutationError(outcome), "publish-error"));
+        } catch (error) {
+          show(status, notice("error", describeFailure(error), "publish-error"));
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    "Publish",
+  );
+  return h("div", { class: "publish" }, button, status);
+}
 
 /** A node's named outputs and the node each leads to (null: the path ends). */
 function outputsOf(node: ScenarioNode): { output: string; target: string | null }[] {
@@ -218,9 +262,22 @@ export async function showScenarios(
   );
   show(
     container,
-    h("h1", {}, "Scenarios"),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", {}, "Scenarios"),
+      h(
+        "a",
+        { class: "button", href: "#/scenarios/new", testid: "new-from-blueprint" },
+        "New from blueprint",
+      ),
+    ),
     scenarios.edges.length === 0
-      ? h("p", { class: "muted" }, "No scenarios yet. Create one with the createScenario mutation.")
+      ? h(
+          "p",
+          { class: "muted" },
+          "No scenarios yet. Start from a blueprint, or create one with the createScenario mutation.",
+        )
       : h(
           "table",
           { testid: "scenario-list" },
@@ -353,26 +410,42 @@ async function showScenario(
     container,
     h("p", {}, h("a", { href: "#/scenarios" }, "← Scenarios")),
     h(
-      "h1",
-      {},
-      scenario.name,
-      " ",
+      "div",
+      { class: "page-head" },
       h(
-        "span",
-        { class: `status status-${scenario.status.toLowerCase()}`, testid: "scenario-status" },
-        scenario.status.toLowerCase(),
+        "div",
+        {},
+        h(
+          "h1",
+          {},
+          scenario.name,
+          " ",
+          h(
+            "span",
+            { class: `status status-${scenario.status.toLowerCase()}`, testid: "scenario-status" },
+            scenario.status.toLowerCase(),
+          ),
+        ),
+        h(
+          "p",
+          { class: "muted" },
+          `${triggerText(scenario.definition)} · ${scenario.runs.totalCount} runs · ${scenario.liveVersion ? `live version ${scenario.liveVersion.version}` : "not published"}`,
+        ),
       ),
-    ),
-    h(
-      "p",
-      { class: "muted" },
-      `${triggerText(scenario.definition)} · ${scenario.runs.totalCount} runs · ${scenario.liveVersion ? `live version ${scenario.liveVersion.version}` : "not published"}`,
+      scenario.status === "DRAFT"
+        ? publishButton(
+            credentials,
+            scenario.id,
+            () => void showScenario(container, credentials, id),
+          )
+        : null,
     ),
     h(
       "div",
       { class: "scenario-tree", testid: "scenario-tree" },
       layers.map((layer) => h("div", { class: "scenario-layer" }, layer.map(card))),
     ),
+    simulationPanel(credentials, scenario),
     scenarioResults(credentials, scenario),
   );
 }

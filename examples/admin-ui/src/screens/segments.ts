@@ -1,6 +1,7 @@
 import { describeFailure, type FieldProblem, gql } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
+import { segmentBuilder, simpleConditions } from "./segment-builder.ts";
 
 interface SegmentRow {
   id: string;
@@ -34,8 +35,34 @@ type PreviewOutcome =
     }
   | { __typename: "InvalidInputError"; message: string; problems: FieldProblem[] };
 
-/** Saved segments (read-only) and a filter preview (`previewSegment`, which saves nothing). */
+/** Saved segments, a builder to create or edit simple ones, and a JSON filter preview (`previewSegment`, which saves nothing). */
 export async function showSegments(container: HTMLElement, { credentials }: ScreenContext) {
+  const builderSlot = h("div", { testid: "builder-slot" });
+  const reload = () => void showSegments(container, { credentials });
+  const openBuilder = (segment?: SegmentRow) => {
+    const simple = segment ? simpleConditions(segment.filter) : null;
+    show(
+      builderSlot,
+      segmentBuilder(
+        credentials,
+        segment && simple
+          ? {
+              id: segment.id,
+              name: segment.name,
+              description: segment.description ?? "",
+              ...simple,
+            }
+          : {
+              name: "",
+              description: "",
+              match: "and",
+              conditions: [{ kind: "tag", name: "", has: true }],
+            },
+        reload,
+      ),
+    );
+    builderSlot.scrollIntoView({ block: "start" });
+  };
   const { segments } = await gql<{
     segments: { totalCount: number; edges: { node: SegmentRow }[] };
   }>(credentials, segmentsQuery);
@@ -119,7 +146,12 @@ export async function showSegments(container: HTMLElement, { credentials }: Scre
 
   show(
     container,
-    h("h1", {}, "Segments"),
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", {}, "Segments"),
+      h("button", { testid: "segment-new", onclick: () => openBuilder() }, "New segment"),
+    ),
     h("p", { class: "muted", testid: "segments-total" }, `${segments.totalCount} segments`),
     h(
       "table",
@@ -136,6 +168,13 @@ export async function showSegments(container: HTMLElement, { credentials }: Scre
       h(
         "tbody",
         {},
+        segments.edges.length === 0
+          ? h(
+              "tr",
+              {},
+              h("td", { colspan: 4, class: "muted" }, "No segments yet: start with New segment."),
+            )
+          : null,
         segments.edges.map(({ node }) =>
           h(
             "tr",
@@ -150,7 +189,18 @@ export async function showSegments(container: HTMLElement, { credentials }: Scre
             h("td", {}, formatDate(node.refreshedAt)),
             h(
               "td",
-              {},
+              { class: "row-actions" },
+              simpleConditions(node.filter)
+                ? h(
+                    "button",
+                    { class: "link", testid: "segment-edit", onclick: () => openBuilder(node) },
+                    "Edit",
+                  )
+                : h(
+                    "span",
+                    { class: "muted", title: "Uses conditions the builder does not cover" },
+                    "JSON only",
+                  ),
               h(
                 "button",
                 {
@@ -168,7 +218,8 @@ export async function showSegments(container: HTMLElement, { credentials }: Scre
         ),
       ),
     ),
-    h("h2", {}, "Preview a filter"),
+    builderSlot,
+    h("h2", {}, "Preview a filter as JSON"),
     form,
     result,
   );

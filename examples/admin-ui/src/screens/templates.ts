@@ -7,6 +7,7 @@ import {
 } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
+import { templateEditor } from "./template-editor.ts";
 
 interface TemplateRow {
   id: string;
@@ -50,12 +51,26 @@ type PreviewOutcome =
     }
   | MutationError;
 
-/** Email templates (read-only) and their rendered preview (`previewTemplate`). */
+/** Email templates, their rendered preview (`previewTemplate`), and an editor with a live preview. */
 export async function showTemplates(container: HTMLElement, { credentials }: ScreenContext) {
   const { templates } = await gql<{
     templates: { totalCount: number; edges: { node: TemplateRow }[] };
   }>(credentials, templatesQuery);
   const preview = h("div", { testid: "template-preview" });
+
+  async function edit(template: TemplateRow, row: HTMLElement) {
+    show(preview, notice("info", `Opening ${template.name}…`));
+    try {
+      const editor = await templateEditor(credentials, template.id, (saved) => {
+        const cells = row.querySelectorAll("td");
+        show(cells[2] as HTMLElement, saved.subject);
+        show(cells[3] as HTMLElement, String(saved.version));
+      });
+      show(preview, editor);
+    } catch (error) {
+      show(preview, notice("error", describeFailure(error), "template-preview-error"));
+    }
+  }
 
   async function render(template: TemplateRow) {
     show(preview, notice("info", `Rendering ${template.name}…`));
@@ -134,8 +149,8 @@ export async function showTemplates(container: HTMLElement, { credentials }: Scr
       h(
         "tbody",
         {},
-        templates.edges.map(({ node }) =>
-          h(
+        templates.edges.map(({ node }) => {
+          const row = h(
             "tr",
             { testid: "template-row", "data-template": node.libraryKey ?? node.name },
             h("td", {}, node.name),
@@ -145,7 +160,7 @@ export async function showTemplates(container: HTMLElement, { credentials }: Scr
             h("td", {}, formatDate(node.updatedAt)),
             h(
               "td",
-              {},
+              { class: "row-actions" },
               h(
                 "button",
                 {
@@ -155,9 +170,19 @@ export async function showTemplates(container: HTMLElement, { credentials }: Scr
                 },
                 "Preview",
               ),
+              h(
+                "button",
+                {
+                  class: "link",
+                  testid: "template-edit-button",
+                  onclick: () => void edit(node, row),
+                },
+                "Edit",
+              ),
             ),
-          ),
-        ),
+          );
+          return row;
+        }),
       ),
     ),
     preview,

@@ -280,6 +280,11 @@ const PreviewTemplateInput = builder.inputType("PreviewTemplateInput", {
       description:
         "Template variables (cart, order…); a library template uses its fixture when left out.",
     }),
+    draft: t.field({
+      type: TemplateFieldsInput,
+      description:
+        "Unsaved changes, as `updateTemplate` takes them, rendered instead of the saved fields; nothing is saved.",
+    }),
   }),
 });
 
@@ -296,6 +301,7 @@ builder.queryField("previewTemplate", (t) =>
         templateId: decodeId(input.templateId, "Template", ["templateId"]),
         contactId: input.contactId ? decodeId(input.contactId, "Contact", ["contactId"]) : null,
         sampleData: input.sampleData ?? null,
+        draft: input.draft ? withoutUndefined(input.draft) : null,
       }),
   }),
 );

@@ -2,6 +2,7 @@ import { renderEmail } from "@cartwheel/templates";
 import { z } from "zod";
 import { db } from "../../db.ts";
 import { previewEngine } from "../email-templates/engines.ts";
+import { updateTemplateInput } from "../email-templates/template-input.ts";
 import { libraryFixture } from "../email-templates/template-library.ts";
 import { findTemplateIn } from "../email-templates/templates.ts";
 import { NotFoundError } from "../shared/errors.ts";
@@ -14,6 +15,7 @@ const previewInput = z.object({
   templateId: z.string().refine(isUuid, "is not a template id"),
   contactId: z.string().refine(isUuid, "is not a contact id").nullable().optional(),
   sampleData: z.record(z.string(), z.unknown()).nullable().optional(),
+  draft: updateTemplateInput.nullable().optional(),
 });
 
 const noMessage = "00000000-0000-0000-0000-000000000000";
@@ -27,13 +29,15 @@ const sampleRecipient: TemplateRecipient = {
  * Renders a template as a contact (or sample data) would receive it, with strict Liquid so a
  * typo shows: throws `TemplateRenderError` with the part, line and column. `sampleData` adds
  * template variables (cart, order…); without it a library template uses its own fixture.
- * Links are not rewritten for tracking.
+ * Links are not rewritten for tracking. `draft` holds unsaved changes (as `updateTemplate`
+ * takes them) rendered in place of the saved fields; nothing is saved.
  *
  * @example const { subject, html, text } = await previewTemplate(workspaceId, { templateId, contactId })
+ * @example await previewTemplate(workspaceId, { templateId, draft: { subject: "Hi {{ contact.first_name }}" } })
  */
 export async function previewTemplate(
   workspaceId: string,
-  rawInput: z.input<typeof previewInput>,
+  rawInput: z.input<typeof previewInput> | Record<string, unknown>,
 ): Promise<{ subject: string; preheader: string; html: string; text: string }> {
   const input = parseInput(previewInput, rawInput);
   const template = await findTemplateIn(workspaceId, input.templateId);
@@ -55,5 +59,8 @@ export async function previewTemplate(
     links: { unsubscribe: links.unsubscribe(noMessage), preferences: links.preferences(noMessage) },
     data: input.sampleData ?? fixtureExtras,
   });
-  return renderEmail(previewEngine(), template, data);
+  const draft = Object.fromEntries(
+    Object.entries(input.draft ?? {}).filter(([, value]) => value !== undefined),
+  );
+  return renderEmail(previewEngine(), { ...template, ...draft }, data);
 }
