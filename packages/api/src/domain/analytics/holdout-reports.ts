@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { db } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { NotFoundError } from "../shared/errors.ts";
-import { isUuid, parseInput } from "../shared/validation.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { loadAttributionModel } from "./attribution-settings.ts";
 import { orderRevenueSql } from "./credited-orders.ts";
@@ -14,6 +12,7 @@ import {
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
+import { resolveScenarioReportScope } from "./scenario-report-scope.ts";
 
 export interface HoldoutReport extends LiftComparison {
   period: ReportingPeriod;
@@ -30,7 +29,7 @@ interface GroupRow {
   revenue_squares: number;
 }
 
-const windowHours = z
+const _windowHours = z
   .number()
   .int()
   .min(1)
@@ -50,19 +49,13 @@ export async function reportScenarioHoldout(
   periodInput: ReportingPeriodInput,
   window?: number | null,
 ): Promise<HoldoutReport> {
+  const { period, model, hours, currency } = await resolveScenarioReportScope(
+    workspaceId,
+    scenarioId,
+    periodInput,
+    window,
+  );
   const executor = db();
-  const scenario = isUuid(scenarioId)
-    ? await executor.scenario.findFirst({
-        where: { id: scenarioId, workspaceId },
-        select: { id: true },
-      })
-    : null;
-  if (!scenario) throw new NotFoundError("Scenario", scenarioId);
-  const period = await resolveReportingPeriod(executor, workspaceId, periodInput);
-  const model = await loadAttributionModel(workspaceId, executor);
-  const hours =
-    window == null ? model.clickWindowHours : parseInput(windowHours, window, ["windowHours"]);
-  const currency = await loadWorkspaceCurrency(executor, workspaceId);
   const rows = await executor.$queryRaw<GroupRow[]>`
     WITH units AS (
       SELECT r.id, r.contact_id, r.started_at, r.holdout IS NOT NULL AS held_out,

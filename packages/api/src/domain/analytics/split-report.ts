@@ -1,12 +1,8 @@
-import { z } from "zod";
 import { db, type Executor } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { loadSplitWinner, type SplitWinner } from "../scenarios/split-winners.ts";
 import { NotFoundError } from "../shared/errors.ts";
-import { isUuid, parseInput } from "../shared/validation.ts";
-import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import type { AttributionModel } from "./attribution-settings.ts";
-import { loadAttributionModel } from "./attribution-settings.ts";
 import { humanClickSql, orderRevenueSql } from "./credited-orders.ts";
 import { probabilityToBeBest } from "./probability-best.ts";
 import {
@@ -14,8 +10,8 @@ import {
   periodStartSql,
   type ReportingPeriod,
   type ReportingPeriodInput,
-  resolveReportingPeriod,
 } from "./reporting-period.ts";
+import { resolveScenarioReportScope } from "./scenario-report-scope.ts";
 
 export interface SplitBranchFigures {
   branch: string;
@@ -59,31 +55,15 @@ export async function reportScenarioSplit(
   periodInput: ReportingPeriodInput,
   window?: number | null,
 ): Promise<SplitReport> {
-  const executor = db();
-  const scenario = isUuid(scenarioId)
-    ? await executor.scenario.findFirst({
-        where: { id: scenarioId, workspaceId },
-        select: { definition: true },
-      })
-    : null;
-  if (!scenario) throw new NotFoundError("Scenario", scenarioId);
-  const declared = splitBranchesOf(scenario.definition, nodeId);
+  const { definition, period, model, hours, currency } = await resolveScenarioReportScope(
+    workspaceId,
+    scenarioId,
+    periodInput,
+    window,
+  );
+  const declared = splitBranchesOf(definition, nodeId);
   if (!declared) throw new NotFoundError("Split node", nodeId);
-  const period = await resolveReportingPeriod(executor, workspaceId, periodInput);
-  const model = await loadAttributionModel(workspaceId, executor);
-  const hours =
-    window == null
-      ? model.clickWindowHours
-      : parseInput(
-          z
-            .number()
-            .int()
-            .min(1)
-            .max(24 * 90),
-          window,
-          ["windowHours"],
-        );
-  const currency = await loadWorkspaceCurrency(executor, workspaceId);
+  const executor = db();
   const rows = await loadSplitOutcomes(executor, {
     workspaceId,
     scenarioId,

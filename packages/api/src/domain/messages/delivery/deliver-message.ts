@@ -8,6 +8,7 @@ import { buildMimeMessage } from "../compose/mime-message.ts";
 import { buildTemplateData } from "../compose/template-data.ts";
 import { decideDelivery } from "../policy/delivery-policy.ts";
 import { EmailSendError, type EmailSender } from "../providers/email-sender.ts";
+import { isSubscriptionConfirmation } from "../subscriptions/confirm-subscription.ts";
 import { loadDeliveryContext } from "./delivery-context.ts";
 import { configuredEmailLinks, configuredEmailSender } from "./email-services.ts";
 import { claimMessage, reserveSendSlot } from "./send-rate.ts";
@@ -202,9 +203,4 @@ async function finish(
   );
   if (updated.rowCount === 0) return { status: "ALREADY_HANDLED", current: null };
   return { status: to, reason };
-}
-
-/** A double opt-in confirmation carries its request; only it gets a confirmation link. */
-function isSubscriptionConfirmation(data: unknown): boolean {
-  return typeof data === "object" && data !== null && "subscription_request" in data;
 }

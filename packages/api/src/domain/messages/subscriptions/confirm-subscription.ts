@@ -31,7 +31,7 @@ export async function loadConfirmationRequest(
       },
     }),
   );
-  if (!message?.contact?.email || !isConfirmation(message.data)) return null;
+  if (!message?.contact?.email || !isSubscriptionConfirmation(message.data)) return null;
   return {
     shopName: message.workspace.emailSettings?.shopName ?? message.workspace.name,
     email: message.contact.email,
@@ -93,6 +93,7 @@ export async function confirmSubscription(
   });
 }
 
-function isConfirmation(data: unknown): boolean {
+/** A double opt-in confirmation carries its request; only it gets (and honours) a confirmation link. */
+export function isSubscriptionConfirmation(data: unknown): boolean {
   return typeof data === "object" && data !== null && "subscription_request" in data;
 }
