@@ -118,7 +118,13 @@ beforeAll(async () => {
     template: "reminder",
     scenario: true,
   });
-  await recordEmailClick(ids.mA!, "https://shop.example/cart", human, at("2026-11-02T10:00:00Z"));
+  // …on a product of its cross-sell block.
+  await recordEmailClick(
+    ids.mA!,
+    "https://shop.example/p/mug?cw_block=cross_sell&cw_strategy=cross_sell",
+    human,
+    at("2026-11-02T10:00:00Z"),
+  );
   // Bob's reminder is clicked by a link scanner 5 s after the send, then opened by Bob.
   await message("mB", {
     contact: "bob",
@@ -263,6 +269,7 @@ async function attribution(
           influencedRevenue { amount } influencedOrders ordersInOtherCurrencies
           byScenario { id name revenue { amount } orders recipients revenuePerRecipient { amount } }
           byTemplate { id name revenue { amount } orders recipients revenuePerRecipient { amount } }
+          byRecommendationBlock { block revenue { amount } orders }
           buckets { start revenue { amount } attributedRevenue { amount } orders attributedOrders }
         } }
         ... on InvalidInputError { message problems { path message } }
@@ -279,7 +286,14 @@ describe("the touch log", () => {
     const touches = await db().messageTouch.findMany({
       where: { workspaceId },
       orderBy: { occurredAt: "asc" },
-      select: { messageId: true, kind: true, machine: true, scenarioId: true, templateId: true },
+      select: {
+        messageId: true,
+        kind: true,
+        machine: true,
+        scenarioId: true,
+        templateId: true,
+        block: true,
+      },
     });
     const of = (name: string) =>
       touches.filter((touch) => touch.messageId === ids[name]).map((t) => [t.kind, t.machine]);
@@ -294,7 +308,11 @@ describe("the touch log", () => {
       ["CLICKED", true],
     ]);
     const clickA = touches.find((touch) => touch.messageId === ids.mA);
-    expect(clickA).toMatchObject({ scenarioId: ids.scenario, templateId: ids.reminder });
+    expect(clickA).toMatchObject({
+      scenarioId: ids.scenario,
+      templateId: ids.reminder,
+      block: "cross_sell",
+    });
     await expect(
       db()
         .$executeRaw`UPDATE message_touches SET machine = true WHERE message_id = ${ids.mA}::uuid`,
@@ -331,6 +349,9 @@ describe("revenueAttribution", () => {
         recipients: 3, // Ada, Bob, Eve
         revenuePerRecipient: { amount: "40.00" },
       },
+    ]);
+    expect(data.byRecommendationBlock).toEqual([
+      { block: "cross_sell", revenue: { amount: "120.00" }, orders: 2 },
     ]);
     expect(data.byTemplate).toEqual([
       {

@@ -128,6 +128,21 @@ const AttributionBucketRef = builder
     }),
   });
 
+const AttributedBlockRef = builder
+  .objectRef<{ block: string; revenue: bigint; orders: number; currency: string }>(
+    "AttributedRecommendationBlock",
+  )
+  .implement({
+    fields: (t) => ({
+      block: t.exposeString("block", { description: 'The block\'s name, e.g. "cross_sell".' }),
+      revenue: t.field({
+        type: Money,
+        resolve: (b) => ({ minor: b.revenue, currency: b.currency }),
+      }),
+      orders: t.exposeInt("orders"),
+    }),
+  });
+
 const RevenueAttributionRef = builder
   .objectRef<RevenueAttribution>("RevenueAttribution")
   .implement({
@@ -176,6 +191,12 @@ const RevenueAttributionRef = builder
         type: [AttributedSourceRef],
         resolve: (r) =>
           r.byTemplate.map((s) => ({ ...s, currency: r.currency, typename: "Template" as const })),
+      }),
+      byRecommendationBlock: t.field({
+        type: [AttributedBlockRef],
+        description:
+          "Orders credited to a click on a link of a recommendation block (`cw_block` on the link), by block name: what the product blocks in mails earned.",
+        resolve: (r) => r.byRecommendationBlock.map((b) => ({ ...b, currency: r.currency })),
       }),
       buckets: t.field({
         type: [AttributionBucketRef],

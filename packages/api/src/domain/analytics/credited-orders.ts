@@ -34,7 +34,8 @@ export function orderRevenueSql(model: AttributionModel, alias = "o"): Prisma.Sq
  * person's open or click of a marketing message came within the click window before it.
  *
  * Columns: order_id, contact_id, ordered_at, revenue, cancelled, message_id, template_id,
- * scenario_id, scenario_node_id, credited_by ('CLICKED' | 'OPENED' | null), influenced.
+ * scenario_id, scenario_node_id, block (the recommendation block of a credited click's link),
+ * credited_by ('CLICKED' | 'OPENED' | null), influenced.
  */
 export function creditedOrdersSql(
   workspaceId: string,
@@ -49,7 +50,7 @@ export function creditedOrdersSql(
     SELECT o.id AS order_id, o.contact_id, o.ordered_at, ${orderRevenueSql(model)} AS revenue,
            o.status = 'CANCELLED' AS cancelled,
            credit.message_id, credit.template_id, credit.scenario_id, credit.scenario_node_id,
-           credit.kind::text AS credited_by,
+           credit.block, credit.kind::text AS credited_by,
            credit.message_id IS NOT NULL OR EXISTS (
              SELECT 1 FROM message_touches t JOIN messages m ON m.id = t.message_id AND m.kind = 'MARKETING'
               WHERE t.workspace_id = o.workspace_id AND t.contact_id = o.contact_id
@@ -57,7 +58,7 @@ export function creditedOrdersSql(
                 AND ((t.kind = 'OPENED' AND NOT t.machine) OR ${humanClickSql("t")})) AS influenced
       FROM orders o
       LEFT JOIN LATERAL (
-        SELECT t.message_id, t.template_id, t.scenario_id, t.scenario_node_id, t.kind
+        SELECT t.message_id, t.template_id, t.scenario_id, t.scenario_node_id, t.block, t.kind
           FROM message_touches t JOIN messages m ON m.id = t.message_id AND m.kind = 'MARKETING'
          WHERE t.workspace_id = o.workspace_id AND t.contact_id = o.contact_id
            AND t.occurred_at <= o.ordered_at AND t.occurred_at > o.ordered_at - ${widest}

@@ -54,6 +54,8 @@ export interface RevenueAttribution {
   ordersInOtherCurrencies: number;
   byScenario: AttributedSource[];
   byTemplate: AttributedSource[];
+  /** Credited clicks on links of recommendation blocks (`cw_block`), by block name. */
+  byRecommendationBlock: { block: string; revenue: bigint; orders: number }[];
   buckets: AttributionBucket[];
 }
 
@@ -94,7 +96,7 @@ export async function reportRevenueAttribution(
   const start = periodStartSql(period);
   const end = periodEndSql(period);
 
-  const [totals, scenarios, templates, otherCurrencies] = await Promise.all([
+  const [totals, scenarios, templates, otherCurrencies, blocks] = await Promise.all([
     executor.$queryRaw<TotalsRow[]>`
       WITH credited AS (${credited})
       SELECT ${bucketOfSql(period, Prisma.sql`ordered_at`)} AS bucket,
@@ -141,6 +143,10 @@ export async function reportRevenueAttribution(
       SELECT count(*) FROM orders
        WHERE workspace_id = ${workspaceId}::uuid AND currency <> ${currency}
          AND ordered_at >= ${start} AND ordered_at < ${end}`,
+    executor.$queryRaw<{ block: string; revenue: bigint; orders: bigint }[]>`
+      WITH credited AS (${credited})
+      SELECT block, sum(revenue)::bigint AS revenue, count(*) FILTER (WHERE NOT cancelled) AS orders
+        FROM credited WHERE block IS NOT NULL GROUP BY block ORDER BY revenue DESC, block`,
   ]);
 
   const byStart = new Map(totals.map((row) => [isoDay(row.bucket), row]));
@@ -172,6 +178,11 @@ export async function reportRevenueAttribution(
     ordersInOtherCurrencies: Number(otherCurrencies[0]?.count ?? 0),
     byScenario: scenarios.map(toSource),
     byTemplate: templates.map(toSource),
+    byRecommendationBlock: blocks.map((row) => ({
+      block: row.block,
+      revenue: row.revenue,
+      orders: Number(row.orders),
+    })),
     buckets,
   };
 }
