@@ -1,5 +1,6 @@
 import type { Chart } from "chart.js";
 import {
+  addDays,
   browserTimeZone,
   bucketLabel,
   fieldDefinitions,
@@ -50,9 +51,20 @@ export const dashboardQuery = `query Dashboard($period: ReportingPeriodInput!) {
   }
 }`;
 
-/** Exported for tests: cohorts (always by month) and the control group, for the same days. */
-export const cohortsQuery = `query DashboardCohorts($period: ReportingPeriodInput!) {
-  customerCohorts(period: $period) {
+/**
+ * The cohorts' days: the year up to the period's end, by month. A cohort's 30/90/180/365-day
+ * figures need cohorts that old, so the dashboard's own period (often 30 days) would show none.
+ */
+export function cohortPeriod(period: Period): Period {
+  return { from: addDays(period.to, -364), to: period.to, bucket: "MONTH" };
+}
+
+/**
+ * Exported for tests: monthly cohorts over the year to the period's end (`cohortPeriod`) and
+ * the control group over the period itself.
+ */
+export const cohortsQuery = `query DashboardCohorts($period: ReportingPeriodInput!, $cohorts: ReportingPeriodInput!) {
+  customerCohorts(period: $cohorts) {
     __typename
     ... on QueryCustomerCohortsSuccess { data { asOf cohorts { start customers
       revenuePerCustomer30d { amount } revenuePerCustomer90d { amount }
@@ -108,7 +120,7 @@ const ltvColumns = [
 ] as const;
 
 /** Revenue per customer of each monthly acquisition cohort; "—" until the cohort is that old. */
-function cohortPanel(result: CohortsData["customerCohorts"], currency: string) {
+function cohortPanel(result: CohortsData["customerCohorts"], period: Period, currency: string) {
   const body =
     result.__typename === "InvalidInputError"
       ? notice("error", result.message, "cohorts-error")
@@ -154,6 +166,11 @@ function cohortPanel(result: CohortsData["customerCohorts"], currency: string) {
       h("span", { class: "muted" }, "Revenue per customer since their first order"),
     ),
     body,
+    h(
+      "p",
+      { class: "muted", testid: "cohorts-period" },
+      `Customers by the month of their first order, ${formatDay(period.from)} – ${formatDay(period.to)}; “—” until every customer of the cohort is that old.`,
+    ),
   );
 }
 
@@ -188,7 +205,7 @@ function controlGroupPanel(result: CohortsData["controlGroupReport"]) {
     h(
       "p",
       { class: "muted", testid: "control-group-units" },
-      `${formatCount(treated.units)} contacts mailed, ${formatCount(heldOut.units)} held out`,
+      `${formatCount(treated.units)} contacts in scenarios, ${formatCount(heldOut.units)} held out`,
     ),
     warning ? notice("info", warning, "control-group-warning") : null,
   );
@@ -276,7 +293,8 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
       [data, cohorts] = await Promise.all([
         gql<DashboardData>(credentials, dashboardQuery, { period: choice.period }),
         gql<CohortsData>(credentials, cohortsQuery, {
-          period: { ...choice.period, bucket: "MONTH" },
+          period: choice.period,
+          cohorts: cohortPeriod(choice.period),
         }),
       ]);
     } catch (error) {
@@ -370,7 +388,7 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
       h(
         "div",
         { class: "dashboard-pair" },
-        cohortPanel(cohorts.customerCohorts, currency),
+        cohortPanel(cohorts.customerCohorts, cohortPeriod(period), currency),
         controlGroupPanel(cohorts.controlGroupReport),
       ),
     );
