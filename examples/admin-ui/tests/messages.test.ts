@@ -200,3 +200,20 @@ it("shows monthly customer cohorts and the control group's verdict on the dashbo
   });
   expect(errors).toEqual([]);
 });
+
+it("shows FORBIDDEN on the messages screen for a key without messages:read", async () => {
+  const analyticsOnly = await seeded.shop.makeKey("SECRET", ["ANALYTICS_READ"]);
+  const { page, errors } = await signIn(
+    browser,
+    ui.url,
+    api.url,
+    analyticsOnly.key,
+    browserContext,
+  );
+  // The dashboard, cohorts and control group included, needs analytics:read only.
+  await page.getByTestId("cohorts-table").waitFor();
+  await page.getByTestId("nav-messages").click();
+  await expect.poll(() => page.getByTestId("screen-error").textContent()).toMatch(/^FORBIDDEN: /);
+  expect(await page.getByTestId("message-row").count()).toBe(0);
+  expect(errors).toEqual([]);
+});
