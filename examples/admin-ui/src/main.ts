@@ -5,6 +5,7 @@ import { showContactDetail } from "./screens/contact-detail.ts";
 import { showContacts } from "./screens/contacts.ts";
 import { showDashboard } from "./screens/dashboard.ts";
 import { showImport } from "./screens/import.ts";
+import { showMessages } from "./screens/messages.ts";
 import { showScenarioBlueprints } from "./screens/scenario-blueprints.ts";
 import { showScenarios } from "./screens/scenarios.ts";
 import { showSegments } from "./screens/segments.ts";
@@ -20,7 +21,7 @@ export interface ScreenContext {
 
 type Screen = (container: HTMLElement, context: ScreenContext, param?: string) => Promise<void>;
 
-/** Hash routes: `#/dashboard` (the landing screen), `#/attribution`, `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/scenarios`, `#/scenarios/new` (from a blueprint), `#/scenarios/<id>`. */
+/** Hash routes: `#/dashboard` (the landing screen), `#/attribution`, `#/contacts`, `#/contacts/<id>`, `#/tags`, `#/import`, `#/segments`, `#/templates`, `#/messages`, `#/scenarios`, `#/scenarios/new` (from a blueprint), `#/scenarios/<id>`. */
 const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> = {
   dashboard: { title: "Dashboard", screen: showDashboard, inNav: true },
   contacts: { title: "Contacts", screen: showContacts, inNav: true },
@@ -29,6 +30,7 @@ const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> 
   import: { title: "Import", screen: showImport, inNav: true },
   segments: { title: "Segments", screen: showSegments, inNav: true },
   templates: { title: "Templates", screen: showTemplates, inNav: true },
+  messages: { title: "Messages", screen: showMessages, inNav: true },
   scenarios: { title: "Scenarios", screen: showScenarios, inNav: true },
   attribution: { title: "Attribution", screen: showAttribution, inNav: true },
   blueprints: { title: "New scenario", screen: showScenarioBlueprints, inNav: false },

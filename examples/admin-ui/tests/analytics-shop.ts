@@ -18,7 +18,8 @@ export const shopTimeZone = "Europe/Paris";
 /**
  * A month of a small shop in Paris, written through the API wherever it has a mutation:
  * settings, contacts, two templates, a published scenario (a 50/50 A/B split of two mails and
- * a 20 % holdout) started for 24 contacts, 30 days of orders, marketing spend and page views.
+ * a 20 % holdout) started for 24 contacts, 30 days of orders (and a few regulars' orders of
+ * 4 and 10 months ago, for the LTV cohorts), marketing spend and page views.
  * The mail goes out through the real delivery code to the local SES API, and 8 recipients
  * click a tracked link over HTTP, then order; 2 of those orders get a refund, so NET and
  * GROSS attribution differ.
@@ -196,8 +197,33 @@ export async function seedAnalyticsShop(api: Awaited<ReturnType<typeof startApi>
       orderedAt: noonOf(addDays(today, -1 - (i % 29))),
     })),
   ];
+  // Regulars from before the month, for the LTV cohorts: four first bought 300 days ago (two
+  // of them again 60 days later), three 120 days ago.
+  const regulars = [
+    ...[1, 2, 3, 4].map((n) => ({
+      orderId: `regular-${n}-first`,
+      customer: { email: `regular${n}@example.com` },
+      currency: "EUR",
+      total: 60,
+      orderedAt: noonOf(addDays(today, -300)),
+    })),
+    ...[1, 2].map((n) => ({
+      orderId: `regular-${n}-again`,
+      customer: { email: `regular${n}@example.com` },
+      currency: "EUR",
+      total: 45,
+      orderedAt: noonOf(addDays(today, -240)),
+    })),
+    ...[5, 6, 7].map((n) => ({
+      orderId: `regular-${n}-first`,
+      customer: { email: `regular${n}@example.com` },
+      currency: "EUR",
+      total: 80,
+      orderedAt: noonOf(addDays(today, -120)),
+    })),
+  ];
   await call(`mutation($input: UpsertOrdersInput!) { upsertOrders(input: $input) { ${ok} } }`, {
-    input: { orders },
+    input: { orders: [...orders, ...regulars] },
   });
   await call(
     `mutation($input: RecordMarketingSpendInput!) { recordMarketingSpend(input: $input) { ${ok} } }`,

@@ -1,6 +1,8 @@
 import type { Chart } from "chart.js";
 import {
+  addDays,
   browserTimeZone,
+  bucketLabel,
   fieldDefinitions,
   formatCount,
   formatDay,
@@ -48,6 +50,166 @@ export const dashboardQuery = `query Dashboard($period: ReportingPeriodInput!) {
     ... on InvalidInputError { message problems { path message } }
   }
 }`;
+
+/**
+ * The cohorts' days: the year up to the period's end, by month. A cohort's 30/90/180/365-day
+ * figures need cohorts that old, so the dashboard's own period (often 30 days) would show none.
+ */
+export function cohortPeriod(period: Period): Period {
+  return { from: addDays(period.to, -364), to: period.to, bucket: "MONTH" };
+}
+
+/**
+ * Exported for tests: monthly cohorts over the year to the period's end (`cohortPeriod`) and
+ * the control group over the period itself.
+ */
+export const cohortsQuery = `query DashboardCohorts($period: ReportingPeriodInput!, $cohorts: ReportingPeriodInput!) {
+  customerCohorts(period: $cohorts) {
+    __typename
+    ... on QueryCustomerCohortsSuccess { data { asOf cohorts { start customers
+      revenuePerCustomer30d { amount } revenuePerCustomer90d { amount }
+      revenuePerCustomer180d { amount } revenuePerCustomer365d { amount } } } }
+    ... on InvalidInputError { message problems { path message } }
+  }
+  controlGroupReport(period: $period) {
+    __typename
+    ... on QueryControlGroupReportSuccess { data { verdict warning
+      treated { units } heldOut { units } } }
+    ... on InvalidInputError { message problems { path message } }
+  }
+}`;
+
+interface Cohort {
+  start: string;
+  customers: number;
+  revenuePerCustomer30d: Money | null;
+  revenuePerCustomer90d: Money | null;
+  revenuePerCustomer180d: Money | null;
+  revenuePerCustomer365d: Money | null;
+}
+
+type Verdict = "LIFT" | "DROP" | "NO_DIFFERENCE_DETECTED" | "TOO_FEW_CONTACTS";
+
+interface CohortsData {
+  customerCohorts: Result<"QueryCustomerCohortsSuccess", { data: { cohorts: Cohort[] } }>;
+  controlGroupReport: Result<
+    "QueryControlGroupReportSuccess",
+    {
+      data: {
+        verdict: Verdict;
+        warning: string | null;
+        treated: { units: number };
+        heldOut: { units: number };
+      };
+    }
+  >;
+}
+
+const verdicts: Record<Verdict, string> = {
+  LIFT: "Lift",
+  DROP: "Drop",
+  NO_DIFFERENCE_DETECTED: "No difference detected",
+  TOO_FEW_CONTACTS: "Too few contacts",
+};
+
+const ltvColumns = [
+  ["revenuePerCustomer30d", "30 days"],
+  ["revenuePerCustomer90d", "90 days"],
+  ["revenuePerCustomer180d", "180 days"],
+  ["revenuePerCustomer365d", "365 days"],
+] as const;
+
+/** Revenue per customer of each monthly acquisition cohort; "—" until the cohort is that old. */
+function cohortPanel(result: CohortsData["customerCohorts"], period: Period, currency: string) {
+  const body =
+    result.__typename === "InvalidInputError"
+      ? notice("error", result.message, "cohorts-error")
+      : result.data.cohorts.length === 0
+        ? h("p", { class: "muted" }, "No first orders in this period.")
+        : h(
+            "table",
+            { testid: "cohorts-table" },
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", {}, "Cohort"),
+                h("th", { class: "number" }, "Customers"),
+                ltvColumns.map(([, title]) => h("th", { class: "number" }, title)),
+              ),
+            ),
+            h(
+              "tbody",
+              {},
+              result.data.cohorts.map((cohort) =>
+                h(
+                  "tr",
+                  { testid: "cohort-row", "data-cohort": cohort.start },
+                  h("td", {}, bucketLabel(cohort.start, "MONTH")),
+                  h("td", { class: "number" }, formatCount(cohort.customers)),
+                  ltvColumns.map(([field]) =>
+                    h("td", { class: "number" }, formatMoney(cohort[field], currency)),
+                  ),
+                ),
+              ),
+            ),
+          );
+  return h(
+    "section",
+    { class: "panel", testid: "cohorts" },
+    h(
+      "div",
+      { class: "panel-head" },
+      h("h2", {}, "Customer cohorts (LTV)"),
+      h("span", { class: "muted" }, "Revenue per customer since their first order"),
+    ),
+    body,
+    h(
+      "p",
+      { class: "muted", testid: "cohorts-period" },
+      `Customers by the month of their first order, ${formatDay(period.from)} – ${formatDay(period.to)}; “—” until every customer of the cohort is that old.`,
+    ),
+  );
+}
+
+/** The workspace-wide control group: the verdict and, when there is one, the API's warning. */
+function controlGroupPanel(result: CohortsData["controlGroupReport"]) {
+  if (result.__typename === "InvalidInputError") {
+    return h(
+      "section",
+      { class: "panel", testid: "control-group" },
+      h("h2", {}, "Control group"),
+      notice("error", result.message, "control-group-error"),
+    );
+  }
+  const { verdict, warning, treated, heldOut } = result.data;
+  return h(
+    "section",
+    { class: "panel control-group", testid: "control-group" },
+    h(
+      "div",
+      { class: "panel-head" },
+      h("h2", {}, "Control group"),
+      h(
+        "span",
+        {
+          class: `verdict verdict-${verdict.toLowerCase().split("_")[0]}`,
+          testid: "control-group-verdict",
+          "data-verdict": verdict,
+        },
+        verdicts[verdict],
+      ),
+    ),
+    h(
+      "p",
+      { class: "muted", testid: "control-group-units" },
+      `${formatCount(treated.units)} contacts in scenarios, ${formatCount(heldOut.units)} held out`,
+    ),
+    warning ? notice("info", warning, "control-group-warning") : null,
+  );
+}
 
 interface DashboardData {
   shopKpis: Result<
@@ -126,8 +288,15 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
     const request = ++latest;
     show(status, notice("info", "Loading…"));
     let data: DashboardData;
+    let cohorts: CohortsData;
     try {
-      data = await gql<DashboardData>(credentials, dashboardQuery, { period: choice.period });
+      [data, cohorts] = await Promise.all([
+        gql<DashboardData>(credentials, dashboardQuery, { period: choice.period }),
+        gql<CohortsData>(credentials, cohortsQuery, {
+          period: choice.period,
+          cohorts: cohortPeriod(choice.period),
+        }),
+      ]);
     } catch (error) {
       if (request === latest) show(status, notice("error", describeFailure(error), "screen-error"));
       return;
@@ -150,7 +319,7 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
         return load(rebased);
       }
     }
-    render(choice.period, kpis.data, attribution.data, await definitions);
+    render(choice.period, kpis.data, attribution.data, await definitions, cohorts);
   }
 
   function render(
@@ -161,6 +330,7 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
       { __typename: "QueryRevenueAttributionSuccess" }
     >["data"],
     defs: Map<string, string>,
+    cohorts: CohortsData,
   ) {
     const { currency, total } = kpis;
     show(status);
@@ -214,6 +384,12 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
           h("a", { href: "#/attribution" }, "Attribution settings"),
         ),
         scenarioTable(attribution.byScenario, currency),
+      ),
+      h(
+        "div",
+        { class: "dashboard-pair" },
+        cohortPanel(cohorts.customerCohorts, cohortPeriod(period), currency),
+        controlGroupPanel(cohorts.controlGroupReport),
       ),
     );
     chart = drawRevenueChart(canvas, attribution.buckets, period.bucket, currency);
