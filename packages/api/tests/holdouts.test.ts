@@ -326,6 +326,57 @@ describe("holdout and split reports", () => {
     expect(hidden.scenarioHoldoutReport.__typename).toBe("NotFoundError");
   });
 
+  it("compares the workspace's control group with everyone else who entered a scenario", async () => {
+    const { shop, scenario, version } = await seededScenario({});
+    const contacts = await subscribedContacts(shop.id, 60, "cg");
+    const start = new Date("2026-11-05T10:00:00Z");
+    const orders = [];
+    for (const [index, contact] of contacts.entries()) {
+      // 20 in the control group, 30 mailed, 10 held out by the scenario only (still "not control").
+      const holdout = index < 20 ? "control_group" : index >= 50 ? "scenario" : null;
+      await db().scenarioRun.create({
+        data: {
+          workspaceId: shop.id,
+          scenarioId: scenario.id,
+          versionId: version.id,
+          contactId: contact.id,
+          trigger: {},
+          startedAt: start,
+          status: "COMPLETED",
+          holdout,
+        },
+      });
+      // 2 of the control group buy, 12 of the other 40.
+      if (index < 2 || (index >= 20 && index < 32)) {
+        orders.push({
+          orderId: `CG-${index}`,
+          customer: { email: contact.email },
+          currency: "USD",
+          total: 30,
+          orderedAt: new Date(start.getTime() + 48 * hour).toISOString(),
+        });
+      }
+    }
+    await api.data(
+      `mutation($input: UpsertOrdersInput!) { upsertOrders(input: $input) { __typename } }`,
+      { input: { orders } },
+      shop.secretKey,
+    );
+    const { controlGroupReport } = await api.data(
+      `query($period: ReportingPeriodInput!) { controlGroupReport(period: $period) {
+        ... on QueryControlGroupReportSuccess { data {
+          treated { units converted revenue { amount } } heldOut { units converted revenue { amount } }
+        } }
+      } }`,
+      { period },
+      shop.secretKey,
+    );
+    expect(controlGroupReport.data).toEqual({
+      treated: { units: 40, converted: 12, revenue: { amount: "360.00" } },
+      heldOut: { units: 20, converted: 2, revenue: { amount: "60.00" } },
+    });
+  });
+
   it("reports each split branch with human opens and clicks, conversion, revenue and its chance to be best", async () => {
     const definition = {
       nodes: [{ id: "ab", kind: "split", branches: [{ name: "A" }, { name: "B" }, { name: "C" }] }],

@@ -85,7 +85,7 @@ export async function reportControlGroup(
   const rows = await executor.$queryRaw<GroupRow[]>`
     WITH units AS (
       SELECT DISTINCT ON (r.contact_id) r.contact_id AS id, r.contact_id, r.started_at,
-             r.holdout = 'control_group' AS held_out, ${end} AS until
+             r.holdout IS NOT DISTINCT FROM 'control_group' AS held_out, ${end} AS until
         FROM scenario_runs r
        WHERE r.workspace_id = ${workspaceId}::uuid
          AND r.started_at >= ${periodStartSql(period)} AND r.started_at < ${end}
