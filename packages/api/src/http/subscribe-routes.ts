@@ -1,7 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { emailConfig } from "../config.ts";
-import { checkIngestAccess } from "../domain/events/ingest-access.ts";
 import { ingestRateLimiter, type RateLimiter } from "../domain/events/rate-limit.ts";
 import { verifyLinkSignature } from "../domain/messages/compose/email-links.ts";
 import {
@@ -11,7 +10,7 @@ import {
 import { requestSubscription } from "../domain/messages/subscriptions/request-subscription.ts";
 import { InvalidInputError } from "../domain/shared/errors.ts";
 import { someWorkspaceAllowsOrigin } from "../domain/workspaces/allowed-origins.ts";
-import { grantAllows, verifyApiKey } from "../domain/workspaces/api-keys.ts";
+import { authorizeBrowserKey, errorBody, failOpenly } from "./browser-key-access.ts";
 import { corsHeaders } from "./cors.ts";
 import { requestOrigin } from "./email-tracking.ts";
 import {
@@ -59,40 +58,18 @@ export function makeSubscribeRoutes(options: SubscribeRoutesOptions = {}): Hono 
   });
 
   routes.post("/v1/subscribe", async (c) => {
-    const origin = c.req.header("origin");
-    const fail = (status: 400 | 401 | 403 | 429, code: string, message: string, headers = {}) =>
-      c.json({ error: { code, message } }, status, {
-        ...(origin && { "Access-Control-Allow-Origin": origin, Vary: "Origin" }),
-        ...headers,
-      });
     let json: unknown;
     try {
       json = JSON.parse(await c.req.text());
     } catch {
-      return fail(400, "invalid_json", "the body is not JSON");
+      return failOpenly(c, 400, "invalid_json", "the body is not JSON");
     }
     const body = subscribeBody.safeParse(json);
-    if (!body.success) return fail(400, "invalid_body", "send { writeKey, email, source? }");
-    const key =
-      /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? body.data.writeKey;
-    if (!key) return fail(401, "missing_key", "send the write key as writeKey");
-    const grant = await verifyApiKey(key);
-    if (!grant) return fail(401, "invalid_key", "unknown or revoked key");
-    if (!grantAllows(grant, "events:write")) {
-      return fail(403, "missing_scope", "this key lacks the events:write scope");
-    }
-    const access = await checkIngestAccess(grant, origin, limiter());
-    if (!access.allowed) {
-      return access.reason === "origin_not_allowed"
-        ? fail(
-            403,
-            "origin_not_allowed",
-            `origin ${origin ?? "(none)"} is not allowed for this key`,
-          )
-        : fail(429, "rate_limited", "too many requests for this key", {
-            "Retry-After": String(access.retryAfterSeconds),
-          });
-    }
+    if (!body.success)
+      return failOpenly(c, 400, "invalid_body", "send { writeKey, email, source? }");
+    const authorized = await authorizeBrowserKey(c, body.data.writeKey, limiter());
+    if ("refused" in authorized) return authorized.refused;
+    const { grant, cors } = authorized;
     try {
       const { outcome } = await requestSubscription(
         grant.workspaceId,
@@ -103,14 +80,10 @@ export function makeSubscribeRoutes(options: SubscribeRoutesOptions = {}): Hono 
         },
         requestOrigin(c),
       );
-      return c.json(
-        { outcome },
-        200,
-        grant.keyKind === "PUBLIC" && origin ? corsHeaders(origin) : {},
-      );
+      return c.json({ outcome }, 200, cors);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      return fail(400, "invalid_input", error.message);
+      return c.json(errorBody("invalid_input", error.message), 400, cors);
     }
   });
 

@@ -1,6 +1,6 @@
 import { db, type Executor } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { loadSplitWinner, type SplitWinner } from "../scenarios/split-winners.ts";
+import { loadSplitWinner, type SplitWinner, splitBranchNames } from "../scenarios/split-winners.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import type { AttributionModel } from "./attribution-settings.ts";
 import { humanClickSql, orderRevenueSql } from "./credited-orders.ts";
@@ -61,7 +61,7 @@ export async function reportScenarioSplit(
     periodInput,
     window,
   );
-  const declared = splitBranchesOf(definition, nodeId);
+  const declared = splitBranchNames(definition, nodeId);
   if (!declared) throw new NotFoundError("Split node", nodeId);
   const executor = db();
   const rows = await loadSplitOutcomes(executor, {
@@ -109,18 +109,6 @@ export async function reportScenarioSplit(
       probabilityToBeBest: chances.get(branch.branch) ?? null,
     })),
   };
-}
-
-/** The branch names of a split node in a stored definition, or null when it has none by that id. */
-function splitBranchesOf(definition: unknown, nodeId: string): string[] | null {
-  const nodes = (definition as { nodes?: unknown })?.nodes;
-  if (!Array.isArray(nodes)) return null;
-  const node = nodes.find(
-    (candidate: { id?: unknown; kind?: unknown }) =>
-      candidate?.id === nodeId && candidate.kind === "split",
-  ) as { branches?: { name?: unknown }[] } | undefined;
-  if (!node?.branches) return null;
-  return node.branches.map((branch) => String(branch.name));
 }
 
 export interface BranchOutcomeRow {

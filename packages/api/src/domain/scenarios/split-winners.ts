@@ -38,17 +38,13 @@ export async function chooseSplitWinner(
       })
     : null;
   if (!scenario) throw new NotFoundError("Scenario", input.scenarioId);
-  const branches = new Set<string>();
-  let found = false;
-  for (const definition of [scenario.definition, scenario.liveVersion?.definition]) {
-    const nodes = (definition as unknown as ScenarioDefinition | null)?.nodes ?? [];
-    for (const node of nodes) {
-      if (node.id !== input.nodeId || node.kind !== "split") continue;
-      found = true;
-      for (const branch of node.branches) branches.add(branch.name);
-    }
+  const named = [scenario.definition, scenario.liveVersion?.definition].map((definition) =>
+    splitBranchNames(definition, input.nodeId),
+  );
+  if (named.every((names) => names === null)) {
+    throw InvalidInputError.field(["nodeId"], "is not a split node of the scenario");
   }
-  if (!found) throw InvalidInputError.field(["nodeId"], "is not a split node of the scenario");
+  const branches = new Set(named.flatMap((names) => names ?? []));
   const key = { scenarioId_nodeId: { scenarioId: scenario.id, nodeId: input.nodeId } };
   if (input.branch === null) {
     await db().scenarioSplitWinner.deleteMany({
@@ -75,4 +71,11 @@ export async function chooseSplitWinner(
     update: decided,
     select: { nodeId: true, branch: true, decidedBy: true, probability: true, decidedAt: true },
   });
+}
+
+/** The branch names of split `nodeId` in a stored definition, or null when it has no such split. */
+export function splitBranchNames(definition: unknown, nodeId: string): string[] | null {
+  const nodes = (definition as Partial<ScenarioDefinition> | null)?.nodes ?? [];
+  const node = nodes.find((candidate) => candidate.id === nodeId && candidate.kind === "split");
+  return node?.kind === "split" ? node.branches.map((branch) => branch.name) : null;
 }

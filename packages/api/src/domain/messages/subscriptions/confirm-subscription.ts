@@ -1,4 +1,4 @@
-import { withTransaction } from "../../../db.ts";
+import { db, withTransaction } from "../../../db.ts";
 import { lockContact } from "../../contacts/lock-contact.ts";
 import { isUuid } from "../../shared/validation.ts";
 import { type ConsentOrigin, recordSubscribed } from "./request-subscription.ts";
@@ -20,17 +20,15 @@ export async function loadConfirmationRequest(
   now: Date = new Date(),
 ): Promise<ConfirmationRequest | null> {
   if (!isUuid(messageId)) return null;
-  const message = await withTransaction((tx) =>
-    tx.message.findUnique({
-      where: { id: messageId },
-      select: {
-        data: true,
-        queuedAt: true,
-        contact: { select: { email: true, consentStatus: true } },
-        workspace: { select: { name: true, emailSettings: { select: { shopName: true } } } },
-      },
-    }),
-  );
+  const message = await db().message.findUnique({
+    where: { id: messageId },
+    select: {
+      data: true,
+      queuedAt: true,
+      contact: { select: { email: true, consentStatus: true } },
+      workspace: { select: { name: true, emailSettings: { select: { shopName: true } } } },
+    },
+  });
   if (!message?.contact?.email || !isSubscriptionConfirmation(message.data)) return null;
   return {
     shopName: message.workspace.emailSettings?.shopName ?? message.workspace.name,

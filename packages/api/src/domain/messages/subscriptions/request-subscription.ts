@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { withTransaction } from "../../../db.ts";
+import { db, withTransaction } from "../../../db.ts";
 import { queueContactDataChange } from "../../contacts/contact-changes.ts";
 import { lockContact } from "../../contacts/lock-contact.ts";
 import { installTemplateLibrary } from "../../email-templates/template-library.ts";
@@ -115,6 +115,10 @@ export async function requestSubscription(
 
 /** The workspace's confirmation template, installed from the library the first time. */
 async function confirmationTemplate(workspaceId: string) {
+  const installed = await db().template.findFirst({
+    where: { workspaceId, libraryKey: confirmationTemplateKey },
+  });
+  if (installed) return installed;
   const { templates } = await installTemplateLibrary(workspaceId, {
     keys: [confirmationTemplateKey],
   });
