@@ -5,13 +5,13 @@ import { loadAttributionModel } from "./attribution-settings.ts";
 import { orderRevenueSql } from "./credited-orders.ts";
 import {
   bucketOfSql,
+  isoDay,
   periodEndSql,
   periodStartSql,
   type ReportingPeriod,
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
-import { isoDay } from "./revenue-attribution.ts";
 
 /** The days after a customer's first order at which their cumulative revenue is read. */
 export const lifetimeHorizons = [30, 90, 180, 365] as const;

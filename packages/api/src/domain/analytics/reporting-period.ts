@@ -110,3 +110,8 @@ function advance(date: string, bucket: ReportingBucket): string {
 function daysBetween(from: string, to: string): number {
   return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 }
+
+/** A `date` column as Postgres returns it (midnight UTC of that date), as `YYYY-MM-DD`. */
+export function isoDay(value: Date): string {
+  return value.toISOString().slice(0, 10);
+}

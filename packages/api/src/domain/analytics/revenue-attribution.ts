@@ -10,6 +10,7 @@ import { creditedOrdersSql } from "./credited-orders.ts";
 import {
   bucketOfSql,
   bucketStarts,
+  isoDay,
   periodEndSql,
   periodStartSql,
   type ReportingPeriod,
@@ -195,9 +196,4 @@ function toSource(row: SourceRow): AttributedSource {
     orders: Number(row.orders),
     recipients: Number(row.recipients),
   };
-}
-
-/** A `date` column as Postgres returns it (midnight UTC of that date). */
-export function isoDay(value: Date): string {
-  return value.toISOString().slice(0, 10);
 }

@@ -6,13 +6,13 @@ import { creditedOrdersSql, humanClickSql } from "./credited-orders.ts";
 import {
   bucketOfSql,
   bucketStarts,
+  isoDay,
   periodEndSql,
   periodStartSql,
   type ReportingPeriod,
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
-import { isoDay } from "./revenue-attribution.ts";
 
 /** A visit ends after this long without a page view. */
 export const sessionGapMinutes = 30;
