@@ -8,6 +8,7 @@ export {
   withTransaction,
 } from "./db.ts";
 export { decideSplitWinners } from "./domain/analytics/decide-split-winners.ts";
+export { type RollUp, rollUpAnalytics } from "./domain/analytics/roll-up.ts";
 export * from "./domain/catalog/archive-products.ts";
 export * from "./domain/catalog/list-products.ts";
 export * from "./domain/catalog/product-input.ts";

@@ -2,10 +2,12 @@ import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { reportCustomerCohorts } from "../src/domain/analytics/customer-cohorts.ts";
+import { rollUpAnalytics } from "../src/domain/analytics/roll-up.ts";
 import {
   recordEmailClick,
   recordEmailOpen,
 } from "../src/domain/messages/engagement/record-engagement.ts";
+import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { createTestWorkspace, makeTestApi } from "./support/index.ts";
 
 /**
@@ -195,7 +197,7 @@ beforeAll(async () => {
     { anonymousId: "anon-1", at: "2026-11-06T10:45:00Z" },
     { anonymousId: "anon-1", at: "2026-11-06T11:30:00Z" },
   ];
-  await db().event.createMany({
+  const stored = await db().event.createManyAndReturn({
     data: [
       ...views.map((view, index) => ({
         workspaceId,
@@ -213,7 +215,10 @@ beforeAll(async () => {
         messageId: "anon-order",
       },
     ],
+    select: { id: true },
   });
+  // What the worker's process_event does with each: the visits are kept from the page views.
+  for (const event of stored) await reactToEvent(String(event.id));
   await db().cart.createMany({
     data: [
       ["c1", "CONVERTED", "2026-11-02T10:00:00Z"],
@@ -636,5 +641,90 @@ describe("customer cohorts", () => {
     expect(
       viaApi.customerCohorts.data.cohorts.map((c: { customers: number }) => c.customers),
     ).toEqual([1, 4]);
+  });
+});
+
+describe("roll-ups", () => {
+  const dirtyMarks = () => db().analyticsDirtySlot.count({ where: { workspaceId } });
+  const everything = async () => ({
+    weekly: await kpis({ ...november, bucket: "WEEK" }),
+    daily: await kpis(november),
+    attribution: await attribution(november),
+    preview: await attribution(november, { clickWindowHours: 240 }),
+  });
+
+  it("give the figures the raw tables give, and reports read them", async () => {
+    const computed = await everything();
+    expect(await dirtyMarks()).toBeGreaterThan(0);
+    const [rolled] = await rollUpAnalytics({ workspaceId });
+    expect(rolled).toMatchObject({ workspaceId, everything: true });
+    expect(await dirtyMarks()).toBe(0);
+    expect(await db().orderSlot.count({ where: { workspaceId } })).toBeGreaterThan(0);
+    expect(await everything()).toEqual(computed);
+
+    // Proof that reports read the roll-up: a doctored slot shows, until a mark makes it dirty.
+    const slot = new Date("2026-11-06T10:00:00Z"); // the browser's first visit
+    await db().analyticsSlot.update({
+      where: { workspaceId_slot: { workspaceId, slot } },
+      data: { sessions: { increment: 100 } },
+    });
+    expect((await kpis(november)).data.total.sessions).toBe(104);
+    await db().analyticsDirtySlot.create({ data: { workspaceId, slot } });
+    expect((await kpis(november)).data.total.sessions).toBe(4);
+    await rollUpAnalytics({ workspaceId });
+    expect(await everything()).toEqual(computed);
+  });
+
+  it("show a change at once, before the worker rolls it up", async () => {
+    await rollUpAnalytics({ workspaceId });
+    const before = (await kpis(november)).data.total;
+    // A late refund of O1 (credited to mA) and a new order by Dee, both on November 3rd.
+    await api.data(
+      `mutation($input: UpsertOrdersInput!) { upsertOrders(input: $input) { __typename } }`,
+      {
+        input: {
+          orders: [
+            order("O1", "ada@example.com", "2026-11-03T10:00:00Z", 100, {
+              refunds: [{ refundId: "R9", amount: 40, refundedAt: "2026-11-20T10:00:00Z" }],
+            }),
+            order("O9", "dee@example.com", "2026-11-03T11:00:00Z", 15),
+          ],
+        },
+      },
+      shop.secretKey,
+    );
+    expect(await dirtyMarks()).toBeGreaterThan(0);
+    const fresh = (await kpis(november)).data.total;
+    expect(fresh).toMatchObject({
+      revenue: { amount: "325.00" }, // 350 − 40 + 15
+      orders: 7,
+      emailRevenue: { amount: "80.00" }, // mA's 100 + 20 − 40
+      repeatCustomers: 3, // Dee now has two orders
+    });
+    expect(before.orders).toBe(6);
+    await rollUpAnalytics({ workspaceId });
+    expect(await dirtyMarks()).toBe(0);
+    expect((await kpis(november)).data.total).toEqual(fresh);
+  });
+
+  it("re-credit every slot after the attribution model changes", async () => {
+    const wider = (await attribution(november, { clickWindowHours: 240 })).data;
+    await api.data(
+      `mutation($input: AttributionModelInput!) { updateAttributionModel(input: $input) { __typename } }`,
+      { input: { clickWindowHours: 240 } },
+      shop.secretKey,
+    );
+    expect(await db().analyticsDirtySlot.count({ where: { workspaceId, slot: null } })).toBe(1);
+    const saved = (await attribution(november)).data;
+    expect(saved.attributedRevenue).toEqual(wider.attributedRevenue);
+    const [rolled] = await rollUpAnalytics({ workspaceId });
+    expect(rolled?.everything).toBe(true);
+    expect((await attribution(november)).data).toEqual(saved);
+    await api.data(
+      `mutation($input: AttributionModelInput!) { updateAttributionModel(input: $input) { __typename } }`,
+      { input: { clickWindowHours: 120 } },
+      shop.secretKey,
+    );
+    await rollUpAnalytics({ workspaceId });
   });
 });

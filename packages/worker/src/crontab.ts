@@ -40,6 +40,7 @@ const schedules: Schedule[] = [
   },
   { pattern: "41 2 * * *", task: "rebuild_recommendations", options: "max=3" },
   { pattern: "23 * * * *", task: "decide_split_winners", options: "max=3" },
+  { pattern: "* * * * *", task: "roll_up_analytics", options: "max=3" },
 ];
 
 /** The scheduled tasks, in graphile-worker's crontab format (`pattern task ?options payload`). */

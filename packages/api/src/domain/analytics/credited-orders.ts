@@ -1,7 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { scannerBurstSeconds } from "../messages/engagement/record-touch.ts";
 import type { AttributionModel } from "./attribution-settings.ts";
-import { periodEndSql, periodStartSql, type ReportingPeriod } from "./reporting-period.ts";
+import { slotInterval } from "./slots.ts";
 
 /**
  * A touch (aliased `alias`) that is a person's click: not flagged at write time, and no click
@@ -26,28 +26,38 @@ export function orderRevenueSql(model: AttributionModel, alias = "o"): Prisma.Sq
     : Prisma.sql`${o}.total`;
 }
 
+/** Credit-relevant parts of two models agree: roll-ups made under one serve the other. */
+export function sameCredit(a: AttributionModel, b: AttributionModel): boolean {
+  return (
+    a.clickWindowHours === b.clickWindowHours &&
+    a.countOpens === b.countOpens &&
+    (!a.countOpens || a.openWindowHours === b.openWindowHours)
+  );
+}
+
 /**
- * Every order of the period in the shop currency, with the one marketing message credited for
- * it under the model, if any: the latest person's click within the click window, else (when
- * opens count) the latest person's open within the open window. Machine opens and scanner
- * clicks never earn credit; transactional mail never does either. `influenced` is whether any
- * person's open or click of a marketing message came within the click window before it.
+ * Every order placed in the given slots (`slotsSql`: a query of one `slot` column, each the
+ * start of a 15-minute slot), in every currency, with the one marketing message credited for it
+ * under the model, if any: the latest person's click within the click window, else (when opens
+ * count) the latest person's open within the open window. Machine opens and scanner clicks
+ * never earn credit; transactional mail never does either. `influenced` is whether any person's
+ * open or click of a marketing message came within the click window before it.
  *
- * Columns: order_id, contact_id, ordered_at, revenue, cancelled, message_id, template_id,
- * scenario_id, scenario_node_id, block (the recommendation block of a credited click's link),
- * credited_by ('CLICKED' | 'OPENED' | null), influenced.
+ * Columns: slot, order_id, contact_id, currency, ordered_at, net, gross, cancelled, message_id,
+ * template_id, scenario_id, scenario_node_id, block (the recommendation block of a credited
+ * click's link), credited_by ('CLICKED' | 'OPENED' | null), influenced.
  */
 export function creditedOrdersSql(
   workspaceId: string,
-  period: ReportingPeriod,
   model: AttributionModel,
-  currency: string,
+  slotsSql: Prisma.Sql,
 ): Prisma.Sql {
   const clickWindow = Prisma.sql`make_interval(hours => ${model.clickWindowHours})`;
   const openWindow = Prisma.sql`make_interval(hours => ${model.openWindowHours})`;
   const widest = Prisma.sql`make_interval(hours => ${Math.max(model.clickWindowHours, model.countOpens ? model.openWindowHours : 0)})`;
   return Prisma.sql`
-    SELECT o.id AS order_id, o.contact_id, o.ordered_at, ${orderRevenueSql(model)} AS revenue,
+    SELECT s.slot, o.id AS order_id, o.contact_id, o.currency, o.ordered_at,
+           ${orderRevenueSql({ ...model, revenueBasis: "NET" })} AS net, o.total AS gross,
            o.status = 'CANCELLED' AS cancelled,
            credit.message_id, credit.template_id, credit.scenario_id, credit.scenario_node_id,
            credit.block, credit.kind::text AS credited_by,
@@ -56,7 +66,9 @@ export function creditedOrdersSql(
               WHERE t.workspace_id = o.workspace_id AND t.contact_id = o.contact_id
                 AND t.occurred_at <= o.ordered_at AND t.occurred_at > o.ordered_at - ${clickWindow}
                 AND ((t.kind = 'OPENED' AND NOT t.machine) OR ${humanClickSql("t")})) AS influenced
-      FROM orders o
+      FROM (${slotsSql}) s
+      JOIN orders o ON o.workspace_id = ${workspaceId}::uuid
+                   AND o.ordered_at >= s.slot AND o.ordered_at < s.slot + ${slotInterval}
       LEFT JOIN LATERAL (
         SELECT t.message_id, t.template_id, t.scenario_id, t.scenario_node_id, t.block, t.kind
           FROM message_touches t JOIN messages m ON m.id = t.message_id AND m.kind = 'MARKETING'
@@ -66,7 +78,5 @@ export function creditedOrdersSql(
              OR (${model.countOpens} AND t.kind = 'OPENED' AND NOT t.machine
                  AND t.occurred_at > o.ordered_at - ${openWindow}))
          ORDER BY t.kind = 'CLICKED' DESC, t.occurred_at DESC, t.id DESC
-         LIMIT 1) credit ON true
-     WHERE o.workspace_id = ${workspaceId}::uuid AND o.currency = ${currency}
-       AND o.ordered_at >= ${periodStartSql(period)} AND o.ordered_at < ${periodEndSql(period)}`;
+         LIMIT 1) credit ON true`;
 }

@@ -4,11 +4,11 @@ import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import {
   type AttributionModel,
   type AttributionModelChange,
+  loadAttributionModel,
   previewAttributionModel,
 } from "./attribution-settings.ts";
-import { creditedOrdersSql } from "./credited-orders.ts";
+import { sameCredit } from "./credited-orders.ts";
 import {
-  bucketOfSql,
   bucketStarts,
   isoDay,
   periodEndSql,
@@ -17,6 +17,8 @@ import {
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
+import { bucketedFiguresSql } from "./rolled-up-figures.ts";
+import { orderRollUp, sourceRollUp } from "./slot-figures.ts";
 
 /** Attributed revenue of one scenario or template: what it was credited and whom it mailed. */
 export interface AttributedSource {
@@ -91,28 +93,32 @@ export async function reportRevenueAttribution(
 ): Promise<RevenueAttribution> {
   const executor = db();
   const period = await resolveReportingPeriod(executor, workspaceId, periodInput);
+  const saved = await loadAttributionModel(workspaceId, executor);
   const model = await previewAttributionModel(executor, workspaceId, modelChange);
   const currency = await loadWorkspaceCurrency(executor, workspaceId);
-  const credited = creditedOrdersSql(workspaceId, period, model, currency);
+  // A preview that credits differently cannot use the roll-ups: every slot is computed.
+  const live = !sameCredit(model, saved);
+  const basis = model.revenueBasis === "NET" ? "net" : "gross";
+  const revenue = Prisma.raw(`revenue_${basis}`);
+  const orders = orderRollUp(workspaceId, model);
+  const sources = sourceRollUp(workspaceId, model);
   const start = periodStartSql(period);
   const end = periodEndSql(period);
+  const bySource = (source: string) =>
+    bucketedFiguresSql(workspaceId, period, sources, {
+      live,
+      groupByBucket: false,
+      filter: Prisma.sql`currency = ${currency} AND source = ${source}`,
+    });
 
   const [totals, scenarios, templates, otherCurrencies, blocks] = await Promise.all([
     executor.$queryRaw<TotalsRow[]>`
-      WITH credited AS (${credited})
-      SELECT ${bucketOfSql(period, Prisma.sql`ordered_at`)} AS bucket,
-             COALESCE(sum(revenue), 0)::bigint AS revenue,
-             count(*) FILTER (WHERE NOT cancelled) AS orders,
-             COALESCE(sum(revenue) FILTER (WHERE message_id IS NOT NULL), 0)::bigint AS attributed_revenue,
-             count(*) FILTER (WHERE message_id IS NOT NULL AND NOT cancelled) AS attributed_orders,
-             COALESCE(sum(revenue) FILTER (WHERE influenced), 0)::bigint AS influenced_revenue,
-             count(*) FILTER (WHERE influenced AND NOT cancelled) AS influenced_orders
-        FROM credited GROUP BY 1`,
+      SELECT bucket, ${revenue} AS revenue, orders,
+             ${Prisma.raw(`attributed_${basis}`)} AS attributed_revenue, attributed_orders,
+             ${Prisma.raw(`influenced_${basis}`)} AS influenced_revenue, influenced_orders
+        FROM (${bucketedFiguresSql(workspaceId, period, orders, { live, filter: Prisma.sql`currency = ${currency}` })}) f`,
     executor.$queryRaw<SourceRow[]>`
-      WITH credited AS (${credited}),
-      earned AS (
-        SELECT scenario_id AS id, sum(revenue)::bigint AS revenue, count(*) FILTER (WHERE NOT cancelled) AS orders
-          FROM credited WHERE scenario_id IS NOT NULL GROUP BY 1),
+      WITH earned AS (SELECT key::uuid AS id, ${revenue} AS revenue, orders FROM (${bySource("scenario")}) f),
       reached AS (
         SELECT r.scenario_id AS id, count(DISTINCT m.contact_id) AS recipients
           FROM messages m JOIN scenario_runs r ON r.id = m.scenario_run_id
@@ -125,10 +131,7 @@ export async function reportRevenueAttribution(
        WHERE s.workspace_id = ${workspaceId}::uuid AND (e.id IS NOT NULL OR r.id IS NOT NULL)
        ORDER BY revenue DESC, recipients DESC, s.name`,
     executor.$queryRaw<SourceRow[]>`
-      WITH credited AS (${credited}),
-      earned AS (
-        SELECT template_id AS id, sum(revenue)::bigint AS revenue, count(*) FILTER (WHERE NOT cancelled) AS orders
-          FROM credited WHERE template_id IS NOT NULL GROUP BY 1),
+      WITH earned AS (SELECT key::uuid AS id, ${revenue} AS revenue, orders FROM (${bySource("template")}) f),
       reached AS (
         SELECT m.template_id AS id, count(DISTINCT m.contact_id) AS recipients
           FROM messages m
@@ -141,13 +144,11 @@ export async function reportRevenueAttribution(
        WHERE t.workspace_id = ${workspaceId}::uuid AND (e.id IS NOT NULL OR r.id IS NOT NULL)
        ORDER BY revenue DESC, recipients DESC, t.name`,
     executor.$queryRaw<{ count: bigint }[]>`
-      SELECT count(*) FROM orders
-       WHERE workspace_id = ${workspaceId}::uuid AND currency <> ${currency}
-         AND ordered_at >= ${start} AND ordered_at < ${end}`,
+      SELECT COALESCE(sum(orders), 0)::bigint AS count
+        FROM (${bucketedFiguresSql(workspaceId, period, orders, { groupByBucket: false, filter: Prisma.sql`currency <> ${currency}` })}) f`,
     executor.$queryRaw<{ block: string; revenue: bigint; orders: bigint }[]>`
-      WITH credited AS (${credited})
-      SELECT block, sum(revenue)::bigint AS revenue, count(*) FILTER (WHERE NOT cancelled) AS orders
-        FROM credited WHERE block IS NOT NULL GROUP BY block ORDER BY revenue DESC, block`,
+      SELECT key AS block, ${revenue} AS revenue, orders FROM (${bySource("block")}) f
+       ORDER BY revenue DESC, block`,
   ]);
 
   const byStart = new Map(totals.map((row) => [isoDay(row.bucket), row]));

@@ -2,7 +2,6 @@ import { db } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { type AttributionModel, loadAttributionModel } from "./attribution-settings.ts";
-import { creditedOrdersSql, humanClickSql } from "./credited-orders.ts";
 import {
   bucketOfSql,
   bucketStarts,
@@ -13,9 +12,8 @@ import {
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
-
-/** A visit ends after this long without a page view. */
-export const sessionGapMinutes = 30;
+import { bucketedFiguresSql } from "./rolled-up-figures.ts";
+import { activityRollUp, orderRollUp } from "./slot-figures.ts";
 
 /** The raw counts of one bucket (or of the whole period); every rate is derived from them. */
 export interface KpiCounts {
@@ -73,88 +71,23 @@ export async function reportShopKpis(
   const period = await resolveReportingPeriod(executor, workspaceId, periodInput);
   const model = await loadAttributionModel(workspaceId, executor);
   const currency = await loadWorkspaceCurrency(executor, workspaceId);
-  const workspace = Prisma.sql`${workspaceId}::uuid`;
-  const start = periodStartSql(period);
-  const end = periodEndSql(period);
-  const bucketOf = (instant: string) => bucketOfSql(period, Prisma.raw(instant));
-  // One bucket's end instant, for "up to the end of the bucket".
-  const bucketEnd = Prisma.sql`LEAST(((bucket + ${`1 ${period.bucket.toLowerCase()}`}::interval)::timestamp AT TIME ZONE ${period.timeZone}), ${end})`;
+  const basis = model.revenueBasis === "NET" ? "net" : "gross";
+  const inCurrency = Prisma.sql`currency = ${currency}`;
 
   const queries: Promise<Row[]>[] = [
     executor.$queryRaw<Row[]>`
-      WITH credited AS (${creditedOrdersSql(workspaceId, period, model, currency)})
-      SELECT ${bucketOf("ordered_at")} AS bucket,
-             COALESCE(sum(revenue), 0)::bigint AS revenue,
-             count(*) FILTER (WHERE NOT cancelled) AS orders,
-             COALESCE(sum(revenue) FILTER (WHERE message_id IS NOT NULL), 0)::bigint AS email_revenue
-        FROM credited GROUP BY 1`,
-    executor.$queryRaw<Row[]>`
-      WITH buyers AS (
-        SELECT DISTINCT ${bucketOf("o.ordered_at")} AS bucket, o.contact_id
-          FROM orders o
-         WHERE o.workspace_id = ${workspace} AND o.currency = ${currency} AND o.status <> 'CANCELLED'
-           AND o.contact_id IS NOT NULL AND o.ordered_at >= ${start} AND o.ordered_at < ${end})
-      SELECT b.bucket, count(*) AS customers,
-             count(*) FILTER (WHERE history.orders >= 2) AS repeat_customers,
-             count(*) FILTER (WHERE history.first_at >= (b.bucket::timestamp AT TIME ZONE ${period.timeZone})) AS new_customers
-        FROM buyers b
-        CROSS JOIN LATERAL (
-          SELECT count(*) AS orders, min(o.ordered_at) AS first_at FROM orders o
-           WHERE o.workspace_id = ${workspace} AND o.contact_id = b.contact_id AND o.status <> 'CANCELLED'
-             AND o.ordered_at < ${bucketEnd}) history
-       GROUP BY 1`,
-    executor.$queryRaw<Row[]>`
-      WITH views AS (
-        SELECT COALESCE(e.contact_id::text, 'anonymous:' || e.anonymous_id) AS visitor, e.contact_id,
-               e.anonymous_id, e.occurred_at,
-               e.occurred_at - lag(e.occurred_at) OVER visitor AS gap
-          FROM events e
-         WHERE e.workspace_id = ${workspace} AND e.name = 'Page Viewed'
-           AND e.occurred_at >= ${start} AND e.occurred_at < ${end}
-           AND (e.contact_id IS NOT NULL OR e.anonymous_id IS NOT NULL)
-        WINDOW visitor AS (PARTITION BY COALESCE(e.contact_id::text, 'anonymous:' || e.anonymous_id) ORDER BY e.occurred_at)),
-      numbered AS (
-        SELECT *, count(*) FILTER (WHERE gap IS NULL OR gap >= make_interval(mins => ${sessionGapMinutes}))
-                    OVER (PARTITION BY visitor ORDER BY occurred_at) AS session
-          FROM views),
-      sessions AS (
-        SELECT visitor, min(contact_id::text)::uuid AS contact_id, min(anonymous_id) AS anonymous_id,
-               min(occurred_at) AS started_at, max(occurred_at) + make_interval(mins => ${sessionGapMinutes}) AS ended_at
-          FROM numbered GROUP BY visitor, session)
-      SELECT ${bucketOf("s.started_at")} AS bucket, count(*) AS sessions,
-             count(*) FILTER (WHERE EXISTS (
-               SELECT 1 FROM orders o WHERE o.workspace_id = ${workspace} AND o.contact_id = s.contact_id
-                  AND o.ordered_at >= s.started_at AND o.ordered_at < s.ended_at)
-               OR EXISTS (
-               SELECT 1 FROM events oc WHERE oc.workspace_id = ${workspace} AND oc.name = 'Order Completed'
-                  AND oc.anonymous_id = s.anonymous_id
-                  AND oc.occurred_at >= s.started_at AND oc.occurred_at < s.ended_at)) AS converted_sessions
-        FROM sessions s GROUP BY 1`,
+      SELECT bucket, ${Prisma.raw(`revenue_${basis}`)} AS revenue, orders,
+             ${Prisma.raw(`attributed_${basis}`)} AS email_revenue
+        FROM (${bucketedFiguresSql(workspaceId, period, orderRollUp(workspaceId, model), { filter: inCurrency })}) f`,
+    executor.$queryRaw<
+      Row[]
+    >`${bucketedFiguresSql(workspaceId, period, activityRollUp(workspaceId))}`,
+    executor.$queryRaw<Row[]>`${customersSql(workspaceId, period, currency, true)}`,
+    executor.$queryRaw<Row[]>`${recipientsSql(workspaceId, period, true)}`,
     executor.$queryRaw<Row[]>`
       SELECT date_trunc(${period.bucket.toLowerCase()}, day::timestamp)::date AS bucket, sum(amount)::bigint AS marketing_spend
         FROM marketing_spend
-       WHERE workspace_id = ${workspace} AND day >= ${period.from}::date AND day <= ${period.to}::date
-       GROUP BY 1`,
-    executor.$queryRaw<Row[]>`
-      SELECT ${bucketOf("created_at")} AS bucket, count(*) AS carts_created,
-             count(*) FILTER (WHERE status = 'CONVERTED') AS carts_converted
-        FROM carts
-       WHERE workspace_id = ${workspace} AND created_at >= ${start} AND created_at < ${end}
-       GROUP BY 1`,
-    executor.$queryRaw<Row[]>`
-      SELECT ${bucketOf("m.sent_at")} AS bucket, count(*) AS emails_sent,
-             count(*) FILTER (WHERE m.bounced_at IS NOT NULL) AS emails_bounced,
-             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM message_touches t
-                                             WHERE t.message_id = m.id
-                                               AND ((t.kind = 'OPENED' AND NOT t.machine) OR ${humanClickSql("t")}))) AS emails_opened,
-             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM message_touches t
-                                             WHERE t.message_id = m.id AND ${humanClickSql("t")})) AS emails_clicked,
-             count(*) FILTER (WHERE m.unsubscribed_at IS NOT NULL) AS emails_unsubscribed,
-             count(*) FILTER (WHERE m.complained_at IS NOT NULL) AS emails_complained,
-             count(DISTINCT m.contact_id) FILTER (WHERE m.kind = 'MARKETING') AS email_recipients
-        FROM messages m
-       WHERE m.workspace_id = ${workspace} AND NOT m.is_test AND m.status = 'SENT'
-         AND m.sent_at >= ${start} AND m.sent_at < ${end}
+       WHERE workspace_id = ${workspaceId}::uuid AND day >= ${period.from}::date AND day <= ${period.to}::date
        GROUP BY 1`,
   ];
   const rowsByBucket = new Map<string, Record<string, bigint | number | null>>();
@@ -256,28 +189,64 @@ async function reportPeriodCustomers(
   period: ReportingPeriod,
   currency: string,
 ): Promise<Pick<KpiCounts, "customers" | "repeatCustomers" | "newCustomers" | "emailRecipients">> {
-  const start = periodStartSql(period);
-  const end = periodEndSql(period);
-  const [people] = await db().$queryRaw<Record<string, bigint>[]>`
-    WITH buyers AS (
-      SELECT DISTINCT o.contact_id FROM orders o
-       WHERE o.workspace_id = ${workspaceId}::uuid AND o.currency = ${currency} AND o.status <> 'CANCELLED'
-         AND o.contact_id IS NOT NULL AND o.ordered_at >= ${start} AND o.ordered_at < ${end})
-    SELECT count(*) AS customers,
-           count(*) FILTER (WHERE history.orders >= 2) AS repeat_customers,
-           count(*) FILTER (WHERE history.first_at >= ${start}) AS new_customers,
-           (SELECT count(DISTINCT m.contact_id) FROM messages m
-             WHERE m.workspace_id = ${workspaceId}::uuid AND NOT m.is_test AND m.status = 'SENT'
-               AND m.kind = 'MARKETING' AND m.sent_at >= ${start} AND m.sent_at < ${end}) AS email_recipients
-      FROM buyers b
-      CROSS JOIN LATERAL (
-        SELECT count(*) AS orders, min(o.ordered_at) AS first_at FROM orders o
-         WHERE o.workspace_id = ${workspaceId}::uuid AND o.contact_id = b.contact_id
-           AND o.status <> 'CANCELLED' AND o.ordered_at < ${end}) history`;
+  const executor = db();
+  const [[customers], [recipients]] = await Promise.all([
+    executor.$queryRaw<
+      Record<string, bigint>[]
+    >`${customersSql(workspaceId, period, currency, false)}`,
+    executor.$queryRaw<Record<string, bigint>[]>`${recipientsSql(workspaceId, period, false)}`,
+  ]);
   return {
-    customers: Number(people?.customers ?? 0),
-    repeatCustomers: Number(people?.repeat_customers ?? 0),
-    newCustomers: Number(people?.new_customers ?? 0),
-    emailRecipients: Number(people?.email_recipients ?? 0),
+    customers: Number(customers?.customers ?? 0),
+    repeatCustomers: Number(customers?.repeat_customers ?? 0),
+    newCustomers: Number(customers?.new_customers ?? 0),
+    emailRecipients: Number(recipients?.email_recipients ?? 0),
   };
+}
+
+/**
+ * Distinct buyers per bucket (or in the whole period) in one pass over the period's orders,
+ * from each order's place among its contact's orders (`customer_order_number`, kept by a
+ * trigger): an order is its contact's first of the bucket when the previous one came before
+ * the bucket; the contact is a repeat customer when that order is at least their second, or
+ * when their second order is also in the bucket; a new customer when their first is.
+ */
+function customersSql(
+  workspaceId: string,
+  period: ReportingPeriod,
+  currency: string,
+  byBucket: boolean,
+): Prisma.Sql {
+  const bucket = bucketOfSql(period, Prisma.sql`o.ordered_at`);
+  const bucketStart = byBucket
+    ? Prisma.sql`(${bucket}::timestamp AT TIME ZONE ${period.timeZone})`
+    : periodStartSql(period);
+  return Prisma.sql`
+    SELECT ${byBucket ? Prisma.sql`bucket, ` : Prisma.empty}
+           count(*) FILTER (WHERE first_of_bucket) AS customers,
+           count(*) FILTER (WHERE (first_of_bucket AND n >= 2) OR (n = 2 AND NOT first_of_bucket)) AS repeat_customers,
+           count(*) FILTER (WHERE n = 1) AS new_customers
+      FROM (
+        SELECT ${byBucket ? Prisma.sql`${bucket} AS bucket, ` : Prisma.empty}o.customer_order_number AS n,
+               o.previous_order_at IS NULL OR o.previous_order_at < ${bucketStart} AS first_of_bucket
+          FROM orders o
+         WHERE o.workspace_id = ${workspaceId}::uuid AND o.customer_order_number IS NOT NULL
+           AND o.currency = ${currency}
+           AND o.ordered_at >= ${periodStartSql(period)} AND o.ordered_at < ${periodEndSql(period)}) placed
+     ${byBucket ? Prisma.sql`GROUP BY bucket` : Prisma.empty}`;
+}
+
+/** Distinct contacts sent marketing mail per bucket (or in the whole period). */
+function recipientsSql(
+  workspaceId: string,
+  period: ReportingPeriod,
+  byBucket: boolean,
+): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${byBucket ? Prisma.sql`${bucketOfSql(period, Prisma.sql`m.sent_at`)} AS bucket, ` : Prisma.empty}
+           count(DISTINCT m.contact_id) AS email_recipients
+      FROM messages m
+     WHERE m.workspace_id = ${workspaceId}::uuid AND m.status = 'SENT' AND NOT m.is_test
+       AND m.kind = 'MARKETING' AND m.sent_at >= ${periodStartSql(period)} AND m.sent_at < ${periodEndSql(period)}
+     ${byBucket ? Prisma.sql`GROUP BY 1` : Prisma.empty}`;
 }

@@ -66,6 +66,8 @@ export const jobCatalogue = {
   rebuild_recommendations: z.object({ workspaceId: uuid.optional() }),
   /** Decides the A/B splits whose experiment has a clear winner (hourly). */
   decide_split_winners: z.object({}),
+  /** Rebuilds the analytics roll-ups of the slots changes marked dirty (every minute). */
+  roll_up_analytics: z.object({ workspaceId: uuid.optional() }),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

@@ -1,4 +1,5 @@
 import { type Transaction, withTransaction } from "../../db.ts";
+import { recordVisit } from "../analytics/visitor-sessions.ts";
 import { lockContact } from "../contacts/lock-contact.ts";
 import {
   reactToEventInScenarios,
@@ -31,6 +32,7 @@ interface StoredEvent {
   eventId: string;
   workspaceId: string;
   contactId: string | null;
+  anonymousId: string | null;
   name: string;
   occurredAt: Date;
   properties: Record<string, unknown>;
@@ -42,8 +44,9 @@ interface StoredEvent {
  * one contact's events are handled one at a time and a retry after a crash finds each effect
  * applied once or not at all:
  * 0. the catalog and orders learn from it: unknown products become stubs, order events create
- *    or move their order (`recordShoppingFacts`); this happens for anonymous events too, after
- *    the contact's lock and before the steps below, so they see the order;
+ *    or move their order (`recordShoppingFacts`), and page views fold into the visitor's visits
+ *    (`recordVisit`); this happens for anonymous events too, after the contact's lock and before
+ *    the steps below, so they see the order;
  * 1. the contact's last-seen time moves forward (never back, as late events arrive out of
  *    order), when the event was the contact's own activity rather than one Cartwheel recorded
  *    about them (a segment entered, a bounce);
@@ -66,11 +69,11 @@ export async function reactToEvent(
   return withTransaction(async (tx) => {
     const [event] = await tx.$queryRaw<StoredEvent[]>`
       SELECT id::text AS "eventId", workspace_id::text AS "workspaceId", contact_id::text AS "contactId",
-             name, occurred_at AS "occurredAt", properties,
+             anonymous_id AS "anonymousId", name, occurred_at AS "occurredAt", properties,
              context->>'source' IS DISTINCT FROM 'cartwheel' OR context->>'activity' = 'true' AS activity
         FROM events WHERE id = ${eventId}::bigint`;
     if (!event) return null;
-    const { activity, properties, ...handled } = event;
+    const { activity, properties, anonymousId, ...handled } = event;
     const reaction: EventReaction = {
       ...handled,
       scoreChanged: false,
@@ -89,6 +92,7 @@ export async function reactToEvent(
       occurredAt: event.occurredAt,
       properties,
     });
+    await recordVisit(tx, { ...handled, anonymousId });
     if (!contactId) return reaction;
     if (activity) {
       await tx.$executeRaw`

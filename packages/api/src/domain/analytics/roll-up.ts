@@ -1,0 +1,110 @@
+import { db, type Transaction, withTransaction } from "../../db.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { loadAttributionModel } from "./attribution-settings.ts";
+import {
+  activityColumns,
+  activityFiguresSql,
+  orderColumns,
+  orderFiguresSql,
+  sourceColumns,
+  sourceFiguresSql,
+} from "./slot-figures.ts";
+import { slotsListSql } from "./slots.ts";
+
+/** What one workspace's roll-up did. */
+export interface RollUp {
+  workspaceId: string;
+  /** Slots rebuilt from the raw tables. */
+  slots: number;
+  /** Whether every slot was (after a change of the attribution model, or the first roll-up). */
+  everything: boolean;
+  /** Dirty marks cleared. */
+  marks: number;
+}
+
+/** At most this many dirty marks are cleared per workspace and run; the rest wait for the next. */
+const marksPerRun = 20_000;
+
+/**
+ * Rebuilds the roll-ups of every slot a change marked dirty (`analytics_dirty_slots`, kept by
+ * triggers), in every workspace or one: each slot's rows are replaced by figures computed from
+ * the raw tables, and its marks cleared, in one repeatable-read transaction per workspace, so a
+ * mark written while it runs stays for the next run. A workspace another run is rolling up is
+ * skipped. Reports stay exact meanwhile: they compute dirty slots themselves.
+ *
+ * @example await rollUpAnalytics() // → [{ workspaceId, slots: 3, everything: false, marks: 41 }]
+ */
+export async function rollUpAnalytics(options: { workspaceId?: string } = {}): Promise<RollUp[]> {
+  const workspaces = await db().$queryRaw<{ workspace_id: string }[]>`
+    SELECT DISTINCT workspace_id::text FROM analytics_dirty_slots
+     WHERE ${options.workspaceId ?? null}::uuid IS NULL OR workspace_id = ${options.workspaceId ?? null}::uuid`;
+  const done: RollUp[] = [];
+  for (const { workspace_id: workspaceId } of workspaces) {
+    const rolled = await withTransaction((tx) => rollUpWorkspace(tx, workspaceId), {
+      timeoutMs: 15 * 60_000,
+    });
+    if (rolled) done.push(rolled);
+  }
+  return done;
+}
+
+async function rollUpWorkspace(tx: Transaction, workspaceId: string): Promise<RollUp | null> {
+  await tx.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+    SELECT pg_try_advisory_xact_lock(hashtextextended(${`roll-up:${workspaceId}`}, 0)) AS locked`;
+  if (!lock?.locked) return null;
+  const workspace = Prisma.sql`${workspaceId}::uuid`;
+  const [everything] = await tx.$queryRaw<{ max_id: bigint | null }[]>`
+    SELECT max(id) AS max_id FROM analytics_dirty_slots WHERE workspace_id = ${workspace} AND slot IS NULL`;
+  let slotsSql: Prisma.Sql;
+  let slots: number;
+  let clear: Prisma.Sql;
+  if (everything?.max_id != null) {
+    // Every slot with data, and every mark this snapshot sees.
+    slotsSql = Prisma.sql`
+      SELECT cartwheel_slot(ordered_at) AS slot FROM orders WHERE workspace_id = ${workspace}
+      UNION SELECT cartwheel_slot(sent_at) FROM messages WHERE workspace_id = ${workspace} AND sent_at IS NOT NULL
+      UNION SELECT cartwheel_slot(started_at) FROM visitor_sessions WHERE workspace_id = ${workspace}
+      UNION SELECT cartwheel_slot(created_at) FROM carts WHERE workspace_id = ${workspace}`;
+    for (const table of ["analytics_slots", "order_slots", "attribution_source_slots"]) {
+      await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE workspace_id = ${workspace}`;
+    }
+    clear = Prisma.sql`workspace_id = ${workspace}`;
+    slots = -1;
+  } else {
+    const marks = await tx.$queryRaw<{ id: bigint; slot: Date }[]>`
+      SELECT id, slot FROM analytics_dirty_slots WHERE workspace_id = ${workspace}
+       ORDER BY id LIMIT ${marksPerRun}`;
+    if (marks.length === 0) return null;
+    const distinct = [...new Map(marks.map((mark) => [mark.slot.getTime(), mark.slot])).values()];
+    slotsSql = slotsListSql(distinct);
+    for (const table of ["analytics_slots", "order_slots", "attribution_source_slots"]) {
+      await tx.$executeRaw`
+        DELETE FROM ${Prisma.raw(table)}
+         WHERE workspace_id = ${workspace} AND slot = ANY(${distinct.map((slot) => slot.toISOString())}::timestamptz[])`;
+    }
+    clear = Prisma.sql`workspace_id = ${workspace} AND id = ANY(${marks.map((mark) => mark.id)}::bigint[])`;
+    slots = distinct.length;
+  }
+  const model = await loadAttributionModel(workspaceId, tx);
+  const inserted = await tx.$executeRaw`
+    INSERT INTO analytics_slots (workspace_id, slot, ${columnList(activityColumns)})
+    SELECT ${workspace}, slot, ${columnList(activityColumns)} FROM (${activityFiguresSql(workspaceId, slotsSql)}) f`;
+  await tx.$executeRaw`
+    INSERT INTO order_slots (workspace_id, slot, currency, ${columnList(orderColumns)})
+    SELECT ${workspace}, slot, currency, ${columnList(orderColumns)} FROM (${orderFiguresSql(workspaceId, slotsSql, model)}) f`;
+  await tx.$executeRaw`
+    INSERT INTO attribution_source_slots (workspace_id, slot, currency, source, key, ${columnList(sourceColumns)})
+    SELECT ${workspace}, slot, currency, source, key, ${columnList(sourceColumns)} FROM (${sourceFiguresSql(workspaceId, slotsSql, model)}) f`;
+  const marks = await tx.$executeRaw`DELETE FROM analytics_dirty_slots WHERE ${clear}`;
+  return {
+    workspaceId,
+    slots: slots === -1 ? inserted : slots,
+    everything: slots === -1,
+    marks,
+  };
+}
+
+function columnList(columns: readonly string[]): Prisma.Sql {
+  return Prisma.raw(columns.join(", "));
+}
