@@ -119,7 +119,8 @@ CREATE FUNCTION cartwheel_renumber_orders(workspace_ids uuid[], contact_ids uuid
   numbered AS (
     SELECT o.id, o.status = 'CANCELLED' AS cancelled,
            row_number() OVER w AS n, lag(o.ordered_at) OVER w AS prev
-      FROM orders o JOIN triples t ON t.workspace_id = o.workspace_id AND t.contact_id = o.contact_id AND t.currency = o.currency
+      -- A contact's orders are all in its workspace: the contact's index finds them.
+      FROM triples t JOIN orders o ON o.contact_id = t.contact_id AND o.currency = t.currency
     WINDOW w AS (PARTITION BY o.workspace_id, o.contact_id, o.currency, o.status = 'CANCELLED' ORDER BY o.ordered_at, o.id))
   UPDATE orders o
      SET customer_order_number = CASE WHEN NOT numbered.cancelled THEN numbered.n END,
@@ -225,7 +226,7 @@ BEGIN
   SELECT DISTINCT o.workspace_id, cartwheel_slot(o.ordered_at)
     FROM new_rows t
     LEFT JOIN attribution_settings a ON a.workspace_id = t.workspace_id
-    JOIN orders o ON o.contact_id = t.contact_id AND o.workspace_id = t.workspace_id
+    JOIN orders o ON o.contact_id = t.contact_id
      AND o.ordered_at >= t.occurred_at - interval '2 seconds'
      AND o.ordered_at <= t.occurred_at + make_interval(hours => GREATEST(COALESCE(a.click_window_hours, 120),
                                                                 CASE WHEN a.count_opens THEN a.open_window_hours ELSE 0 END));
@@ -299,6 +300,53 @@ CREATE TRIGGER attribution_settings_roll_up_update AFTER UPDATE ON "attribution_
                      IS DISTINCT FROM (OLD.click_window_hours, OLD.count_opens, OLD.open_window_hours))
   EXECUTE FUNCTION cartwheel_attribution_model_changed();
 
+-- Whether an order of the contact or an `Order Completed` of the browser falls in a visit.
+CREATE FUNCTION cartwheel_visit_converted(workspace uuid, contact uuid, anonymous text,
+                                          started timestamptz, last_view timestamptz)
+  RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM orders o WHERE o.contact_id = contact
+                    AND o.ordered_at >= started AND o.ordered_at < last_view + interval '30 minutes')
+      OR EXISTS (SELECT 1 FROM events oc WHERE oc.workspace_id = workspace AND oc.anonymous_id = anonymous
+                    AND oc.name = 'Order Completed'
+                    AND oc.occurred_at >= started AND oc.occurred_at < last_view + interval '30 minutes')
+$$;
+
+-- Folds one page view into its visitor's visits (see `recordVisit`): joins the visit it falls
+-- within 30 minutes of, merges the visits it bridges, or starts one. Idempotent.
+CREATE FUNCTION cartwheel_record_visit(workspace uuid, visitor_key text, contact uuid, anonymous text, at timestamptz)
+  RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  ids bigint[];
+  started timestamptz;
+  last_view timestamptz;
+  contact_of uuid;
+  was_converted boolean;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('visit:' || workspace || ':' || visitor_key, 0));
+  SELECT array_agg(id ORDER BY started_at), min(started_at), max(last_view_at), bool_or(converted),
+         (array_agg(contact_id ORDER BY started_at) FILTER (WHERE contact_id IS NOT NULL))[1]
+    INTO ids, started, last_view, was_converted, contact_of
+    FROM visitor_sessions
+   WHERE workspace_id = workspace AND visitor = visitor_key
+     AND started_at < at + interval '30 minutes' AND last_view_at > at - interval '30 minutes';
+  IF ids IS NULL THEN
+    INSERT INTO visitor_sessions (workspace_id, visitor, contact_id, anonymous_id, started_at, last_view_at, converted)
+    VALUES (workspace, visitor_key, contact, anonymous, at, at, cartwheel_visit_converted(workspace, contact, anonymous, at, at));
+    RETURN;
+  END IF;
+  IF cardinality(ids) = 1 AND started <= at AND last_view >= at AND (contact_of IS NOT NULL OR contact IS NULL) THEN
+    RETURN; -- already inside the visit (or the same view again)
+  END IF;
+  started := LEAST(started, at);
+  last_view := GREATEST(last_view, at);
+  contact_of := COALESCE(contact_of, contact);
+  DELETE FROM visitor_sessions WHERE workspace_id = workspace AND id = ANY(ids[2:]);
+  UPDATE visitor_sessions
+     SET started_at = started, last_view_at = last_view, contact_id = contact_of,
+         converted = was_converted OR cartwheel_visit_converted(workspace, contact_of, anonymous, started, last_view)
+   WHERE workspace_id = workspace AND id = ids[1];
+END $$;
+
 -- Rebuilds a workspace's visits from its page views (the backfill; `process_event` keeps them).
 CREATE FUNCTION cartwheel_rebuild_visitor_sessions(workspace uuid) RETURNS void LANGUAGE sql AS $$
   DELETE FROM visitor_sessions WHERE workspace_id = workspace;
@@ -317,12 +365,8 @@ CREATE FUNCTION cartwheel_rebuild_visitor_sessions(workspace uuid) RETURNS void 
          min(anonymous_id), min(occurred_at), max(occurred_at)
     FROM numbered GROUP BY visitor, visit;
   UPDATE visitor_sessions s SET converted = true
-   WHERE s.workspace_id = workspace AND (
-     EXISTS (SELECT 1 FROM orders o WHERE o.workspace_id = workspace AND o.contact_id = s.contact_id
-                AND o.ordered_at >= s.started_at AND o.ordered_at < s.last_view_at + interval '30 minutes')
-     OR EXISTS (SELECT 1 FROM events oc WHERE oc.workspace_id = workspace AND oc.name = 'Order Completed'
-                AND oc.anonymous_id = s.anonymous_id
-                AND oc.occurred_at >= s.started_at AND oc.occurred_at < s.last_view_at + interval '30 minutes'));
+   WHERE s.workspace_id = workspace
+     AND cartwheel_visit_converted(workspace, s.contact_id, s.anonymous_id, s.started_at, s.last_view_at);
 $$;
 
 -- Backfill: number the orders, rebuild the visits, and mark every workspace for a full roll-up.
