@@ -17,7 +17,10 @@ export function backoffDelay(
  * A `Retry-After` header (seconds or an HTTP date) in milliseconds from `now`, or undefined
  * when it is missing or unreadable.
  */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  header: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
   if (header.trim() !== "" && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

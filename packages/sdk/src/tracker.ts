@@ -11,6 +11,7 @@ import { hasOptedOut, isBot } from "./privacy";
 import { makeEventQueue, QUEUE_HEARTBEAT_MS } from "./queue";
 import { warn } from "./safe";
 import { makeStore } from "./storage";
+import { postJson } from "./transport";
 import { makeId } from "./uuid";
 import type { WireEvent } from "./wire";
 
@@ -80,16 +81,16 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
     traits?: Properties,
     userHash?: string,
   ): void => {
-    const userId = identity.userId();
+    // Fields left undefined are not serialised, so they are absent on the wire.
     queue.add({
       messageId: makeId(),
       type,
       event,
       properties: toJsonSafe(properties),
       anonymousId: identity.anonymousId(),
-      ...(userId ? { userId } : {}),
-      ...(traits ? { traits: toJsonSafe(traits) } : {}),
-      ...(userHash ? { userHash } : {}),
+      userId: identity.userId(),
+      traits: traits && toJsonSafe(traits),
+      userHash,
       timestamp: new Date().toISOString(),
       context: eventContext(currentPage(referrer)),
     });
@@ -171,13 +172,12 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
     page,
     track,
     subscribe: (email, subscribeOptions) =>
-      // A text/plain POST is a simple request: no CORS preflight before the signup.
-      fetch(options.endpoint.replace(/batch$/, "subscribe"), {
-        method: "POST",
-        body: JSON.stringify({ writeKey: options.writeKey, email, ...subscribeOptions }),
-        keepalive: true,
-      })
-        .then((response) => (response.ok ? response.json() : null))
+      postJson(
+        options.endpoint.replace(/batch$/, "subscribe"),
+        { writeKey: options.writeKey, email, ...subscribeOptions },
+        true,
+      )
+        .then((response) => (response?.ok ? response.json() : null))
         .then((body: { outcome?: SubscribeOutcome } | null) => body?.outcome ?? null)
         .catch(() => null),
     identify(userId, traits, options) {
@@ -189,7 +189,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
       identity.setUserId(userId);
       const allTraits = copyOf(traits);
       if (userId.includes("@")) allTraits.email ??= userId;
-      record("identify", "Identify", {}, allTraits, options?.userHash);
+      record("identify", "Identify", {}, allTraits, options?.userHash || undefined);
     },
     reset() {
       if (consent !== "denied") identity.reset();
