@@ -57,8 +57,6 @@ export interface Tracker {
 
 const EXIT_INTENT_EVENT = "Exit Intent";
 const withoutHash = (url: string | undefined): string | undefined => url?.split("#")[0];
-const copyOf = (value: unknown): Properties =>
-  value !== null && typeof value === "object" ? { ...value } : {};
 
 /** Starts tracking with resolved options: identity, queue, delivery, page views, exit intent. */
 export function startTracker(options: ResolvedOptions, emitter: Emitter<CartwheelEvents>): Tracker {
@@ -86,10 +84,10 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
       messageId: makeId(),
       type,
       event,
-      properties: toJsonSafe(properties),
+      properties,
       anonymousId: identity.anonymousId(),
       userId: identity.userId(),
-      traits: traits && toJsonSafe(traits),
+      traits,
       userHash,
       timestamp: new Date().toISOString(),
       context: eventContext(currentPage(referrer)),
@@ -103,7 +101,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
       warn("no event name");
       return;
     }
-    const props = copyOf(properties);
+    const props = toJsonSafe(properties);
     const isCartEvent = CART_EVENTS.includes(event);
     if (isCartEvent || event === EXIT_INTENT_EVENT) props.cart_id ??= identity.cartId(isCartEvent);
     record("track", event, props);
@@ -118,7 +116,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
     record("page", "Page Viewed", {
       ...currentPage(referrer),
       search: location.search,
-      ...copyOf(properties),
+      ...toJsonSafe(properties),
     });
   };
 
@@ -187,7 +185,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
         return;
       }
       identity.setUserId(userId);
-      const allTraits = copyOf(traits);
+      const allTraits = toJsonSafe(traits);
       if (userId.includes("@")) allTraits.email ??= userId;
       record("identify", "Identify", {}, allTraits, options?.userHash || undefined);
     },
