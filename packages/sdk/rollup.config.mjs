@@ -11,12 +11,39 @@ const typescriptPlugin = () =>
     exclude: ["src/**/*.test.ts"],
   });
 
+/**
+ * Method names of the SDK's internal objects (store, identity, queue, delivery, emitter, exit
+ * intent, resolved options), shortened in the script-tag build. Only names that are neither the
+ * public API, nor an option, nor a field of the wire or storage format, nor a browser API's, may
+ * be listed: `get`, `set`, `add`, `clear` (Map/Set), `reset`, `flush`, `on` (public), `events`,
+ * `heartbeat` (stored queues), `anonymousId`, `userId` (wire) stay as they are.
+ */
+const INTERNAL_PROPERTIES = [
+  "remove",
+  "keysStartingWith",
+  "persist",
+  "setUserId",
+  "cartId",
+  "endCart",
+  "adoptAbandoned",
+  "save",
+  "release",
+  "reclaim",
+  "schedule",
+  "flushOnExit",
+  "resume",
+  "emit",
+  "newPageView",
+  "endpoint",
+];
+
 // pure_getters: the SDK reads no getter for its side effects, so unused reads (the named
 // exports destructured in index.ts) can go.
 const minify = () =>
   terser({
     ecma: 2020,
     compress: { passes: 2, unsafe_arrows: true, pure_getters: true },
+    mangle: { properties: { regex: new RegExp(`^(${INTERNAL_PROPERTIES.join("|")})$`) } },
     format: { comments: false },
   });
 

@@ -38,7 +38,7 @@ export interface Delivery {
  * (429 after `Retry-After`).
  */
 export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Delivery {
-  const inFlight = new Set<string>();
+  const inFlight = new Set<WireEvent>();
   let sending: Promise<void> | undefined;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -46,7 +46,7 @@ export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Del
   let maxEvents = MAX_BATCH_EVENTS;
   let stopped = false;
 
-  const waiting = (): WireEvent[] => queue.events().filter((e) => !inFlight.has(e.messageId));
+  const waiting = (): WireEvent[] => queue.events().filter((event) => !inFlight.has(event));
 
   /** Acts on the answer to `batch`; true when the next batch should be sent at once. */
   const settle = async (batch: WireEvent[], response: Response | undefined): Promise<boolean> => {
@@ -83,7 +83,7 @@ export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Del
   };
 
   const send = async (batch: WireEvent[], keepalive: boolean): Promise<boolean> => {
-    for (const event of batch) inFlight.add(event.messageId);
+    for (const event of batch) inFlight.add(event);
     const body: BatchBody = {
       writeKey: settings.writeKey,
       sentAt: new Date().toISOString(),
@@ -91,7 +91,7 @@ export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Del
     };
     const response = await postJson(settings.endpoint, body, keepalive);
     if (!response && keepalive) beacon(settings.endpoint, body);
-    for (const event of batch) inFlight.delete(event.messageId);
+    for (const event of batch) inFlight.delete(event);
     return settle(batch, response);
   };
 

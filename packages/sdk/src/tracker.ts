@@ -110,7 +110,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
 
   const page = (properties?: Properties): void => {
     if (consent === "denied") return;
-    if (lastPageUrl !== undefined && lastPageUrl !== location.href) referrer = lastPageUrl;
+    if (lastPageUrl && lastPageUrl !== location.href) referrer = lastPageUrl;
     lastPageUrl = location.href;
     exitIntent?.newPageView();
     record("page", "Page Viewed", {
