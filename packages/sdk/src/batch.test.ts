@@ -1,29 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { jsonBytes, splitBatches } from "./batch";
+import { jsonBytes, nextBatch } from "./batch";
 
-describe("splitBatches", () => {
+describe("nextBatch", () => {
   it("keeps order and caps the number of events", () => {
-    const batches = splitBatches([...Array(250).keys()], { maxEvents: 100, maxBytes: 1e9 });
-    expect(batches.map((batch) => batch.length)).toEqual([100, 100, 50]);
-    expect(batches.flat()).toEqual([...Array(250).keys()]);
+    const items = [...Array(250).keys()];
+    expect(nextBatch(items, 100, 1e9)).toEqual(items.slice(0, 100));
+    expect(nextBatch(items.slice(200), 100, 1e9)).toEqual(items.slice(200));
   });
 
   it("caps the bytes of a batch, counting the envelope", () => {
     const items = Array(10).fill("x".repeat(98));
-    const batches = splitBatches(items, { maxEvents: 100, maxBytes: 200 + 3 * 101 });
-    expect(batches.map((batch) => batch.length)).toEqual([3, 3, 3, 1]);
+    expect(nextBatch(items, 100, 200 + 3 * 101)).toHaveLength(3);
+    expect(nextBatch(items, 100, 200 + 3 * 101 - 1)).toHaveLength(2);
   });
 
   it("gives an item bigger than the limit a batch of its own", () => {
-    const batches = splitBatches(["small", "x".repeat(1000), "small"], {
-      maxEvents: 100,
-      maxBytes: 500,
-    });
-    expect(batches.map((batch) => batch.length)).toEqual([1, 1, 1]);
+    expect(nextBatch(["x".repeat(1000), "small"], 100, 500)).toEqual(["x".repeat(1000)]);
+    expect(nextBatch(["small", "x".repeat(1000)], 100, 500)).toEqual(["small"]);
   });
 
   it("returns no batch for no items", () => {
-    expect(splitBatches([], { maxEvents: 100, maxBytes: 500 })).toEqual([]);
+    expect(nextBatch([], 100, 500)).toEqual([]);
   });
 });
 

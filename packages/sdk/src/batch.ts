@@ -1,46 +1,35 @@
-/** Limits of one request: events per batch and serialised bytes. */
-export interface BatchLimits {
-  maxEvents: number;
-  maxBytes: number;
-}
-
-/** At most 100 events and 500 KB per request, as the API accepts. */
-export const REQUEST_LIMITS: BatchLimits = { maxEvents: 100, maxBytes: 500_000 };
+/** At most 100 events per request, as the API accepts. */
+export const MAX_BATCH_EVENTS = 100;
+/** At most 500 KB per request, as the API accepts. */
+export const MAX_BATCH_BYTES = 500_000;
 /** `sendBeacon` and `fetch(keepalive)` refuse bodies past 64 KiB; leave room for the envelope. */
-export const BEACON_LIMITS: BatchLimits = { maxEvents: 100, maxBytes: 60_000 };
+export const MAX_BEACON_BYTES = 60_000;
 
 const ENVELOPE_BYTES = 200;
-const encoder = typeof TextEncoder === "undefined" ? undefined : new TextEncoder();
 
 /** UTF-8 size of `value` serialised as JSON. */
 export function jsonBytes(value: unknown): number {
-  const json = JSON.stringify(value);
-  return encoder ? encoder.encode(json).length : json.length * 3;
+  return new Blob([JSON.stringify(value)]).size;
 }
 
 /**
- * Splits `items` in order into batches within `limits`. A single item larger than the byte limit
- * still gets a batch of its own, so that the server can answer for it.
- * @example splitBatches(events, REQUEST_LIMITS)[0] // the next request's events
+ * The first items of `items`, in order, that fit in one request of at most `maxEvents` items and
+ * `maxBytes` (counting the envelope). A single item larger than that still gets a batch of its
+ * own, so that the server can answer for it.
+ * @example nextBatch(events, MAX_BATCH_EVENTS, MAX_BATCH_BYTES) // the next request's events
  */
-export function splitBatches<Item>(
+export function nextBatch<Item>(
   items: readonly Item[],
-  limits: BatchLimits,
+  maxEvents: number,
+  maxBytes: number,
   sizeOf: (item: Item) => number = jsonBytes,
-): Item[][] {
-  const batches: Item[][] = [];
-  let current: Item[] = [];
+): Item[] {
+  const batch: Item[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const item of items) {
-    const size = sizeOf(item) + 1;
-    if (current.length && (current.length >= limits.maxEvents || bytes + size > limits.maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = ENVELOPE_BYTES;
-    }
-    current.push(item);
-    bytes += size;
+    bytes += sizeOf(item) + 1;
+    if (batch.length && (batch.length >= maxEvents || bytes > maxBytes)) break;
+    batch.push(item);
   }
-  if (current.length) batches.push(current);
-  return batches;
+  return batch;
 }

@@ -63,23 +63,24 @@ export interface Cartwheel {
 
 const MAX_CALLS_BEFORE_INIT = 1000;
 
+/** Methods that wait for `init` when called before it. */
+type DeferredMethod = "page" | "track" | "identify" | "reset" | "grantConsent" | "revokeConsent";
+
+const call = (tracker: Tracker, method: DeferredMethod, args: unknown[]): void =>
+  (tracker[method] as (...args: unknown[]) => void)(...args);
+
 /** Makes an SDK instance; pages normally use the shared one exported as `cartwheel`. */
 export function makeCartwheel(): Cartwheel {
   const emitter = makeEmitter<CartwheelEvents>();
-  const callsBeforeInit: Array<(tracker: Tracker) => void> = [];
+  const callsBeforeInit: [DeferredMethod, unknown[]][] = [];
   let tracker: Tracker | undefined;
 
-  const afterInit = <Args extends unknown[]>(
-    call: (tracker: Tracker, ...args: Args) => void,
-  ): ((...args: Args) => void) =>
-    withErrorBoundary((...args: Args) => {
-      if (tracker) call(tracker, ...args);
-      else if (callsBeforeInit.length < MAX_CALLS_BEFORE_INIT)
-        callsBeforeInit.push((ready) => call(ready, ...args));
+  const deferred = <Method extends DeferredMethod>(method: Method) =>
+    withErrorBoundary((...args: Parameters<Tracker[Method]>): void => {
+      if (tracker) call(tracker, method, args);
+      else if (callsBeforeInit.length < MAX_CALLS_BEFORE_INIT) callsBeforeInit.push([method, args]);
     });
-  const track = afterInit((tracker, event: string, properties?: Properties) =>
-    tracker.track(event, properties),
-  );
+  const track = deferred("track");
   const trackAs =
     (event: string) =>
     (properties: Product | Cart | Order): void =>
@@ -93,18 +94,17 @@ export function makeCartwheel(): Cartwheel {
       }
       const started = startTracker(resolveOptions(options), emitter);
       tracker = started;
-      for (const call of callsBeforeInit.splice(0)) withErrorBoundary(call)(started);
+      for (const [method, args] of callsBeforeInit.splice(0))
+        withErrorBoundary(call)(started, method, args);
     }),
-    page: afterInit((tracker, properties?: Properties) => tracker.page(properties)),
+    page: deferred("page"),
     track,
-    identify: afterInit((tracker, userId: string, traits?: Properties, options?: IdentifyOptions) =>
-      tracker.identify(userId, traits, options),
-    ),
+    identify: deferred("identify"),
     subscribe: (email, options) =>
       tracker ? tracker.subscribe(email, options).catch(() => null) : Promise.resolve(null),
-    reset: afterInit((tracker) => tracker.reset()),
-    grantConsent: afterInit((tracker) => tracker.grantConsent()),
-    revokeConsent: afterInit((tracker) => tracker.revokeConsent()),
+    reset: deferred("reset"),
+    grantConsent: deferred("grantConsent"),
+    revokeConsent: deferred("revokeConsent"),
     on: (name, handler) => withErrorBoundary(emitter.on)(name, handler) ?? (() => {}),
     flush: () => Promise.resolve(withErrorBoundary(() => tracker?.flush())()).catch(() => {}),
     queueStats: () => tracker?.queueStats() ?? { pending: 0, dropped: 0 },

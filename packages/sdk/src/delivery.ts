@@ -1,9 +1,9 @@
-import { backoffDelay } from "./backoff";
-import { BEACON_LIMITS, REQUEST_LIMITS, splitBatches } from "./batch";
+import { backoffDelay, parseRetryAfter } from "./backoff";
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BEACON_BYTES, nextBatch } from "./batch";
 import type { EventQueue } from "./queue";
 import { warn } from "./safe";
-import { type DeliveryOutcome, postBatch } from "./transport";
-import type { WireEvent } from "./wire";
+import { beacon, postJson } from "./transport";
+import type { BatchBody, BatchResult, WireEvent } from "./wire";
 
 /** Timing of delivery; see `CartwheelOptions` for the defaults. */
 export interface DeliverySettings {
@@ -31,79 +31,84 @@ export interface Delivery {
  * Makes the delivery loop over `queue`. One regular request is in flight at a time; events stay
  * in the queue (and storage) until the server has answered for them, so a lost request or a
  * closed page only means the events are sent again later, and the server dedupes them.
+ *
+ * What an answer means for its batch: 2xx sent (per-event `rejected` entries are logged and
+ * dropped); 400 dropped; 401/403 stop sending for this page view, keeping the events; 413 halves
+ * the batch (a single event is dropped); anything else, or no answer, is retried with backoff
+ * (429 after `Retry-After`).
  */
 export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Delivery {
-  const inFlight = new Set<string>();
+  const inFlight = new Set<WireEvent>();
   let sending: Promise<void> | undefined;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
-  let maxEvents = REQUEST_LIMITS.maxEvents;
+  let maxEvents = MAX_BATCH_EVENTS;
   let stopped = false;
 
-  const waiting = (): WireEvent[] => queue.events().filter((e) => !inFlight.has(e.messageId));
+  const waiting = (): WireEvent[] => queue.events().filter((event) => !inFlight.has(event));
 
-  const handle = (batch: WireEvent[], outcome: DeliveryOutcome): boolean => {
+  /** Acts on the answer to `batch`; true when the next batch should be sent at once. */
+  const settle = async (batch: WireEvent[], response: Response | undefined): Promise<boolean> => {
     const ids = batch.map((event) => event.messageId);
-    switch (outcome.kind) {
-      case "accepted":
-        attempt = 0;
-        queue.remove(ids);
-        if (outcome.rejected.length) warn("rejected", outcome.rejected);
-        return false;
-      case "malformed":
-        queue.remove(ids);
-        warn("400: dropped", ids);
-        return false;
-      case "unauthorized":
-        stopped = true;
-        warn(outcome.status, "write key refused; sending paused");
-        return false;
-      case "tooLarge":
-        if (batch.length > 1) maxEvents = Math.ceil(batch.length / 2);
-        else {
-          queue.remove(ids);
-          warn("413: dropped", ids);
-        }
-        return true;
-      case "retry":
-        clearTimeout(retryTimer);
-        retryTimer = setTimeout(
-          () => {
-            retryTimer = undefined;
-            void flush();
-          },
-          outcome.afterMs ??
-            backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs),
-        );
-        attempt++;
-        return false;
+    const status = response?.status;
+    if (status === 401 || status === 403) {
+      stopped = true;
+      warn(status, "write key refused; sending paused");
+    } else if (status === 413 && batch.length > 1) {
+      maxEvents = Math.ceil(batch.length / 2);
+      return true;
+    } else if (status === 400 || status === 413) {
+      queue.remove(ids);
+      warn(`${status}: dropped`, ids);
+      return status === 413;
+    } else if (response?.ok) {
+      attempt = 0;
+      queue.remove(ids);
+      const result: BatchResult | null = await response.json().catch(() => null);
+      if (result?.rejected?.length) warn("rejected", result.rejected);
+    } else {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(
+        () => {
+          retryTimer = undefined;
+          void flush();
+        },
+        (status === 429 ? parseRetryAfter(response?.headers.get("Retry-After")) : undefined) ??
+          backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs),
+      );
+      attempt++;
     }
+    return false;
   };
 
   const send = async (batch: WireEvent[], keepalive: boolean): Promise<boolean> => {
-    for (const event of batch) inFlight.add(event.messageId);
-    const body = { writeKey: settings.writeKey, sentAt: new Date().toISOString(), batch };
-    const outcome = await postBatch(settings.endpoint, body, keepalive);
-    for (const event of batch) inFlight.delete(event.messageId);
-    return handle(batch, outcome);
+    for (const event of batch) inFlight.add(event);
+    const body: BatchBody = {
+      writeKey: settings.writeKey,
+      sentAt: new Date().toISOString(),
+      batch,
+    };
+    const response = await postJson(settings.endpoint, body, keepalive);
+    if (!response && keepalive) beacon(settings.endpoint, body);
+    for (const event of batch) inFlight.delete(event);
+    return settle(batch, response);
   };
 
-  const flush = (): Promise<void> => {
+  const flush = async (): Promise<void> => {
     clearTimeout(batchTimer);
     batchTimer = undefined;
-    if (sending || stopped || navigator.onLine === false) return sending ?? Promise.resolve();
-    const batch = splitBatches(waiting(), { ...REQUEST_LIMITS, maxEvents })[0];
-    if (!batch) return Promise.resolve();
-    const current = send(batch, false)
+    if (sending || stopped || navigator.onLine === false) return sending;
+    const batch = nextBatch(waiting(), maxEvents, MAX_BATCH_BYTES);
+    if (!batch.length) return;
+    sending = send(batch, false)
       .catch(() => false)
       .then((again) => {
         sending = undefined;
         if (again) void flush();
         else schedule();
       });
-    sending = current;
-    return current;
+    return sending;
   };
 
   const schedule = (): void => {
@@ -117,8 +122,8 @@ export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Del
     schedule,
     flush,
     flushOnExit() {
-      const batch = splitBatches(waiting(), BEACON_LIMITS)[0];
-      if (batch && !stopped) void send(batch, true).catch(() => false);
+      const batch = nextBatch(waiting(), MAX_BATCH_EVENTS, MAX_BEACON_BYTES);
+      if (batch.length && !stopped) void send(batch, true).catch(() => false);
     },
     resume() {
       clearTimeout(retryTimer);

@@ -37,7 +37,8 @@ export function watchExitIntent(
   const touch = matchMedia("(pointer: coarse)").matches;
   let pageViewStart = Date.now();
   let fired = false;
-  let lastScroll = { y: scrollY, at: Date.now() };
+  let lastY = scrollY;
+  let lastAt = pageViewStart;
 
   const trigger = (kind: ExitIntentTrigger): void => {
     const timeOnPage = Date.now() - pageViewStart;
@@ -53,14 +54,12 @@ export function watchExitIntent(
     addEventListener(
       "scroll",
       () => {
-        const now = { y: scrollY, at: Date.now() };
-        const upward = lastScroll.y - now.y;
-        if (
-          upward >= MIN_SCROLL_UP_PX &&
-          upward / Math.max(1, now.at - lastScroll.at) >= scrollUpSpeed
-        )
+        const now = Date.now();
+        const upward = lastY - scrollY;
+        if (upward >= MIN_SCROLL_UP_PX && upward / Math.max(1, now - lastAt) >= scrollUpSpeed)
           trigger("scroll");
-        lastScroll = now;
+        lastY = scrollY;
+        lastAt = now;
       },
       { passive: true },
     );

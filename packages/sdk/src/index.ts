@@ -29,4 +29,4 @@ export type { CartwheelOptions, ConsentState } from "./options";
 export { DEFAULT_BOT_PATTERN } from "./privacy";
 export type { IdentifyOptions, SubscribeOptions, SubscribeOutcome } from "./tracker";
 export { SDK_VERSION } from "./version";
-export type { BatchBody, PageContext, Rejection, WireEvent } from "./wire";
+export type { BatchBody, BatchResult, PageContext, Rejection, WireEvent } from "./wire";

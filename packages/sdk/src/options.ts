@@ -46,27 +46,30 @@ export interface ResolvedOptions extends DeliverySettings {
   maxQueueSize: number;
 }
 
+const DEFAULTS = {
+  consent: "granted" as ConsentState,
+  respectDoNotTrack: false,
+  trackPages: true,
+  flushAt: 20,
+  flushIntervalMs: 2000,
+  retryBaseDelayMs: 1000,
+  retryMaxDelayMs: 60_000,
+  maxQueueSize: 500,
+};
+
 /** Applies the defaults documented on `CartwheelOptions`. */
 export function resolveOptions(options: CartwheelOptions): ResolvedOptions {
   if (!options?.writeKey || !options.apiUrl) throw new Error("init needs writeKey and apiUrl");
+  const resolved: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(DEFAULTS))
+    resolved[name] = options[name as keyof typeof DEFAULTS] ?? value;
+  const { exitIntent, botUserAgentPattern } = options;
   return {
+    ...(resolved as typeof DEFAULTS),
     endpoint: `${String(options.apiUrl).replace(/\/+$/, "")}/v1/batch`,
     writeKey: options.writeKey,
-    consent: options.consent ?? "granted",
-    respectDoNotTrack: options.respectDoNotTrack ?? false,
     botUserAgentPattern:
-      options.botUserAgentPattern === undefined ? DEFAULT_BOT_PATTERN : options.botUserAgentPattern,
-    trackPages: options.trackPages ?? true,
-    exitIntent:
-      options.exitIntent === false
-        ? false
-        : options.exitIntent === true || !options.exitIntent
-          ? {}
-          : options.exitIntent,
-    flushAt: options.flushAt ?? 20,
-    flushIntervalMs: options.flushIntervalMs ?? 2000,
-    retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
-    retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
-    maxQueueSize: options.maxQueueSize ?? 500,
+      botUserAgentPattern === undefined ? DEFAULT_BOT_PATTERN : botUserAgentPattern,
+    exitIntent: exitIntent === false ? false : exitIntent === true || !exitIntent ? {} : exitIntent,
   };
 }

@@ -11,14 +11,12 @@ export function isBot(userAgent: string, pattern: RegExp | null): boolean {
   return !!pattern && pattern.test(userAgent);
 }
 
-/** Whether the browser sends Do Not Track or Global Privacy Control. */
+/**
+ * Whether the browser sends Do Not Track or Global Privacy Control. (The older spellings,
+ * `window.doNotTrack`, `msDoNotTrack` and "yes", belong to browsers that cannot run this
+ * ES2020 bundle.)
+ */
 export function hasOptedOut(): boolean {
-  const nav = navigator as Navigator & { globalPrivacyControl?: boolean; msDoNotTrack?: string };
-  const windowDoNotTrack = (window as Window & { doNotTrack?: string }).doNotTrack;
-  return (
-    nav.globalPrivacyControl === true ||
-    [nav.doNotTrack, windowDoNotTrack, nav.msDoNotTrack].some(
-      (flag) => flag === "1" || flag === "yes",
-    )
-  );
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+  return nav.globalPrivacyControl === true || nav.doNotTrack === "1";
 }

@@ -62,11 +62,9 @@ export function makeEventQueue(store: Store, maxSize: number): EventQueue {
   };
   const readStored = (otherKey: string): StoredQueue | undefined => {
     try {
-      const stored = JSON.parse(store.get(otherKey) ?? "null") as StoredQueue | null;
-      return stored && Array.isArray(stored.events) ? stored : undefined;
-    } catch {
-      return undefined;
-    }
+      const stored: StoredQueue | null = JSON.parse(store.get(otherKey) ?? "null");
+      return Array.isArray(stored?.events) ? stored : undefined;
+    } catch {}
   };
 
   return {
@@ -77,18 +75,15 @@ export function makeEventQueue(store: Store, maxSize: number): EventQueue {
     },
     events: () => queued,
     remove(messageIds) {
-      const ids = new Set(messageIds);
-      queued = queued.filter((event) => !ids.has(event.messageId));
+      queued = queued.filter((event) => !messageIds.includes(event.messageId));
       write();
     },
     adoptAbandoned() {
-      const now = Date.now();
-      const known = new Set(queued.map((event) => event.messageId));
       for (const otherKey of store.keysStartingWith(QUEUE_KEY)) {
         const stored = otherKey === key ? undefined : readStored(otherKey);
-        if (!stored || now - stored.heartbeat < ABANDONED_AFTER_MS) continue;
-        const adopted = stored.events.filter((event) => !known.has(event.messageId));
-        queued = [...adopted, ...queued];
+        if (!stored || Date.now() - stored.heartbeat < ABANDONED_AFTER_MS) continue;
+        const known = queued.map((event) => event.messageId);
+        queued.unshift(...stored.events.filter((event) => !known.includes(event.messageId)));
         trim();
         write();
         store.remove(otherKey);

@@ -13,14 +13,6 @@ export interface Store {
   clear(): void;
 }
 
-function localStore(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Makes a store over localStorage. Until `persist()` is called (or when `persistent` is false,
  * e.g. while consent is pending) entries live in memory only; writes that fail (storage disabled
@@ -28,52 +20,41 @@ function localStore(): Storage | undefined {
  */
 export function makeStore(persistent: boolean): Store {
   const memory = new Map<string, string>();
+  let storage: Storage | undefined;
+  try {
+    // Reading `localStorage` throws where the browser blocks storage.
+    storage = localStorage;
+  } catch {}
   const write = (key: string, value: string): boolean => {
     try {
-      localStore()?.setItem(PREFIX + key, value);
-      return !!localStore();
+      storage?.setItem(PREFIX + key, value);
+      return !!storage;
     } catch {
       return false;
     }
   };
-  const read = (key: string): string | null => {
-    try {
-      return persistent ? (localStore()?.getItem(PREFIX + key) ?? null) : null;
-    } catch {
-      return null;
-    }
-  };
-  const keys = (): string[] => {
-    try {
-      const storage = localStore();
-      return storage && persistent ? Object.keys(storage) : [];
-    } catch {
-      return [];
-    }
-  };
   const remove = (key: string): void => {
     memory.delete(key);
-    try {
-      localStore()?.removeItem(PREFIX + key);
-    } catch {}
+    storage?.removeItem(PREFIX + key);
   };
+  const keysStartingWith = (start: string): string[] =>
+    (storage && persistent ? Object.keys(storage) : [])
+      .filter((key) => key.startsWith(PREFIX + start))
+      .map((key) => key.slice(PREFIX.length));
   return {
-    get: (key) => memory.get(key) ?? read(key),
+    get: (key) => memory.get(key) ?? (persistent ? storage?.getItem(PREFIX + key) : null) ?? null,
     set(key, value) {
       if (persistent && write(key, value)) memory.delete(key);
       else memory.set(key, value);
     },
     remove,
-    keysStartingWith: (start) =>
-      keys()
-        .filter((key) => key.startsWith(PREFIX + start))
-        .map((key) => key.slice(PREFIX.length)),
+    keysStartingWith,
     persist() {
       persistent = true;
       for (const [key, value] of memory) if (write(key, value)) memory.delete(key);
     },
     clear() {
-      for (const key of keys()) if (key.startsWith(PREFIX)) remove(key.slice(PREFIX.length));
+      for (const key of keysStartingWith("")) remove(key);
       memory.clear();
     },
   };

@@ -11,6 +11,7 @@ import { hasOptedOut, isBot } from "./privacy";
 import { makeEventQueue, QUEUE_HEARTBEAT_MS } from "./queue";
 import { warn } from "./safe";
 import { makeStore } from "./storage";
+import { postJson } from "./transport";
 import { makeId } from "./uuid";
 import type { WireEvent } from "./wire";
 
@@ -56,8 +57,6 @@ export interface Tracker {
 
 const EXIT_INTENT_EVENT = "Exit Intent";
 const withoutHash = (url: string | undefined): string | undefined => url?.split("#")[0];
-const copyOf = (value: unknown): Properties =>
-  value !== null && typeof value === "object" ? { ...value } : {};
 
 /** Starts tracking with resolved options: identity, queue, delivery, page views, exit intent. */
 export function startTracker(options: ResolvedOptions, emitter: Emitter<CartwheelEvents>): Tracker {
@@ -80,16 +79,16 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
     traits?: Properties,
     userHash?: string,
   ): void => {
-    const userId = identity.userId();
+    // Fields left undefined are not serialised, so they are absent on the wire.
     queue.add({
       messageId: makeId(),
       type,
       event,
-      properties: toJsonSafe(properties),
+      properties,
       anonymousId: identity.anonymousId(),
-      ...(userId ? { userId } : {}),
-      ...(traits ? { traits: toJsonSafe(traits) } : {}),
-      ...(userHash ? { userHash } : {}),
+      userId: identity.userId(),
+      traits,
+      userHash,
       timestamp: new Date().toISOString(),
       context: eventContext(currentPage(referrer)),
     });
@@ -102,7 +101,7 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
       warn("no event name");
       return;
     }
-    const props = copyOf(properties);
+    const props = toJsonSafe(properties);
     const isCartEvent = CART_EVENTS.includes(event);
     if (isCartEvent || event === EXIT_INTENT_EVENT) props.cart_id ??= identity.cartId(isCartEvent);
     record("track", event, props);
@@ -111,13 +110,13 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
 
   const page = (properties?: Properties): void => {
     if (consent === "denied") return;
-    if (lastPageUrl !== undefined && lastPageUrl !== location.href) referrer = lastPageUrl;
+    if (lastPageUrl && lastPageUrl !== location.href) referrer = lastPageUrl;
     lastPageUrl = location.href;
     exitIntent?.newPageView();
     record("page", "Page Viewed", {
       ...currentPage(referrer),
       search: location.search,
-      ...copyOf(properties),
+      ...toJsonSafe(properties),
     });
   };
 
@@ -171,13 +170,12 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
     page,
     track,
     subscribe: (email, subscribeOptions) =>
-      // A text/plain POST is a simple request: no CORS preflight before the signup.
-      fetch(options.endpoint.replace(/batch$/, "subscribe"), {
-        method: "POST",
-        body: JSON.stringify({ writeKey: options.writeKey, email, ...subscribeOptions }),
-        keepalive: true,
-      })
-        .then((response) => (response.ok ? response.json() : null))
+      postJson(
+        options.endpoint.replace(/batch$/, "subscribe"),
+        { writeKey: options.writeKey, email, ...subscribeOptions },
+        true,
+      )
+        .then((response) => (response?.ok ? response.json() : null))
         .then((body: { outcome?: SubscribeOutcome } | null) => body?.outcome ?? null)
         .catch(() => null),
     identify(userId, traits, options) {
@@ -187,9 +185,9 @@ export function startTracker(options: ResolvedOptions, emitter: Emitter<Cartwhee
         return;
       }
       identity.setUserId(userId);
-      const allTraits = copyOf(traits);
+      const allTraits = toJsonSafe(traits);
       if (userId.includes("@")) allTraits.email ??= userId;
-      record("identify", "Identify", {}, allTraits, options?.userHash);
+      record("identify", "Identify", {}, allTraits, options?.userHash || undefined);
     },
     reset() {
       if (consent !== "denied") identity.reset();

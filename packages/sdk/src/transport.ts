@@ -1,60 +1,24 @@
-import { parseRetryAfter } from "./backoff";
-import type { BatchBody, Rejection } from "./wire";
-
-/** What the server's answer to a batch means for the events in it. */
-export type DeliveryOutcome =
-  | { kind: "accepted"; rejected: Rejection[] }
-  | { kind: "malformed" }
-  | { kind: "unauthorized"; status: number }
-  | { kind: "tooLarge" }
-  | { kind: "retry"; afterMs?: number };
-
-/** Maps an HTTP status (and its body and `Retry-After`) to a delivery outcome. */
-export function classifyResponse(
-  status: number,
-  body: unknown,
-  retryAfter: string | null,
-): DeliveryOutcome {
-  if (status >= 200 && status < 300) {
-    const rejected = (body as { rejected?: unknown } | null)?.rejected;
-    return { kind: "accepted", rejected: Array.isArray(rejected) ? rejected : [] };
-  }
-  if (status === 400) return { kind: "malformed" };
-  if (status === 401 || status === 403) return { kind: "unauthorized", status };
-  if (status === 413) return { kind: "tooLarge" };
-  return { kind: "retry", afterMs: status === 429 ? parseRetryAfter(retryAfter) : undefined };
-}
-
 /**
- * Posts one batch as `text/plain` JSON (a CORS "simple" request, so no preflight). With
- * `keepalive` the request outlives the page; if the browser refuses it, `sendBeacon` carries
- * it instead and the outcome stays unknown (`retry`), so the events are kept and sent again.
+ * POSTs `body` as JSON in a `text/plain` string (the default type of a string body), a CORS
+ * "simple" request, so no preflight. With `keepalive` the request outlives the page. Resolves to
+ * the response, or undefined when none came (network error, or the browser refused it).
  */
-export async function postBatch(
+export function postJson(
   url: string,
-  body: BatchBody,
+  body: unknown,
   keepalive: boolean,
-): Promise<DeliveryOutcome> {
-  const json = JSON.stringify(body);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      body: json,
-      keepalive,
-      credentials: "omit",
-    });
-  } catch {
-    if (keepalive) beacon(url, json);
-    return { kind: "retry" };
-  }
-  const payload: unknown = await response.json().catch(() => null);
-  return classifyResponse(response.status, payload, response.headers.get("Retry-After"));
+): Promise<Response | undefined> {
+  return fetch(url, {
+    method: "POST",
+    body: JSON.stringify(body),
+    keepalive,
+    credentials: "omit",
+  }).catch(() => undefined);
 }
 
-function beacon(url: string, json: string): void {
+/** Hands `body` to `sendBeacon` (as `text/plain` JSON); for a keepalive request the browser refused. */
+export function beacon(url: string, body: unknown): void {
   try {
-    navigator.sendBeacon(url, new Blob([json], { type: "text/plain;charset=UTF-8" }));
+    navigator.sendBeacon(url, JSON.stringify(body));
   } catch {}
 }

@@ -34,6 +34,13 @@ export interface BatchBody {
   batch: WireEvent[];
 }
 
+/** The body of a 2xx answer to `POST /v1/batch`. */
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
 /** One event the server refused as invalid; it is never retried. */
 export interface Rejection {
   index: number;

@@ -77,6 +77,20 @@ describe("retries", () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it("drops a batch answered 400 and retries one answered with an unexpected status", async () => {
+    shop.server.replies = [{ status: 400 }, { status: 404 }];
+    const page = await shop.open({ init: { ...QUIET, retryBaseDelayMs: 100 } });
+    await page.evaluate(() => cartwheel.track("Malformed"));
+    await waitFor(() => shop.server.requests.length === 1, 3000, "the 400");
+    await sleep(300);
+    expect(await page.evaluate(() => cartwheel.queueStats().pending)).toBe(0);
+
+    await page.evaluate(() => cartwheel.track("Not Found"));
+    await shop.waitForEvents("Not Found");
+    expect(shop.server.requests.map((request) => request.status)).toEqual([400, 404, 200]);
+    expect(shop.eventsNamed("Malformed")).toHaveLength(0);
+  });
+
   it("halves the batch after a 413, drops per-event rejections, keeps events after a 401", async () => {
     shop.server.replies = [{ status: 413 }];
     const page = await shop.open({ init: { ...QUIET, flushAt: 10 } });
