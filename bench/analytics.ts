@@ -151,7 +151,9 @@ async function loadData(workspaceId: string, now: Date) {
   // The visits `process_event` keeps as page views arrive, built at once from the loaded ones.
   const visits = performance.now();
   await client.query("SELECT cartwheel_rebuild_visitor_sessions($1)", [workspaceId]);
-  console.log(`  visits (from the page views): ${((performance.now() - visits) / 1000).toFixed(1)} s`);
+  console.log(
+    `  visits (from the page views): ${((performance.now() - visits) / 1000).toFixed(1)} s`,
+  );
   await client.query("VACUUM ANALYZE");
 }
 

@@ -90,18 +90,53 @@ CREATE INDEX "analytics_dirty_slots_workspace_id_slot_idx" ON "analytics_dirty_s
 -- AddForeignKey
 ALTER TABLE "visitor_sessions" ADD CONSTRAINT "visitor_sessions_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+-- AlterTable
+ALTER TABLE "messages" ADD COLUMN     "previous_scenario_sent_at" TIMESTAMPTZ(3),
+ADD COLUMN     "previous_sent_at" TIMESTAMPTZ(3),
+ADD COLUMN     "previous_template_sent_at" TIMESTAMPTZ(3),
+ADD COLUMN     "scenario_id" UUID;
+
+-- CreateTable
+CREATE TABLE "customer_days" (
+    "workspace_id" UUID NOT NULL,
+    "day" DATE NOT NULL,
+    "currency" TEXT NOT NULL,
+    "previous_day" DATE NOT NULL,
+    "orders" INTEGER NOT NULL DEFAULT 0,
+    "second_orders" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "customer_days_pkey" PRIMARY KEY ("workspace_id","day","currency","previous_day")
+);
+
+-- CreateTable
+CREATE TABLE "recipient_days" (
+    "workspace_id" UUID NOT NULL,
+    "day" DATE NOT NULL,
+    "source" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "previous_day" DATE NOT NULL,
+    "messages" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "recipient_days_pkey" PRIMARY KEY ("workspace_id","day","source","key","previous_day")
+);
+
 -- Roll-ups belong to their workspace.
 ALTER TABLE "analytics_slots" ADD CONSTRAINT "analytics_slots_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE;
 ALTER TABLE "order_slots" ADD CONSTRAINT "order_slots_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE;
 ALTER TABLE "attribution_source_slots" ADD CONSTRAINT "attribution_source_slots_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE;
 ALTER TABLE "analytics_dirty_slots" ADD CONSTRAINT "analytics_dirty_slots_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE;
+ALTER TABLE "customer_days" ADD CONSTRAINT "customer_days_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE;
+ALTER TABLE "recipient_days" ADD CONSTRAINT "recipient_days_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE;
+-- The marks come and go all day: vacuum them often, so reading them stays cheap.
+ALTER TABLE "analytics_dirty_slots" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
 
 -- What the reports scan for the figures no roll-up can sum (distinct customers and recipients),
 -- and what a slot's rebuild reads.
 CREATE INDEX "orders_customer_chain_idx" ON "orders" ("workspace_id", "ordered_at")
   INCLUDE ("currency", "customer_order_number", "previous_order_at") WHERE "customer_order_number" IS NOT NULL;
 CREATE INDEX "messages_sent_idx" ON "messages" ("workspace_id", "sent_at")
-  INCLUDE ("contact_id", "kind", "template_id", "scenario_run_id") WHERE "status" = 'SENT' AND NOT "is_test";
+  INCLUDE ("kind", "template_id", "scenario_id", "previous_sent_at", "previous_template_sent_at", "previous_scenario_sent_at")
+  WHERE "status" = 'SENT' AND NOT "is_test";
 CREATE INDEX "carts_created_idx" ON "carts" ("workspace_id", "created_at");
 
 -- The 15-minute UTC slot an instant falls in. Every time zone's offset is a multiple of 15
@@ -152,11 +187,14 @@ BEGIN
     SELECT array_agg(workspace_id), array_agg(contact_id), array_agg(currency) INTO workspace_ids, contact_ids, currencies
       FROM (SELECT DISTINCT workspace_id, contact_id, currency FROM old_rows WHERE contact_id IS NOT NULL) t;
   ELSE
+    -- The renumbering's own update (only the chain columns changed) marks its slots and stops.
     INSERT INTO analytics_dirty_slots (workspace_id, slot)
     SELECT DISTINCT n.workspace_id, cartwheel_slot(at)
       FROM new_rows n JOIN old_rows o ON o.id = n.id, unnest(ARRAY[n.ordered_at, o.ordered_at]) at
-     WHERE (n.contact_id, n.currency, n.total, n.refunded_amount, n.status, n.ordered_at)
-           IS DISTINCT FROM (o.contact_id, o.currency, o.total, o.refunded_amount, o.status, o.ordered_at);
+     WHERE (n.contact_id, n.currency, n.total, n.refunded_amount, n.status, n.ordered_at,
+            n.customer_order_number, n.previous_order_at)
+           IS DISTINCT FROM (o.contact_id, o.currency, o.total, o.refunded_amount, o.status, o.ordered_at,
+                             o.customer_order_number, o.previous_order_at);
     GET DIAGNOSTICS dirtied = ROW_COUNT;
     IF dirtied = 0 THEN RETURN NULL; END IF;
     SELECT array_agg(workspace_id), array_agg(contact_id), array_agg(currency) INTO workspace_ids, contact_ids, currencies
@@ -166,6 +204,7 @@ BEGIN
              WHERE c.contact_id IS NOT NULL
                AND (n.contact_id, n.currency, n.status, n.ordered_at)
                    IS DISTINCT FROM (o.contact_id, o.currency, o.status, o.ordered_at)) t;
+    IF workspace_ids IS NULL THEN RETURN NULL; END IF;
   END IF;
   IF workspace_ids IS NOT NULL THEN
     PERFORM cartwheel_renumber_orders(workspace_ids, contact_ids, currencies);
@@ -188,23 +227,73 @@ CREATE TRIGGER orders_roll_up_update AFTER UPDATE ON "orders"
 CREATE TRIGGER orders_roll_up_delete AFTER DELETE ON "orders"
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cartwheel_orders_changed();
 
--- Messages: the slot of their send, when something a figure counts changed.
+-- Messages: the scenario of their run, written with them.
+CREATE FUNCTION cartwheel_message_scenario() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT scenario_id INTO NEW.scenario_id FROM scenario_runs WHERE id = NEW.scenario_run_id;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER messages_scenario BEFORE INSERT OR UPDATE OF scenario_run_id ON "messages"
+  FOR EACH ROW WHEN (NEW.scenario_run_id IS NOT NULL) EXECUTE FUNCTION cartwheel_message_scenario();
+
+-- Chains the sent marketing mail of the given contacts: each message learns when the contact
+-- was last sent such mail before it, of any template, of its template and of its scenario.
+CREATE FUNCTION cartwheel_chain_messages(contact_ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  WITH chain AS (
+    SELECT m.id,
+           lag(m.sent_at) OVER (PARTITION BY m.contact_id ORDER BY m.sent_at, m.id) AS previous,
+           CASE WHEN m.template_id IS NOT NULL
+                THEN lag(m.sent_at) OVER (PARTITION BY m.contact_id, m.template_id ORDER BY m.sent_at, m.id) END AS previous_template,
+           CASE WHEN m.scenario_id IS NOT NULL
+                THEN lag(m.sent_at) OVER (PARTITION BY m.contact_id, m.scenario_id ORDER BY m.sent_at, m.id) END AS previous_scenario
+      FROM messages m
+     WHERE m.contact_id = ANY(contact_ids) AND m.status = 'SENT' AND NOT m.is_test AND m.kind = 'MARKETING'
+       AND m.sent_at IS NOT NULL)
+  UPDATE messages m
+     SET previous_sent_at = chain.previous, previous_template_sent_at = chain.previous_template,
+         previous_scenario_sent_at = chain.previous_scenario
+    FROM chain
+   WHERE m.id = chain.id
+     AND (m.previous_sent_at, m.previous_template_sent_at, m.previous_scenario_sent_at)
+         IS DISTINCT FROM (chain.previous, chain.previous_template, chain.previous_scenario)
+$$;
+
+-- Messages: the slot of their send, when something a figure counts changed; and the chains of
+-- their contacts' marketing mail, when a send came, went or moved.
 CREATE FUNCTION cartwheel_messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  contact_ids uuid[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO analytics_dirty_slots (workspace_id, slot)
     SELECT DISTINCT workspace_id, cartwheel_slot(sent_at) FROM new_rows WHERE sent_at IS NOT NULL;
+    SELECT array_agg(DISTINCT contact_id) INTO contact_ids FROM new_rows
+     WHERE status = 'SENT' AND kind = 'MARKETING' AND NOT is_test AND contact_id IS NOT NULL;
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO analytics_dirty_slots (workspace_id, slot)
     SELECT DISTINCT workspace_id, cartwheel_slot(sent_at) FROM old_rows WHERE sent_at IS NOT NULL;
+    SELECT array_agg(DISTINCT contact_id) INTO contact_ids FROM old_rows
+     WHERE status = 'SENT' AND kind = 'MARKETING' AND NOT is_test AND contact_id IS NOT NULL;
   ELSE
     INSERT INTO analytics_dirty_slots (workspace_id, slot)
     SELECT DISTINCT workspace_id, cartwheel_slot(sent_at) FROM (
       SELECT n.workspace_id, unnest(ARRAY[n.sent_at, o.sent_at]) AS sent_at
         FROM new_rows n JOIN old_rows o ON o.id = n.id
-       WHERE (n.status, n.sent_at, n.bounced_at, n.unsubscribed_at, n.complained_at, n.kind, n.is_test, n.contact_id)
-             IS DISTINCT FROM (o.status, o.sent_at, o.bounced_at, o.unsubscribed_at, o.complained_at, o.kind, o.is_test, o.contact_id)) changed
+       WHERE (n.status, n.sent_at, n.bounced_at, n.unsubscribed_at, n.complained_at, n.kind, n.is_test, n.contact_id,
+              n.template_id, n.scenario_id, n.previous_sent_at, n.previous_template_sent_at, n.previous_scenario_sent_at)
+             IS DISTINCT FROM (o.status, o.sent_at, o.bounced_at, o.unsubscribed_at, o.complained_at, o.kind, o.is_test, o.contact_id,
+              o.template_id, o.scenario_id, o.previous_sent_at, o.previous_template_sent_at, o.previous_scenario_sent_at)) changed
      WHERE sent_at IS NOT NULL;
+    -- The chaining's own update changes only the chain columns: it stops here.
+    SELECT array_agg(DISTINCT c.contact_id) INTO contact_ids
+      FROM new_rows n JOIN old_rows o ON o.id = n.id, LATERAL (VALUES (n.contact_id), (o.contact_id)) c(contact_id)
+     WHERE c.contact_id IS NOT NULL
+       AND (n.status, n.sent_at, n.kind, n.is_test, n.contact_id, n.template_id, n.scenario_id)
+           IS DISTINCT FROM (o.status, o.sent_at, o.kind, o.is_test, o.contact_id, o.template_id, o.scenario_id)
+       AND (n.status = 'SENT' OR o.status = 'SENT');
+  END IF;
+  IF contact_ids IS NOT NULL THEN
+    PERFORM cartwheel_chain_messages(contact_ids);
   END IF;
   RETURN NULL;
 END $$;
@@ -287,18 +376,26 @@ CREATE TRIGGER visitor_sessions_roll_up_delete AFTER DELETE ON "visitor_sessions
 
 -- A new attribution window re-credits every order: every slot of the workspace is dirty. (Both
 -- revenue bases are rolled up, so a change of basis alone needs nothing.)
-CREATE FUNCTION cartwheel_attribution_model_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION cartwheel_mark_every_slot() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO analytics_dirty_slots (workspace_id, slot) VALUES (NEW.workspace_id, NULL);
   RETURN NULL;
 END $$;
 CREATE TRIGGER attribution_settings_roll_up_insert AFTER INSERT ON "attribution_settings"
   FOR EACH ROW WHEN ((NEW.click_window_hours, NEW.count_opens, NEW.open_window_hours) IS DISTINCT FROM (120, false, 24))
-  EXECUTE FUNCTION cartwheel_attribution_model_changed();
+  EXECUTE FUNCTION cartwheel_mark_every_slot();
 CREATE TRIGGER attribution_settings_roll_up_update AFTER UPDATE ON "attribution_settings"
   FOR EACH ROW WHEN ((NEW.click_window_hours, NEW.count_opens, NEW.open_window_hours)
                      IS DISTINCT FROM (OLD.click_window_hours, OLD.count_opens, OLD.open_window_hours))
-  EXECUTE FUNCTION cartwheel_attribution_model_changed();
+  EXECUTE FUNCTION cartwheel_mark_every_slot();
+
+-- The daily roll-ups are kept in the shop's time zone: a new one rebuilds them all.
+CREATE TRIGGER workspace_email_settings_roll_up_insert AFTER INSERT ON "workspace_email_settings"
+  FOR EACH ROW WHEN (NEW.timezone IS NOT NULL AND NEW.timezone <> 'UTC')
+  EXECUTE FUNCTION cartwheel_mark_every_slot();
+CREATE TRIGGER workspace_email_settings_roll_up_update AFTER UPDATE ON "workspace_email_settings"
+  FOR EACH ROW WHEN (NEW.timezone IS DISTINCT FROM OLD.timezone)
+  EXECUTE FUNCTION cartwheel_mark_every_slot();
 
 -- Whether an order of the contact or an `Order Completed` of the browser falls in a visit.
 CREATE FUNCTION cartwheel_visit_converted(workspace uuid, contact uuid, anonymous text,
@@ -372,6 +469,9 @@ $$;
 -- Backfill: number the orders, rebuild the visits, and mark every workspace for a full roll-up.
 SELECT cartwheel_renumber_orders(array_agg(workspace_id), array_agg(contact_id), array_agg(currency))
   FROM (SELECT DISTINCT workspace_id, contact_id, currency FROM orders WHERE contact_id IS NOT NULL) t;
+UPDATE messages m SET scenario_id = r.scenario_id FROM scenario_runs r WHERE r.id = m.scenario_run_id;
+SELECT cartwheel_chain_messages(array_agg(DISTINCT contact_id))
+  FROM messages WHERE status = 'SENT' AND kind = 'MARKETING' AND NOT is_test AND contact_id IS NOT NULL;
 SELECT cartwheel_rebuild_visitor_sessions(id) FROM workspaces;
 DELETE FROM analytics_dirty_slots;
 INSERT INTO analytics_dirty_slots (workspace_id, slot) SELECT id, NULL FROM workspaces;

@@ -56,11 +56,19 @@ export async function resolveReportingPeriod(
   input: ReportingPeriodInput,
 ): Promise<ReportingPeriod> {
   const period = parseInput(periodInput, input);
+  return { ...period, timeZone: await loadWorkspaceTimeZone(executor, workspaceId) };
+}
+
+/** The shop's time zone: its email settings' `timezone`, else UTC. */
+export async function loadWorkspaceTimeZone(
+  executor: Executor,
+  workspaceId: string,
+): Promise<string> {
   const settings = await executor.workspaceEmailSettings.findUnique({
     where: { workspaceId },
     select: { timezone: true },
   });
-  return { ...period, timeZone: settings?.timezone ?? "UTC" };
+  return settings?.timezone ?? "UTC";
 }
 
 /** The first instant of the period. */

@@ -8,16 +8,15 @@ import {
   previewAttributionModel,
 } from "./attribution-settings.ts";
 import { sameCredit } from "./credited-orders.ts";
+import { recipientDayRollUp } from "./day-figures.ts";
 import {
   bucketStarts,
   isoDay,
-  periodEndSql,
-  periodStartSql,
   type ReportingPeriod,
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
-import { bucketedFiguresSql } from "./rolled-up-figures.ts";
+import { bucketedFiguresSql, dailyRowsSql } from "./rolled-up-figures.ts";
 import { orderRollUp, sourceRollUp } from "./slot-figures.ts";
 
 /** Attributed revenue of one scenario or template: what it was credited and whom it mailed. */
@@ -102,8 +101,15 @@ export async function reportRevenueAttribution(
   const revenue = Prisma.raw(`revenue_${basis}`);
   const orders = orderRollUp(workspaceId, model);
   const sources = sourceRollUp(workspaceId, model);
-  const start = periodStartSql(period);
-  const end = periodEndSql(period);
+  const recipientRows = dailyRowsSql(
+    workspaceId,
+    period,
+    recipientDayRollUp(workspaceId, period.timeZone),
+  );
+  // Contacts sent its marketing mail in the period: each counted by their first such mail in it.
+  const reachedSql = (source: string) => Prisma.sql`
+    SELECT key::uuid AS id, sum(messages) FILTER (WHERE previous_day < ${period.from}::date) AS recipients
+      FROM (${recipientRows}) r WHERE source = ${source} GROUP BY key`;
   const bySource = (source: string) =>
     bucketedFiguresSql(workspaceId, period, sources, {
       live,
@@ -119,12 +125,7 @@ export async function reportRevenueAttribution(
         FROM (${bucketedFiguresSql(workspaceId, period, orders, { live, filter: Prisma.sql`currency = ${currency}` })}) f`,
     executor.$queryRaw<SourceRow[]>`
       WITH earned AS (SELECT key::uuid AS id, ${revenue} AS revenue, orders FROM (${bySource("scenario")}) f),
-      reached AS (
-        SELECT r.scenario_id AS id, count(DISTINCT m.contact_id) AS recipients
-          FROM messages m JOIN scenario_runs r ON r.id = m.scenario_run_id
-         WHERE m.workspace_id = ${workspaceId}::uuid AND m.kind = 'MARKETING' AND m.status = 'SENT'
-           AND NOT m.is_test AND m.sent_at >= ${start} AND m.sent_at < ${end}
-         GROUP BY 1)
+      reached AS (${reachedSql("scenario")})
       SELECT s.id::text, s.name, COALESCE(e.revenue, 0)::bigint AS revenue, COALESCE(e.orders, 0) AS orders,
              COALESCE(r.recipients, 0) AS recipients
         FROM scenarios s LEFT JOIN earned e ON e.id = s.id LEFT JOIN reached r ON r.id = s.id
@@ -132,12 +133,7 @@ export async function reportRevenueAttribution(
        ORDER BY revenue DESC, recipients DESC, s.name`,
     executor.$queryRaw<SourceRow[]>`
       WITH earned AS (SELECT key::uuid AS id, ${revenue} AS revenue, orders FROM (${bySource("template")}) f),
-      reached AS (
-        SELECT m.template_id AS id, count(DISTINCT m.contact_id) AS recipients
-          FROM messages m
-         WHERE m.workspace_id = ${workspaceId}::uuid AND m.kind = 'MARKETING' AND m.status = 'SENT'
-           AND NOT m.is_test AND m.sent_at >= ${start} AND m.sent_at < ${end}
-         GROUP BY 1)
+      reached AS (${reachedSql("template")})
       SELECT t.id::text, t.name, COALESCE(e.revenue, 0)::bigint AS revenue, COALESCE(e.orders, 0) AS orders,
              COALESCE(r.recipients, 0) AS recipients
         FROM templates t LEFT JOIN earned e ON e.id = t.id LEFT JOIN reached r ON r.id = t.id

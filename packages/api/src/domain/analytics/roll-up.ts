@@ -1,6 +1,8 @@
 import { db, type Transaction, withTransaction } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { loadAttributionModel } from "./attribution-settings.ts";
+import { customerDayRollUp, recipientDayRollUp } from "./day-figures.ts";
+import { loadWorkspaceTimeZone } from "./reporting-period.ts";
 import {
   activityColumns,
   activityFiguresSql,
@@ -71,7 +73,8 @@ async function rollUpWorkspace(tx: Transaction, workspaceId: string): Promise<Ro
   let slotsSql: Prisma.Sql;
   let slots: number;
   let clear: Prisma.Sql;
-  if (everything?.max_id != null) {
+  const everythingMode = everything?.max_id != null;
+  if (everythingMode) {
     // Every slot with data, and every mark this snapshot sees.
     slotsSql = Prisma.sql`
       SELECT cartwheel_slot(ordered_at) AS slot FROM orders WHERE workspace_id = ${workspace}
@@ -99,6 +102,21 @@ async function rollUpWorkspace(tx: Transaction, workspaceId: string): Promise<Ro
     slots = distinct.length;
   }
   const model = await loadAttributionModel(workspaceId, tx);
+  const timeZone = await loadWorkspaceTimeZone(tx, workspaceId);
+  // The local days of those slots: the daily roll-ups are rebuilt whole.
+  const daysSql = Prisma.sql`SELECT DISTINCT (slot AT TIME ZONE ${timeZone})::date AS day FROM (${slotsSql}) slots`;
+  for (const rollUp of [
+    customerDayRollUp(workspaceId, timeZone),
+    recipientDayRollUp(workspaceId, timeZone),
+  ]) {
+    const columns = Prisma.raw(rollUp.columns.join(", "));
+    await tx.$executeRaw`
+      DELETE FROM ${Prisma.raw(rollUp.table)}
+       WHERE workspace_id = ${workspace} ${everythingMode ? Prisma.empty : Prisma.sql`AND day IN (${daysSql})`}`;
+    await tx.$executeRaw`
+      INSERT INTO ${Prisma.raw(rollUp.table)} (workspace_id, ${columns})
+      SELECT ${workspace}, ${columns} FROM (${rollUp.compute(daysSql)}) f`;
+  }
   const inserted = await tx.$executeRaw`
     INSERT INTO analytics_slots (workspace_id, slot, ${columnList(activityColumns)})
     SELECT ${workspace}, slot, ${columnList(activityColumns)} FROM (${activityFiguresSql(workspaceId, slotsSql)}) f`;

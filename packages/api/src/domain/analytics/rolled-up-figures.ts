@@ -1,4 +1,5 @@
 import { Prisma } from "../../generated/prisma/client.ts";
+import type { DayRollUp } from "./day-figures.ts";
 import {
   bucketOfSql,
   periodEndSql,
@@ -58,4 +59,34 @@ export function bucketedFiguresSql(
       FROM figures
      ${options.filter ? Prisma.sql`WHERE ${options.filter}` : Prisma.empty}
      ${groupByBucket || keys.length > 0 ? Prisma.sql`GROUP BY ${group}` : Prisma.empty}`;
+}
+
+/**
+ * The rows of a daily roll-up for the period's days, exact at any moment as `bucketedFiguresSql`
+ * is: days with a dirty slot (or every day, when the whole workspace is marked) are computed
+ * from the raw tables. Rows carry every column of the roll-up; the caller sums them.
+ */
+export function dailyRowsSql(
+  workspaceId: string,
+  period: ReportingPeriod,
+  rollUp: DayRollUp,
+): Prisma.Sql {
+  const workspace = Prisma.sql`${workspaceId}::uuid`;
+  const columns = Prisma.raw(rollUp.columns.join(", "));
+  return Prisma.sql`
+    WITH dirty_days AS (
+      SELECT DISTINCT (slot AT TIME ZONE ${period.timeZone})::date AS day FROM analytics_dirty_slots
+       WHERE workspace_id = ${workspace} AND slot >= ${periodStartSql(period)} AND slot < ${periodEndSql(period)}),
+    everything AS (
+      SELECT EXISTS (SELECT 1 FROM analytics_dirty_slots WHERE workspace_id = ${workspace} AND slot IS NULL) AS live),
+    live_days AS (
+      SELECT day FROM dirty_days WHERE NOT (SELECT live FROM everything)
+      UNION ALL
+      SELECT generate_series(${period.from}::date, ${period.to}::date, interval '1 day')::date
+       WHERE (SELECT live FROM everything))
+    SELECT ${columns} FROM ${Prisma.raw(rollUp.table)}
+     WHERE workspace_id = ${workspace} AND day >= ${period.from}::date AND day <= ${period.to}::date
+       AND NOT (SELECT live FROM everything) AND day NOT IN (SELECT day FROM dirty_days)
+    UNION ALL
+    SELECT ${columns} FROM (${rollUp.compute(Prisma.sql`SELECT day FROM live_days`)}) computed`;
 }

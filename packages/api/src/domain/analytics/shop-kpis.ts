@@ -2,17 +2,15 @@ import { db } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { type AttributionModel, loadAttributionModel } from "./attribution-settings.ts";
+import { customerDayRollUp, recipientDayRollUp } from "./day-figures.ts";
 import {
-  bucketOfSql,
   bucketStarts,
   isoDay,
-  periodEndSql,
-  periodStartSql,
   type ReportingPeriod,
   type ReportingPeriodInput,
   resolveReportingPeriod,
 } from "./reporting-period.ts";
-import { bucketedFiguresSql } from "./rolled-up-figures.ts";
+import { bucketedFiguresSql, dailyRowsSql } from "./rolled-up-figures.ts";
 import { activityRollUp, orderRollUp } from "./slot-figures.ts";
 
 /** The raw counts of one bucket (or of the whole period); every rate is derived from them. */
@@ -205,11 +203,11 @@ async function reportPeriodCustomers(
 }
 
 /**
- * Distinct buyers per bucket (or in the whole period) in one pass over the period's orders,
- * from each order's place among its contact's orders (`customer_order_number`, kept by a
- * trigger): an order is its contact's first of the bucket when the previous one came before
- * the bucket; the contact is a repeat customer when that order is at least their second, or
- * when their second order is also in the bucket; a new customer when their first is.
+ * Distinct buyers per bucket (or in the whole period), from the daily roll-up of orders by the
+ * day of the contact's previous order: a contact counts in a bucket by their first order in it,
+ * the one whose previous order came before the bucket; they are a repeat customer when that
+ * order is at least their second, or when their second order is also in the bucket; a new
+ * customer when their first order ever is in it.
  */
 function customersSql(
   workspaceId: string,
@@ -217,36 +215,45 @@ function customersSql(
   currency: string,
   byBucket: boolean,
 ): Prisma.Sql {
-  const bucket = bucketOfSql(period, Prisma.sql`o.ordered_at`);
-  const bucketStart = byBucket
-    ? Prisma.sql`(${bucket}::timestamp AT TIME ZONE ${period.timeZone})`
-    : periodStartSql(period);
   return Prisma.sql`
+    WITH rows AS (${dailyRowsSql(workspaceId, period, customerDayRollUp(workspaceId, period.timeZone))}),
+    placed AS (
+      SELECT *, ${bucketOfDaySql(period)} AS bucket FROM rows WHERE currency = ${currency})
     SELECT ${byBucket ? Prisma.sql`bucket, ` : Prisma.empty}
-           count(*) FILTER (WHERE first_of_bucket) AS customers,
-           count(*) FILTER (WHERE (first_of_bucket AND n >= 2) OR (n = 2 AND NOT first_of_bucket)) AS repeat_customers,
-           count(*) FILTER (WHERE n = 1) AS new_customers
-      FROM (
-        SELECT ${byBucket ? Prisma.sql`${bucket} AS bucket, ` : Prisma.empty}o.customer_order_number AS n,
-               o.previous_order_at IS NULL OR o.previous_order_at < ${bucketStart} AS first_of_bucket
-          FROM orders o
-         WHERE o.workspace_id = ${workspaceId}::uuid AND o.customer_order_number IS NOT NULL
-           AND o.currency = ${currency}
-           AND o.ordered_at >= ${periodStartSql(period)} AND o.ordered_at < ${periodEndSql(period)}) placed
+           COALESCE(sum(orders) FILTER (WHERE previous_day < ${since(period, byBucket)}), 0) AS customers,
+           COALESCE(sum(orders) FILTER (WHERE previous_day < ${since(period, byBucket)} AND previous_day > '-infinity'::date), 0)
+             + COALESCE(sum(second_orders) FILTER (WHERE previous_day >= ${since(period, byBucket)}), 0) AS repeat_customers,
+           COALESCE(sum(orders) FILTER (WHERE previous_day = '-infinity'::date), 0) AS new_customers
+      FROM placed
      ${byBucket ? Prisma.sql`GROUP BY bucket` : Prisma.empty}`;
 }
 
-/** Distinct contacts sent marketing mail per bucket (or in the whole period). */
+/** Distinct contacts sent marketing mail per bucket (or in the whole period), the same way. */
 function recipientsSql(
   workspaceId: string,
   period: ReportingPeriod,
   byBucket: boolean,
 ): Prisma.Sql {
   return Prisma.sql`
-    SELECT ${byBucket ? Prisma.sql`${bucketOfSql(period, Prisma.sql`m.sent_at`)} AS bucket, ` : Prisma.empty}
-           count(DISTINCT m.contact_id) AS email_recipients
-      FROM messages m
-     WHERE m.workspace_id = ${workspaceId}::uuid AND m.status = 'SENT' AND NOT m.is_test
-       AND m.kind = 'MARKETING' AND m.sent_at >= ${periodStartSql(period)} AND m.sent_at < ${periodEndSql(period)}
-     ${byBucket ? Prisma.sql`GROUP BY 1` : Prisma.empty}`;
+    WITH rows AS (${dailyRowsSql(workspaceId, period, recipientDayRollUp(workspaceId, period.timeZone))}),
+    sent AS (SELECT *, ${bucketOfDaySql(period)} AS bucket FROM rows WHERE source = 'all')
+    SELECT ${byBucket ? Prisma.sql`bucket, ` : Prisma.empty}
+           COALESCE(sum(messages) FILTER (WHERE previous_day < ${since(period, byBucket)}), 0) AS email_recipients
+      FROM sent
+     ${byBucket ? Prisma.sql`GROUP BY bucket` : Prisma.empty}`;
+}
+
+/** The first local date of a roll-up row's bucket. */
+function bucketOfDaySql(period: ReportingPeriod): Prisma.Sql {
+  return Prisma.sql`date_trunc(${period.bucket.toLowerCase()}, day::timestamp)::date`;
+}
+
+/**
+ * Where a person's first order (or mail) of the range must follow their previous one: the
+ * bucket's first day within the period, or the period's.
+ */
+function since(period: ReportingPeriod, byBucket: boolean): Prisma.Sql {
+  return byBucket
+    ? Prisma.sql`GREATEST(bucket, ${period.from}::date)`
+    : Prisma.sql`${period.from}::date`;
 }
