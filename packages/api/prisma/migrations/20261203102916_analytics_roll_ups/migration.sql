@@ -130,6 +130,16 @@ ALTER TABLE "recipient_days" ADD CONSTRAINT "recipient_days_workspace_id_fkey" F
 -- The marks come and go all day: vacuum them often, so reading them stays cheap.
 ALTER TABLE "analytics_dirty_slots" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
 
+-- A workspace being deleted takes its rows with it, and their triggers would mark its slots:
+-- marks of a workspace that no longer exists are dropped.
+CREATE FUNCTION cartwheel_skip_gone_workspace() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM workspaces WHERE id = NEW.workspace_id) THEN RETURN NULL; END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER analytics_dirty_slots_of_live_workspaces BEFORE INSERT ON "analytics_dirty_slots"
+  FOR EACH ROW EXECUTE FUNCTION cartwheel_skip_gone_workspace();
+
 -- What the reports scan for the figures no roll-up can sum (distinct customers and recipients),
 -- and what a slot's rebuild reads.
 CREATE INDEX "orders_customer_chain_idx" ON "orders" ("workspace_id", "ordered_at")
