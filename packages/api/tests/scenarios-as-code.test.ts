@@ -151,17 +151,18 @@ describe("scenarios as code in YAML", () => {
     const again = await importScenarios(workspace.id, parseBundleYaml(yaml) as never, {
       dryRun: true,
     });
+    const tags = ["Sales-ready", "Sunset", "VIP"];
     expect(again.changes.length).toBe(
-      1 + bundle.templates.length + bundle.segments.length + bundle.scenarios.length,
+      tags.length + bundle.templates.length + bundle.segments.length + bundle.scenarios.length,
     );
     expect(again.changes.filter((change) => change.action !== "UNCHANGED")).toEqual([]);
 
-    // The VIP blueprint's tag is made in a workspace that lacks it.
+    // The blueprints' tags are made in a workspace that lacks them.
     const { workspace: target } = await createEmailWorkspace();
     const plan = await importScenarios(target.id, parseBundleYaml(yaml) as never, { dryRun: true });
-    expect(plan.changes.filter((change) => change.kind === "TAG")).toEqual([
-      { kind: "TAG", name: "VIP", action: "CREATE", publishes: false },
-    ]);
+    expect(plan.changes.filter((change) => change.kind === "TAG")).toEqual(
+      tags.map((name) => ({ kind: "TAG", name, action: "CREATE", publishes: false })),
+    );
     await importScenarios(target.id, parseBundleYaml(yaml) as never);
     expect(bundleToYaml(await exportScenarios(target.id))).toBe(yaml);
   });
