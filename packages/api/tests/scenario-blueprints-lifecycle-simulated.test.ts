@@ -114,4 +114,24 @@ describe("the lifecycle blueprints in the simulator", () => {
     expect(mail?.email?.preheader).toBe("Use code ADA15 by April 4, 2026 before it runs out.");
     expect(mail?.email?.html).toContain("ADA15");
   });
+
+  it("lead score: the tag, then the CRM webhook, taken as answered and not called", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "lead_score", {
+      webhookUrl: "https://crm.shop.example/hooks",
+    });
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      payload: { threshold: 50, score_before: 40, score: 55 },
+    });
+    const run = simulation.runs[0];
+    expect(run?.status).toBe("COMPLETED");
+    expect(run?.steps.map((step) => [step.nodeId, step.output])).toEqual([
+      ["tag", "next"],
+      ["notify-crm", "next"],
+    ]);
+    expect(mailsOf(run)).toEqual([]);
+  });
 });
