@@ -35,6 +35,11 @@ describe("scenario blueprints over GraphQL", () => {
       "win_back",
       "replenishment",
       "vip_welcome",
+      "order_updates",
+      "review_request",
+      "sunset",
+      "lead_score",
+      "offer_ending",
     ]);
     expect(byName.vip_welcome).toEqual({ vipMinimumSpend: 500, tag: "VIP", percent: 10 });
 

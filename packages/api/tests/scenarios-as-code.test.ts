@@ -1,8 +1,15 @@
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
+import {
+  bundleToYaml,
+  parseBundleYaml,
+  YamlSyntaxError,
+} from "../src/domain/scenarios/as-code/bundle-yaml.ts";
 import { exportScenarios } from "../src/domain/scenarios/as-code/export-scenarios.ts";
 import { importScenarios } from "../src/domain/scenarios/as-code/import-scenarios.ts";
+import { scenarioBlueprints } from "../src/domain/scenarios/blueprints/catalogue.ts";
+import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
 import { createScenario, publishScenario } from "../src/domain/scenarios/scenarios.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";
@@ -128,6 +135,52 @@ describe("scenarios as code", () => {
   });
 });
 
+describe("scenarios as code in YAML", () => {
+  it("exports every blueprint and its library templates to YAML that imports back UNCHANGED, and into another workspace the same", async () => {
+    const { workspace } = await createEmailWorkspace();
+    for (const entry of scenarioBlueprints) {
+      const installed = await installScenarioBlueprint(workspace.id, entry.name, {});
+      if (entry.name === "abandoned_cart") await publishScenario(workspace.id, installed.id);
+    }
+    const bundle = await exportScenarios(workspace.id);
+    const yaml = bundleToYaml(bundle);
+    expect(yaml).toMatch(/^format: cartwheel\.scenarios\/1\n/);
+    expect(yaml).toMatch(/ {4}html: \|/);
+    expect(parseBundleYaml(yaml)).toEqual(bundle);
+
+    const again = await importScenarios(workspace.id, parseBundleYaml(yaml) as never, {
+      dryRun: true,
+    });
+    const tags = ["Sales-ready", "Sunset", "VIP"];
+    expect(again.changes.length).toBe(
+      tags.length + bundle.templates.length + bundle.segments.length + bundle.scenarios.length,
+    );
+    expect(again.changes.filter((change) => change.action !== "UNCHANGED")).toEqual([]);
+
+    // The blueprints' tags are made in a workspace that lacks them.
+    const { workspace: target } = await createEmailWorkspace();
+    const plan = await importScenarios(target.id, parseBundleYaml(yaml) as never, { dryRun: true });
+    expect(plan.changes.filter((change) => change.kind === "TAG")).toEqual(
+      tags.map((name) => ({ kind: "TAG", name, action: "CREATE", publishes: false })),
+    );
+    await importScenarios(target.id, parseBundleYaml(yaml) as never);
+    expect(bundleToYaml(await exportScenarios(target.id))).toBe(yaml);
+  });
+
+  it("refuses bad YAML before reading the bundle, with the line and column", () => {
+    const error = (() => {
+      try {
+        return parseBundleYaml("format: cartwheel.scenarios/1\nscenarios:\n  - name: [x\n");
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(YamlSyntaxError);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ line: 4, column: 1, problems: [{ path: ["yaml"] }] });
+  });
+});
+
 describe("scenarios as code over GraphQL", () => {
   it("exports and imports with a dry run, each side in its own workspace, with the scopes it needs", async () => {
     const source = await createTestWorkspace(api);
@@ -178,6 +231,69 @@ describe("scenarios as code over GraphQL", () => {
     const readOnly = await target.makeKey("SECRET", ["SCENARIOS_READ"]);
     const refused = await api.data(importing, { bundle }, readOnly.key);
     expect(refused.importScenarios.__typename).toBe("ForbiddenError");
+    expect(await db().scenario.count({ where: { workspaceId: targetId } })).toBe(1);
+  });
+
+  it("exports YAML and imports it, refusing broken YAML with where it broke", async () => {
+    const source = await createTestWorkspace(api);
+    const sourceId = decodeGlobalID(source.workspaceId).id;
+    const template = await createFlowTemplate(sourceId, "Hello");
+    await createScenario(sourceId, {
+      name: "Hello flow",
+      definition: {
+        version: 1,
+        trigger: { kind: "api" },
+        start: "send",
+        nodes: [{ id: "send", kind: "send_email", templateId: template.id }],
+      },
+    });
+    const { exportScenariosYaml } = await api.data(
+      "{ exportScenariosYaml { ... on QueryExportScenariosYamlSuccess { data } } }",
+      {},
+      source.secretKey,
+    );
+    expect(exportScenariosYaml.data).toContain("template: Hello\n");
+    const importing = `mutation($yaml: String, $bundle: JSONObject, $dryRun: Boolean) {
+      importScenarios(yaml: $yaml, bundle: $bundle, dryRun: $dryRun) {
+        __typename
+        ... on MutationImportScenariosSuccess { result { changes { kind name action } } }
+        ... on YamlSyntaxError { line column reason message }
+        ... on InvalidInputError { problems { path message } }
+      }
+    }`;
+    const same = await api.data(
+      importing,
+      { yaml: exportScenariosYaml.data, dryRun: true },
+      source.secretKey,
+    );
+    expect(same.importScenarios.result.changes).toEqual([
+      { kind: "TEMPLATE", name: "Hello", action: "UNCHANGED" },
+      { kind: "SCENARIO", name: "Hello flow", action: "UNCHANGED" },
+    ]);
+
+    const target = await createTestWorkspace(api);
+    const created = await api.data(importing, { yaml: exportScenariosYaml.data }, target.secretKey);
+    expect(created.importScenarios.result.changes.map((c: { action: string }) => c.action)).toEqual(
+      ["CREATE", "CREATE"],
+    );
+    const broken = await api.data(
+      importing,
+      { yaml: "format: cartwheel.scenarios/1\nscenarios: !!js/function 'x'\n" },
+      target.secretKey,
+    );
+    expect(broken.importScenarios).toMatchObject({
+      __typename: "YamlSyntaxError",
+      line: 2,
+      column: 12,
+      message: expect.stringMatching(/^yaml: line 2, column 12: .*tag/),
+    });
+    const both = await api.data(
+      importing,
+      { yaml: exportScenariosYaml.data, bundle: { format: "x" } },
+      target.secretKey,
+    );
+    expect(both.importScenarios.__typename).toBe("InvalidInputError");
+    const targetId = decodeGlobalID(target.workspaceId).id;
     expect(await db().scenario.count({ where: { workspaceId: targetId } })).toBe(1);
   });
 });

@@ -155,4 +155,67 @@ describe("npm run scenarios -- pull | push", () => {
       "broken.json is not valid JSON",
     );
   });
+
+  it("pulls and pushes YAML: a directory of .yaml files, or one bundle file picked by extension", async () => {
+    const source = await server.newShop();
+    const { installScenarioBlueprint } = await server.api.data(
+      `mutation { installScenarioBlueprint(name: "abandoned_cart") { __typename } }`,
+      {},
+      source.secretKey,
+    );
+    expect(installScenarioBlueprint.__typename).toBe("MutationInstallScenarioBlueprintSuccess");
+    const dir = await mkdtemp(path.join(tmpdir(), "cartwheel-flows-"));
+    const pulled = await run(["pull", dir, "--format", "yaml"], source.secretKey);
+    expect(pulled).toMatchObject({ code: 0, stderr: "" });
+    expect(pulled.stdout).toMatch(
+      /pulled 1 scenarios, \d+ templates, 0 segments into .* yaml files/,
+    );
+    expect(await readdir(dir)).toEqual(["cartwheel.yaml", "scenarios", "segments", "templates"]);
+    const [scenarioFile] = await readdir(path.join(dir, "scenarios"));
+    expect(scenarioFile).toBe("abandoned-cart.yaml");
+    const file = path.join(dir, "scenarios", "abandoned-cart.yaml");
+    const yaml = await readFile(file, "utf8");
+    expect(yaml).toMatch(/^name: Abandoned cart\n/);
+    const [templateFile] = await readdir(path.join(dir, "templates"));
+    expect(await readFile(path.join(dir, "templates", templateFile ?? ""), "utf8")).toMatch(
+      /\nhtml: \|/,
+    );
+    // Pulled again without --format, the directory stays YAML.
+    await run(["pull", dir], source.secretKey);
+    expect(await readdir(path.join(dir, "scenarios"))).toEqual(["abandoned-cart.yaml"]);
+
+    const unchanged = await run(["push", dir, "--dry-run"], source.secretKey);
+    expect(unchanged.stdout).toContain("UNCHANGED scenario Abandoned cart");
+    expect(unchanged.stdout).toContain("dry run: 0 would change");
+
+    const target = await server.newShop();
+    expect((await run(["push", dir], target.secretKey)).code).toBe(0);
+    expect((await run(["push", dir], target.secretKey)).stdout).toContain("0 changed");
+    await writeFile(file, yaml.replace(/^priority: 0$/m, "priority: 3"));
+    const update = await run(["push", dir], target.secretKey);
+    expect(update.stdout).toContain("UPDATE    scenario Abandoned cart");
+    expect((await exported(target.secretKey)).scenarios[0].priority).toBe(3);
+
+    // One file: the extension picks the format.
+    const bundleFile = path.join(dir, "bundle", "flows.yml");
+    expect((await run(["pull", bundleFile], source.secretKey)).code).toBe(0);
+    expect(await readFile(bundleFile, "utf8")).toMatch(/^format: cartwheel\.scenarios\/1\n/);
+    const whole = await run(["push", bundleFile, "--dry-run"], source.secretKey);
+    expect(whole.stdout).toContain("dry run: 0 would change");
+    const jsonFile = path.join(dir, "bundle", "flows.json");
+    await run(["pull", jsonFile], source.secretKey);
+    expect(JSON.parse(await readFile(jsonFile, "utf8")).format).toBe("cartwheel.scenarios/1");
+    expect((await run(["pull", jsonFile, "--format", "yaml"], source.secretKey)).code).toBe(2);
+
+    // A broken YAML file is named with its line and column; nothing reaches the API.
+    await writeFile(file, `${yaml}definition: [unclosed\n`);
+    const broken = await run(["push", dir], target.secretKey);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/scenarios\/abandoned-cart\.yaml:\d+:\d+ is not valid YAML/);
+    await writeFile(file, "name: x\ndefinition: !!js/function 'return 1'\n");
+    expect((await run(["push", dir], target.secretKey)).stderr).toContain(
+      "abandoned-cart.yaml:2:13 is not valid YAML",
+    );
+    expect((await exported(target.secretKey)).scenarios[0].priority).toBe(3);
+  });
 });

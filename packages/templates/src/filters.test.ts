@@ -54,6 +54,15 @@ describe("date", () => {
     expect(render(`{{ "${instant}" | date: "%H:%M" }}`, noZone)).toBe("05:00");
     expect(render(`{{ "${instant}" | date: "%H:%M", "America/Los_Angeles" }}`)).toBe("15:30");
   });
+
+  it("shows a calendar day as that day in any zone", () => {
+    const data = sampleData({
+      contact: { email: "x@y.z", locale: "en-US", timezone: "America/Los_Angeles" },
+    });
+    expect(render(`{{ "2025-03-31" | date: "long" }}`, data)).toBe("March 31, 2025");
+    expect(render(`{{ "2025-03-31" | date: "%d.%m.%Y" }}`, data)).toBe("31.03.2025");
+    expect(render(`{{ "2025-03-31T01:00:00Z" | date: "%d.%m.%Y" }}`, data)).toBe("30.03.2025");
+  });
 });
 
 describe("pluralize and default", () => {

@@ -38,14 +38,20 @@ function money(this: FilterThis, amount: unknown, currency?: unknown, locale?: u
 /**
  * `{{ order.created_at | date: "long" }}` (Intl style: short, medium, long, full; in the
  * contact's locale) or `{{ order.created_at | date: "%d.%m.%Y %H:%M" }}` (strftime). Both use
- * `contact.timezone`, else `shop.timezone`, else UTC; a third argument overrides the zone.
+ * `contact.timezone`, else `shop.timezone`, else UTC; a third argument overrides the zone. A
+ * calendar day without a time (`2025-03-31`) shows as that day in every zone.
  */
 function date(this: FilterThis, value: unknown, format?: unknown, timeZone?: unknown): unknown {
   if (isBlank(value)) return "";
   const { contact, shop } = renderData(this);
-  const zone = String(
-    [timeZone, contact?.timezone, shop?.timezone].find((candidate) => !isBlank(candidate)) ?? "UTC",
-  );
+  // A calendar day ("2025-03-31", a birthday or an expiry date) is that day everywhere.
+  const calendarDay = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const zone = calendarDay
+    ? "UTC"
+    : String(
+        [timeZone, contact?.timezone, shop?.timezone].find((candidate) => !isBlank(candidate)) ??
+          "UTC",
+      );
   const pattern = isBlank(format) ? "medium" : String(format);
   if (isNamedDateStyle(pattern)) {
     const parsed = toDate(value);

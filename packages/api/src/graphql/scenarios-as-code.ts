@@ -1,11 +1,25 @@
+import {
+  bundleToYaml,
+  parseBundleYaml,
+  YamlSyntaxError,
+} from "../domain/scenarios/as-code/bundle-yaml.ts";
 import { exportScenarios } from "../domain/scenarios/as-code/export-scenarios.ts";
 import type { ImportChange, ImportResult } from "../domain/scenarios/as-code/import-scenarios.ts";
 import { importScenarios } from "../domain/scenarios/as-code/import-scenarios.ts";
 import { InvalidInputError, NotFoundError } from "../domain/shared/errors.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
-import { mutationErrors } from "./errors.ts";
+import { ErrorInterface, mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
+
+const exportOptions = (ids: readonly (string | number)[] | null | undefined) =>
+  ids
+    ? {
+        scenarioIds: ids.map((id, index) =>
+          decodeId(String(id), "Scenario", ["ids", String(index)]),
+        ),
+      }
+    : {};
 
 builder.queryField("exportScenarios", (t) =>
   t.field({
@@ -16,15 +30,34 @@ builder.queryField("exportScenarios", (t) =>
     errors: { types: [InvalidInputError, NotFoundError] },
     args: { ids: t.arg.idList({ description: "Only these scenarios." }) },
     resolve: (_root, args, context) =>
-      exportScenarios(workspaceOf(context.principal), {
-        ...(args.ids && {
-          scenarioIds: args.ids.map((id, index) =>
-            decodeId(String(id), "Scenario", ["ids", String(index)]),
-          ),
-        }),
-      }),
+      exportScenarios(workspaceOf(context.principal), exportOptions(args.ids)),
   }),
 );
+
+builder.queryField("exportScenariosYaml", (t) =>
+  t.field({
+    type: "String",
+    description:
+      "The same bundle as `exportScenarios`, written as YAML (multi-line HTML as `|` blocks, no anchors), for an admin screen's editor or a file in git; `importScenarios(yaml:)` takes it back.",
+    authScopes: { allOf: ["scenarios:read", "templates:read", "contacts:read"] },
+    errors: { types: [InvalidInputError, NotFoundError] },
+    args: { ids: t.arg.idList({ description: "Only these scenarios." }) },
+    resolve: async (_root, args, context) =>
+      bundleToYaml(await exportScenarios(workspaceOf(context.principal), exportOptions(args.ids))),
+  }),
+);
+
+builder.objectType(YamlSyntaxError, {
+  name: "YamlSyntaxError",
+  description:
+    "The `yaml` text is not one plain YAML document (a syntax error, a duplicate key, a tag, too many aliases); nothing was changed. `line` and `column` (from 1) say where.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    line: t.exposeInt("line"),
+    column: t.exposeInt("column"),
+    reason: t.exposeString("reason", { description: "The problem, without the position." }),
+  }),
+});
 
 const ImportAction = builder.enumType("ScenarioImportAction", {
   values: {
@@ -35,9 +68,9 @@ const ImportAction = builder.enumType("ScenarioImportAction", {
 });
 
 const ImportChangeRef = builder.objectRef<ImportChange>("ScenarioImportChange").implement({
-  description: "What an import does, or would do, to one template, segment or scenario.",
+  description: "What an import does, or would do, to one tag, template, segment or scenario.",
   fields: (t) => ({
-    kind: t.exposeString("kind", { description: "TEMPLATE, SEGMENT or SCENARIO." }),
+    kind: t.exposeString("kind", { description: "TAG, TEMPLATE, SEGMENT or SCENARIO." }),
     name: t.exposeString("name"),
     action: t.field({ type: ImportAction, resolve: (change) => change.action }),
     publishes: t.exposeBoolean("publishes", {
@@ -59,14 +92,23 @@ builder.mutationField("importScenarios", (t) =>
     description:
       "Creates or updates a bundle's templates, segments and scenarios by name, references resolved by name. Importing the same bundle twice changes nothing; a changed LIVE scenario is published as a new version. Every item is validated before anything is written.",
     authScopes: { allOf: ["scenarios:write", "templates:write", "segments:write"] },
-    errors: { types: mutationErrors, dataField: { name: "result" } },
+    errors: { types: [YamlSyntaxError, ...mutationErrors], dataField: { name: "result" } },
     args: {
-      bundle: t.arg({ type: "JSONObject", required: true }),
+      bundle: t.arg({ type: "JSONObject", description: "The bundle as JSON; or give `yaml`." }),
+      yaml: t.arg.string({
+        description:
+          "The bundle as YAML text (as `exportScenariosYaml` writes it); or give `bundle`.",
+      }),
       dryRun: t.arg.boolean({ description: "List the changes and write nothing." }),
     },
-    resolve: (_root, args, context) =>
-      importScenarios(workspaceOf(context.principal), args.bundle as never, {
+    resolve: (_root, args, context) => {
+      if ((args.bundle == null) === (args.yaml == null)) {
+        throw InvalidInputError.field(["bundle"], "give either bundle or yaml");
+      }
+      const bundle = args.yaml != null ? parseBundleYaml(args.yaml) : args.bundle;
+      return importScenarios(workspaceOf(context.principal), bundle as never, {
         dryRun: args.dryRun ?? false,
-      }),
+      });
+    },
   }),
 );

@@ -295,6 +295,10 @@ const InstallSegmentTemplatesInput = builder.inputType("InstallSegmentTemplatesI
     readyToBuyMinimumScore: t.int({
       description: "Score that makes a prospect ready. Default 50.",
     }),
+    unengagedDays: t.int({
+      description:
+        "Days without a human open or click that make a subscriber unengaged. Default 90.",
+    }),
   }),
 });
 
@@ -302,7 +306,7 @@ builder.mutationField("installSegmentTemplates", (t) =>
   t.field({
     type: [Segment],
     description:
-      "Installs ready-made segments: engaged subscribers, VIP customers, prospects ready to buy, one-time buyers, lapsed customers, cart abandoners. Templates already installed are returned unchanged.",
+      "Installs ready-made segments: engaged subscribers, unengaged subscribers, VIP customers, prospects ready to buy, one-time buyers, lapsed customers, cart abandoners. Templates already installed are returned unchanged.",
     authScopes: { allOf: ["segments:write", "contacts:read"] },
     errors: { types: mutationErrors, dataField: { name: "segments" } },
     args: { input: t.arg({ type: InstallSegmentTemplatesInput, required: true }) },
@@ -315,6 +319,7 @@ builder.mutationField("installSegmentTemplates", (t) =>
         ...(input.readyToBuyMinimumScore != null && {
           readyToBuyMinimumScore: input.readyToBuyMinimumScore,
         }),
+        ...(input.unengagedDays != null && { unengagedDays: input.unengagedDays }),
       }),
   }),
 );

@@ -1,8 +1,9 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
-import type { ScenarioBundle } from "./scenario-files.ts";
+import { formatOfPath } from "./file-formats.ts";
+import { readParsed, type ScenarioBundle } from "./scenario-files.ts";
 
-/** A fixture of `<dir>/tests/*.json`: a contact and events, and the path they must take. */
+/** A fixture of `<dir>/tests/*.{json,yaml,yml}`: a contact and events, and the path they must take. */
 export interface ScenarioTest {
   file: string;
   name: string;
@@ -26,17 +27,14 @@ export interface ScenarioTest {
 export async function readScenarioTests(directory: string): Promise<ScenarioTest[]> {
   const dir = path.join(directory, "tests");
   const files = (await readdir(dir).catch(() => [] as string[]))
-    .filter((file) => file.endsWith(".json"))
+    .filter((file) => formatOfPath(file) !== null)
     .sort();
   const tests: ScenarioTest[] = [];
   for (const file of files) {
-    const text = await readFile(path.join(dir, file), "utf8");
-    let parsed: Omit<ScenarioTest, "file">;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`tests/${file} is not valid JSON: ${(error as Error).message}`);
-    }
+    const parsed = (await readParsed(path.join(dir, file), `tests/${file}`)) as Omit<
+      ScenarioTest,
+      "file"
+    >;
     tests.push({ ...parsed, name: parsed.name ?? file, file: `tests/${file}` });
   }
   return tests;

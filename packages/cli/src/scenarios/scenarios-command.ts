@@ -1,6 +1,15 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { readBundleFiles, type ScenarioBundle, writeBundleFiles } from "./scenario-files.ts";
+import { type FileFormat, FileSyntaxError, formatOfPath } from "./file-formats.ts";
+import {
+  formatOfDirectory,
+  readBundleFile,
+  readBundleFiles,
+  type ScenarioBundle,
+  writeBundleFile,
+  writeBundleFiles,
+} from "./scenario-files.ts";
 import { failuresOf, readScenarioTests, scenarioOf } from "./scenario-tests.ts";
 
 export interface ScenariosIo {
@@ -19,12 +28,15 @@ const environment = z.object({
   INIT_CWD: z.string().optional(),
 });
 
-const usage = `usage: npm run scenarios -- pull <directory>
-       npm run scenarios -- push <directory> [--dry-run]
-       npm run scenarios -- test <directory>
-  pull  writes every scenario, template and segment it uses as one JSON file each
+const usage = `usage: npm run scenarios -- pull <directory> [--format json|yaml]
+       npm run scenarios -- pull <file.json|file.yaml>
+       npm run scenarios -- push <directory|file> [--dry-run]
+       npm run scenarios -- test <directory|file>
+  pull  writes every scenario, template and segment it uses as one file each (JSON unless
+        --format yaml, or the directory was pulled as YAML before), or all in one file whose
+        extension (.json, .yaml, .yml) names the format
   push  creates or updates them by name; the same files twice change nothing
-  test  simulates each <directory>/tests/*.json and checks the path, status and subjects
+  test  simulates each tests/*.{json,yaml} beside them and checks the path, status and subjects
   CARTWHEEL_API_KEY (a secret key) and CARTWHEEL_API_URL (default http://127.0.0.1:4000)
 `;
 
@@ -38,17 +50,36 @@ const pushQuery = `mutation($bundle: JSONObject!, $dryRun: Boolean) {
 }`;
 const pullQuery = `{ exportScenarios { __typename ... on QueryExportScenariosSuccess { data } ... on Error { message } } }`;
 
+/** The flags after `<verb> <target>`, or null when one is unknown or malformed. */
+function parseFlags(flags: string[]): { dryRun: boolean; format?: FileFormat } | null {
+  const parsed: { dryRun: boolean; format?: FileFormat } = { dryRun: false };
+  for (let index = 0; index < flags.length; index++) {
+    const flag = flags[index] ?? "";
+    if (flag === "--dry-run") parsed.dryRun = true;
+    else if (flag === "--format" || flag.startsWith("--format=")) {
+      const value = flag === "--format" ? flags[++index] : flag.slice("--format=".length);
+      if (value !== "json" && value !== "yaml" && value !== "yml") return null;
+      parsed.format = value === "json" ? "json" : "yaml";
+    } else return null;
+  }
+  return parsed;
+}
+
+/** Whether the target is one bundle file: it names a format and is not a directory. */
+async function isBundleFile(target: string): Promise<boolean> {
+  if (!formatOfPath(target)) return false;
+  return !(await stat(target).catch(() => null))?.isDirectory();
+}
+
 /**
- * `pull <dir>` and `push <dir> [--dry-run]`: a workspace's scenarios as files in git. Returns
- * the exit code: 0 done, 1 refused by the API, 2 a usage or configuration problem.
+ * `pull <dir|file> [--format json|yaml]`, `push <dir|file> [--dry-run]` and `test <dir|file>`:
+ * a workspace's scenarios as files in git. Returns the exit code: 0 done, 1 refused by the API
+ * (or a failing test), 2 a usage, configuration or file problem.
  */
 export async function scenariosCommand(argv: string[], io: ScenariosIo): Promise<number> {
-  const [verb, directory, ...flags] = argv;
-  if (
-    (verb !== "pull" && verb !== "push" && verb !== "test") ||
-    !directory ||
-    flags.some((f) => f !== "--dry-run")
-  ) {
+  const [verb, directory, ...rest] = argv;
+  const flags = parseFlags(rest);
+  if ((verb !== "pull" && verb !== "push" && verb !== "test") || !directory || !flags) {
     io.stderr.write(usage);
     return 2;
   }
@@ -68,15 +99,24 @@ export async function scenariosCommand(argv: string[], io: ScenariosIo): Promise
         message?: string;
       };
       if (!answer.data) throw new RefusedError(answer.message ?? answer.__typename);
-      const files = await writeBundleFiles(dir, answer.data);
-      io.stdout.write(
-        `pulled ${answer.data.scenarios.length} scenarios, ${answer.data.templates.length} templates, ${answer.data.segments.length} segments into ${dir} (${files.length} files)\n`,
-      );
+      const counts = `${answer.data.scenarios.length} scenarios, ${answer.data.templates.length} templates, ${answer.data.segments.length} segments`;
+      if (await isBundleFile(dir)) {
+        if (flags.format && flags.format !== formatOfPath(dir)) {
+          throw new FileSyntaxError(`${dir} is not a .${flags.format} file: drop --format`);
+        }
+        await writeBundleFile(dir, answer.data);
+        io.stdout.write(`pulled ${counts} into ${dir}\n`);
+        return 0;
+      }
+      const format = flags.format ?? (await formatOfDirectory(dir)) ?? "json";
+      const files = await writeBundleFiles(dir, answer.data, format);
+      io.stdout.write(`pulled ${counts} into ${dir} (${files.length} ${format} files)\n`);
       return 0;
     }
-    const bundle = await readBundleFiles(dir);
-    if (verb === "test") return await runTests(dir, bundle, call, io);
-    const dryRun = flags.includes("--dry-run");
+    const single = await isBundleFile(dir);
+    const bundle = single ? await readBundleFile(dir) : await readBundleFiles(dir);
+    if (verb === "test") return await runTests(single ? path.dirname(dir) : dir, bundle, call, io);
+    const dryRun = flags.dryRun;
     const answer = (await call(pushQuery, { bundle, dryRun })).importScenarios as {
       __typename: string;
       result?: { changes: { kind: string; name: string; action: string; publishes: boolean }[] };

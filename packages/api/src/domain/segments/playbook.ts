@@ -10,6 +10,8 @@ export interface TemplateSettings {
   vipMinimumSpend: number;
   /** Lead score from which a prospect is ready to buy. Default 50. */
   readyToBuyMinimumScore: number;
+  /** Days without a human open or a click that make a subscriber unengaged. Default 90. */
+  unengagedDays: number;
 }
 
 interface SegmentTemplate {
@@ -32,6 +34,26 @@ export const segmentTemplates = {
             { event: { name: "Email Clicked", withinDays: 30 } },
           ],
         },
+      ],
+    }),
+  },
+  "unengaged-subscribers": {
+    name: "Unengaged subscribers",
+    description:
+      "Subscribed for a while, and no human open (Apple's privacy pre-fetches do not count) and no click in that long.",
+    filter: ({ unengagedDays }) => ({
+      and: [
+        { consent: { statuses: ["SUBSCRIBED"] } },
+        { field: { name: "CREATED_AT", op: "MORE_THAN_DAYS_AGO", days: unengagedDays } },
+        {
+          event: {
+            name: "Email Opened",
+            where: [{ key: "machine_open", type: "BOOLEAN", op: "EQUALS", value: false }],
+            atMost: 0,
+            withinDays: unengagedDays,
+          },
+        },
+        { event: { name: "Email Clicked", atMost: 0, withinDays: unengagedDays } },
       ],
     }),
   },
@@ -89,6 +111,7 @@ const installInput = z.object({
     .optional(),
   vipMinimumSpend: z.number().positive().default(500),
   readyToBuyMinimumScore: z.number().int().default(50),
+  unengagedDays: z.number().int().min(1).max(3650).default(90),
 });
 
 /**

@@ -49,6 +49,7 @@ export async function recordEmailOpen(
         contactId: message.contact_id,
         name: "Email Opened",
         activity: !machineOpen,
+        occurredAt: at,
         properties: {
           message_id: messageId,
           template_id: message.template_id,
@@ -90,6 +91,7 @@ export async function recordEmailClick(
       contactId: message.contact_id,
       name: "Email Clicked",
       activity: true,
+      occurredAt: at,
       properties: {
         message_id: messageId,
         template_id: message.template_id,

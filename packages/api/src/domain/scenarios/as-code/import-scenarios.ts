@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { db } from "../../../db.ts";
+import { db, withTransaction } from "../../../db.ts";
 import type { Scenario } from "../../../generated/prisma/client.ts";
 import { parseSegmentFilter } from "../../conditions/parse/parse-filter.ts";
 import { versionedColumns } from "../../email-templates/template-input.ts";
@@ -7,6 +7,8 @@ import { createTemplate, updateTemplate } from "../../email-templates/templates.
 import { createSegment, updateSegment } from "../../segments/segments.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { parseInput } from "../../shared/validation.ts";
+import { ensureTags } from "../../tags/tags.ts";
+import type { ScenarioDefinition } from "../definition/definition.ts";
 import { validateDefinition } from "../definition/validate-definition.ts";
 import { createScenario, pauseScenario, publishScenario, updateScenario } from "../scenarios.ts";
 import { bundleSchema, type ParsedBundle, type ScenarioBundle } from "./bundle.ts";
@@ -15,7 +17,7 @@ import { canonicalJson, type ReferenceField, rewriteReferences } from "./referen
 export type ImportAction = "CREATE" | "UPDATE" | "UNCHANGED";
 
 export interface ImportChange {
-  kind: "TEMPLATE" | "SEGMENT" | "SCENARIO";
+  kind: "TAG" | "TEMPLATE" | "SEGMENT" | "SCENARIO";
   name: string;
   action: ImportAction;
   /** For a scenario: whether its definition is published as a new version. */
@@ -35,7 +37,8 @@ const templateColumns = [
 
 /**
  * Creates or updates the bundle's templates, segments and scenarios in the workspace, matched
- * by name, references resolved by name (to rows of the bundle or already in the workspace).
+ * by name, references resolved by name (to rows of the bundle or already in the workspace);
+ * the tags the definitions add, remove or trigger on are made when the workspace lacks them.
  * Idempotent: what equals the workspace's row (by content) is UNCHANGED, so importing the same
  * bundle twice changes nothing. A changed LIVE scenario gets its draft updated and published as
  * a new version; runs in flight finish on theirs. `dryRun` lists the changes and writes nothing.
@@ -133,9 +136,22 @@ export async function importScenarios(
         : same && !publishes
           ? "UNCHANGED"
           : "UPDATE";
-      return { scenario, current, action, publishes };
+      return { scenario, current, action, publishes, tags: tagsNamedIn(definition) };
     }),
   );
+  const tagNames = [...new Set(scenarioPlans.flatMap((plan) => plan.tags))].sort();
+  const knownTags = new Set(
+    (
+      await db().tag.findMany({
+        where: { workspaceId, name: { in: tagNames } },
+        select: { name: true },
+      })
+    ).map((tag) => tag.name),
+  );
+  for (const name of tagNames) {
+    const action = knownTags.has(name) ? "UNCHANGED" : "CREATE";
+    changes.push({ kind: "TAG", name, action, publishes: false });
+  }
   for (const { template, action } of templatePlans)
     changes.push({ kind: "TEMPLATE", name: template.name, action, publishes: false });
   for (const { segment, action } of segmentPlans)
@@ -143,6 +159,11 @@ export async function importScenarios(
   for (const { scenario, action, publishes } of scenarioPlans)
     changes.push({ kind: "SCENARIO", name: scenario.name, action, publishes });
   if (dryRun) return { dryRun, changes };
+
+  const missingTags = tagNames.filter((name) => !knownTags.has(name));
+  if (missingTags.length > 0) {
+    await withTransaction((tx) => ensureTags(tx, workspaceId, missingTags));
+  }
 
   for (const { template, current, action } of templatePlans) {
     const { name: _name, ...content } = template;
@@ -242,6 +263,14 @@ async function loadByName(workspaceId: string) {
     segments: new Map([...segmentRows].map(([name, row]) => [name, row.id])),
     scenarios: first(scenarios),
   };
+}
+
+function tagsNamedIn(definition: ScenarioDefinition): string[] {
+  const tags = definition.trigger.kind === "tag_added" ? [definition.trigger.tag] : [];
+  for (const node of definition.nodes) {
+    if (node.kind === "add_tag" || node.kind === "remove_tag") tags.push(node.tag);
+  }
+  return tags;
 }
 
 function namesIn(document: unknown, key: string): string[] {

@@ -7,7 +7,7 @@ import type { SegmentTemplateKey } from "../../segments/playbook.ts";
  */
 export interface BlueprintSegment {
   segmentId?: string | undefined;
-  playbook: { key: SegmentTemplateKey; vipMinimumSpend?: number };
+  playbook: { key: SegmentTemplateKey; vipMinimumSpend?: number; unengagedDays?: number };
 }
 
 /** What a definition refers to beyond its options, installed or checked before it is built. */

@@ -3,8 +3,13 @@ import { abandonedCart } from "./abandoned-cart.ts";
 import { birthdayCoupon } from "./birthday-coupon.ts";
 import type { ScenarioBlueprint } from "./blueprint.ts";
 import { browseAbandonment } from "./browse-abandonment.ts";
+import { leadScore } from "./lead-score.ts";
+import { offerEnding } from "./offer-ending.ts";
+import { orderUpdates } from "./order-updates.ts";
 import { postPurchaseCrossSell } from "./post-purchase-cross-sell.ts";
 import { replenishment } from "./replenishment.ts";
+import { reviewRequest } from "./review-request.ts";
+import { sunset } from "./sunset.ts";
 import { vipWelcome } from "./vip-welcome.ts";
 import { welcomeDiscount } from "./welcome-discount.ts";
 import { winBack } from "./win-back.ts";
@@ -19,6 +24,11 @@ export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
   winBack,
   replenishment,
   vipWelcome,
+  orderUpdates,
+  reviewRequest,
+  sunset,
+  leadScore,
+  offerEnding,
 ];
 
 /** A blueprint as the catalogue shows it: its options with their defaults. */

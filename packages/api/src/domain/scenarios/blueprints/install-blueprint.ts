@@ -30,10 +30,13 @@ export async function installScenarioBlueprint(
   const parsed = parseInput(entry.options, options ?? {}, ["options"]);
   const segment = entry.segment?.(parsed);
   if (segment?.segmentId) await assertOwnSegment(workspaceId, segment.segmentId);
-  const { templates } = await installTemplateLibrary(workspaceId, { keys: entry.templateKeys });
   const templateIds: Record<string, string> = {};
-  for (const template of templates) {
-    if (template.libraryKey) templateIds[template.libraryKey] = template.id;
+  // No keys would mean the whole library to installTemplateLibrary.
+  if (entry.templateKeys.length > 0) {
+    const { templates } = await installTemplateLibrary(workspaceId, { keys: entry.templateKeys });
+    for (const template of templates) {
+      if (template.libraryKey) templateIds[template.libraryKey] = template.id;
+    }
   }
   const segmentId = segment ? await blueprintSegmentId(workspaceId, segment) : null;
   return withTransaction(async (tx) => {
