@@ -3,7 +3,10 @@ import type { Transaction } from "../../db.ts";
 /**
  * Locks a contact's row for the transaction, so everything that follows from one contact's
  * changes (its score, its segments, its scenario runs) is serialised per contact. False when
- * the contact does not exist (any longer).
+ * the contact does not exist (any longer). The lock is FOR NO KEY UPDATE: rows that only refer
+ * to the contact (its events, its segment memberships) can still be written meanwhile, so a
+ * full segment refresh recording an event for this contact never waits for a handler that is
+ * itself waiting for the refresh's membership lock.
  *
  * @example if (!(await lockContact(tx, workspaceId, contactId))) return
  */
@@ -15,7 +18,7 @@ export async function lockContact(
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT id::text FROM contacts
      WHERE id = ${contactId}::uuid AND workspace_id = ${workspaceId}::uuid
-       FOR UPDATE`;
+       FOR NO KEY UPDATE`;
   return rows.length > 0;
 }
 
@@ -34,5 +37,5 @@ export async function lockContacts(
   await tx.$queryRaw`
     SELECT id FROM contacts
      WHERE id = ANY(${[...contactIds]}::uuid[]) AND workspace_id = ${workspaceId}::uuid
-     ORDER BY id FOR UPDATE`;
+     ORDER BY id FOR NO KEY UPDATE`;
 }

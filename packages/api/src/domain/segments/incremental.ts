@@ -2,6 +2,7 @@ import type { Transaction } from "../../db.ts";
 import { type FilterDependencies, filterDependencies } from "../conditions/dependencies.ts";
 import { segmentEventNames } from "../events/event-names.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import { shareSegmentDefinitions } from "./locks.ts";
 import { type MembershipChange, syncMemberships } from "./memberships.ts";
 import { loadSegmentDefinitions } from "./segments.ts";
 
@@ -40,7 +41,9 @@ export function dependsOn(deps: FilterDependencies, change: ContactChange): bool
  * Re-checks, for the given contacts only, the segments whose conditions can depend on
  * `change` (an event's name, contact data, the score, the orders), recording Segment Entered / Exited
  * for each change, in the caller's transaction. Each segment is one statement over those
- * contacts.
+ * contacts. The definitions are read and applied under the workspace's definitions lock
+ * (shared) and each segment's membership lock (shared), so a segment saved or refreshed in
+ * full meanwhile is waited for (`locks.ts`).
  *
  * @example await refreshSegmentsForContacts(tx, workspaceId, [contactId], { kind: "event", eventName: "Order Completed", scoreChanged: false }, new Date())
  */
@@ -52,6 +55,7 @@ export async function refreshSegmentsForContacts(
   now: Date,
 ): Promise<MembershipChange[]> {
   if (contactIds.length === 0) return [];
+  await shareSegmentDefinitions(tx, workspaceId);
   const { definitions, filters } = await loadSegmentDefinitions(tx, workspaceId);
   const dependent = definitions.filter((segment) =>
     dependsOn(filterDependencies(segment.filter, filters), change),

@@ -1,8 +1,11 @@
 import type { Transaction } from "../../db.ts";
 import { compileSegmentQuery } from "../conditions/compile.ts";
+import { referencedSegments } from "../conditions/dependencies.ts";
 import type { SegmentFilter } from "../conditions/filter.ts";
 import { segmentEntered, segmentExited } from "../events/event-names.ts";
 import { recordInternalEvent } from "../events/record-internal-event.ts";
+import { StaleSegmentDefinitionError } from "./errors.ts";
+import { lockMemberships } from "./locks.ts";
 
 /** A segment as membership upkeep needs it. */
 export interface SegmentDefinition {
@@ -39,6 +42,12 @@ export interface SyncOptions {
  * Segment Entered / Exited event in the same transaction. Safe to repeat: a second run finds
  * nothing to change.
  *
+ * Holds the locks of `locks.ts` to commit (the segment's membership lock exclusively when
+ * every contact is re-checked), and applies `segment` only while it and every segment it
+ * includes still have the filters given: a definition read before a change committed throws
+ * StaleSegmentDefinitionError and changes nothing. Callers that take `shareSegmentDefinitions`
+ * before reading the definitions never see it.
+ *
  * @example await syncMemberships(tx, segment, { segments, now: new Date(), currency: "EUR", contactIds: [contactId] })
  */
 export async function syncMemberships(
@@ -46,6 +55,8 @@ export async function syncMemberships(
   segment: SegmentDefinition,
   options: SyncOptions,
 ): Promise<MembershipChange[]> {
+  await lockMemberships(tx, segment, options.contactIds ? "contacts" : "all");
+  const applied = appliedDefinitions(segment, options.segments);
   const target = compileSegmentQuery(segment.filter, {
     workspaceId: segment.workspaceId,
     now: options.now,
@@ -53,21 +64,30 @@ export async function syncMemberships(
     currency: options.currency,
     ...(options.contactIds && { contactIds: options.contactIds }),
   });
-  const values = [...target.values, segment.id, segment.workspaceId, options.now];
-  const [seg, ws, now] = [values.length - 2, values.length - 1, values.length].map((n) => `$${n}`);
+  const values = [
+    ...target.values,
+    segment.id,
+    segment.workspaceId,
+    options.now,
+    JSON.stringify(Object.fromEntries(applied)),
+  ];
+  const [seg, ws, now, defs] = [3, 2, 1, 0].map((back) => `$${values.length - back}`);
   let scope = "";
   if (options.contactIds) {
     values.push(options.contactIds);
     scope = `AND m.contact_id = ANY($${values.length}::uuid[])`;
   }
   const rows = await tx.$queryRawUnsafe<
-    { contact_id: string; version: number; entered: boolean }[]
+    { contact_id: string | null; version: number; entered: boolean; current: boolean }[]
   >(
-    `WITH target AS (${target.text}),
+    `WITH current AS (
+       SELECT count(*) = ${applied.size} AS ok FROM segments s
+        WHERE s.workspace_id = ${ws}::uuid AND s.filter = (${defs}::jsonb -> s.id::text)),
+     target AS (${target.text}),
      entered AS (
        INSERT INTO segment_memberships AS m (segment_id, contact_id, workspace_id, is_member, version, changed_at)
        SELECT ${seg}::uuid, t.id, ${ws}::uuid, true, 1, ${now}::timestamptz FROM target t
-        WHERE NOT EXISTS (SELECT 1 FROM segment_memberships x
+        WHERE (SELECT ok FROM current) AND NOT EXISTS (SELECT 1 FROM segment_memberships x
                            WHERE x.segment_id = ${seg}::uuid AND x.contact_id = t.id AND x.is_member)
        ON CONFLICT (segment_id, contact_id) DO UPDATE
           SET is_member = true, version = m.version + 1, changed_at = excluded.changed_at
@@ -76,15 +96,18 @@ export async function syncMemberships(
      exited AS (
        UPDATE segment_memberships m SET is_member = false, version = m.version + 1, changed_at = ${now}::timestamptz
         WHERE m.segment_id = ${seg}::uuid AND m.is_member ${scope}
+          AND (SELECT ok FROM current)
           AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = m.contact_id)
        RETURNING m.contact_id, m.version, false AS entered)
-     SELECT contact_id::text, version, entered FROM entered
-     UNION ALL SELECT contact_id::text, version, entered FROM exited`,
+     SELECT contact_id::text, version, entered, true AS current FROM entered
+     UNION ALL SELECT contact_id::text, version, entered, true FROM exited
+     UNION ALL SELECT NULL, 0, false, false FROM current WHERE NOT ok`,
     ...values,
   );
+  if (rows.some((row) => !row.current)) throw new StaleSegmentDefinitionError(segment.id);
   const changes = rows.map((row) => ({
     segmentId: segment.id,
-    contactId: row.contact_id,
+    contactId: row.contact_id as string,
     entered: row.entered,
     version: Number(row.version),
   }));
@@ -92,6 +115,24 @@ export async function syncMemberships(
     for (const change of changes) await recordMembershipEvent(tx, segment, change, options.now);
   }
   return changes;
+}
+
+/** The filters `segment` is evaluated with: its own and those of the segments it includes, at any depth. */
+function appliedDefinitions(
+  segment: SegmentDefinition,
+  segments: ReadonlyMap<string, SegmentFilter>,
+): Map<string, SegmentFilter> {
+  const applied = new Map<string, SegmentFilter>([[segment.id, segment.filter]]);
+  const visit = (filter: SegmentFilter) => {
+    for (const id of referencedSegments(filter)) {
+      const included = segments.get(id);
+      if (applied.has(id) || !included) continue;
+      applied.set(id, included);
+      visit(included);
+    }
+  };
+  visit(segment.filter);
+  return applied;
 }
 
 function recordMembershipEvent(

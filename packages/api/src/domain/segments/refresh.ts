@@ -1,33 +1,47 @@
-import { type Executor, withTransaction } from "../../db.ts";
+import { type Executor, type Transaction, withTransaction } from "../../db.ts";
 import { filterDependencies } from "../conditions/dependencies.ts";
 import { addJobs } from "../jobs/add-job.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import { shareSegmentDefinitions } from "./locks.ts";
 import { type MembershipChange, syncMemberships } from "./memberships.ts";
 import { loadSegmentDefinitions, segmentTransactionOptions, toDefinition } from "./segments.ts";
 
 /**
  * Recomputes one segment for every contact (the scheduled path for time-relative
  * conditions), recording Segment Entered / Exited for each change unless `recordEvents` is
- * false. Returns the changes; a missing segment (deleted meanwhile) changes nothing.
+ * false. Returns the changes; a missing segment (deleted meanwhile) changes nothing. Reads the
+ * definitions under the workspace's definitions lock, so a change saved meanwhile waits for
+ * it, or it for the change (never an old filter over a new membership), and holds the
+ * segment's membership lock, so per-contact re-checks wait for it and then see its result.
+ * Joins `tx` when given.
  */
 export async function refreshSegment(
   segmentId: string,
-  options: { now?: Date; recordEvents?: boolean } = {},
+  options: { now?: Date; recordEvents?: boolean; tx?: Transaction } = {},
 ): Promise<MembershipChange[]> {
   const now = options.now ?? new Date();
-  return withTransaction(async (tx) => {
-    const row = await tx.segment.findUnique({ where: { id: segmentId } });
-    if (!row) return [];
-    const { filters } = await loadSegmentDefinitions(tx, row.workspaceId);
-    const changes = await syncMemberships(tx, toDefinition(row), {
-      segments: filters,
-      now,
-      currency: await loadWorkspaceCurrency(tx, row.workspaceId),
-      recordEvents: options.recordEvents ?? true,
-    });
-    await tx.segment.update({ where: { id: segmentId }, data: { refreshedAt: now } });
-    return changes;
-  }, segmentTransactionOptions);
+  return withTransaction(
+    async (tx) => {
+      const owner = await tx.segment.findUnique({
+        where: { id: segmentId },
+        select: { workspaceId: true },
+      });
+      if (!owner) return [];
+      await shareSegmentDefinitions(tx, owner.workspaceId);
+      const row = await tx.segment.findUnique({ where: { id: segmentId } });
+      if (!row) return [];
+      const { filters } = await loadSegmentDefinitions(tx, row.workspaceId);
+      const changes = await syncMemberships(tx, toDefinition(row), {
+        segments: filters,
+        now,
+        currency: await loadWorkspaceCurrency(tx, row.workspaceId),
+        recordEvents: options.recordEvents ?? true,
+      });
+      await tx.segment.update({ where: { id: segmentId }, data: { refreshedAt: now } });
+      return changes;
+    },
+    { ...segmentTransactionOptions, tx: options.tx },
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { SegmentCycleError } from "./errors.ts";
+import { lockSegmentDefinitions } from "./locks.ts";
 import { type SegmentDefinition, syncMemberships } from "./memberships.ts";
 import { checkReferences, findSegmentCycle, segmentsIncluding } from "./references.ts";
 
@@ -60,45 +61,50 @@ export async function createSegment(
 
 /**
  * Changes a segment's name, description or filter. A new filter recomputes the membership of
- * the segment and of every segment that includes it, without recording events.
+ * the segment and of every segment that includes it, without recording events. Holds the
+ * workspace's definitions lock, so it waits for refreshes in flight and they for it. Joins
+ * `tx` when given.
  */
 export async function updateSegment(
   workspaceId: string,
   segmentId: string,
   input: Partial<SegmentInput>,
-  options: { now?: Date } = {},
+  options: { now?: Date; tx?: Transaction } = {},
 ): Promise<Segment> {
   const fields = parseInput(segmentFields.partial(), input);
   const filter = fields.filter === undefined ? undefined : parseSegmentFilter(fields.filter);
-  return withTransaction(async (tx) => {
-    await lockSegmentDefinitions(tx, workspaceId);
-    await findSegmentIn(tx, workspaceId, segmentId);
-    const { filters, definitions } = await loadSegmentDefinitions(tx, workspaceId);
-    if (filter) {
-      checkReferences(filter, filters);
-      const cycle = findSegmentCycle(segmentId, filter, filters);
-      if (cycle) throw new SegmentCycleError(cycle);
-    }
-    const segment = await tx.segment.update({
-      where: { id: segmentId },
-      data: {
-        ...(fields.name !== undefined && { name: fields.name }),
-        ...(fields.description !== undefined && { description: fields.description }),
-        ...(filter && { filter: asJson(filter) }),
-      },
-    });
-    if (!filter) return segment;
-    filters.set(segmentId, filter);
-    const including = segmentsIncluding(segmentId, filters);
-    const dependents = definitions.filter((other) => including.has(other.id));
-    const [updated] = await recompute(
-      tx,
-      [toDefinition(segment), ...dependents],
-      filters,
-      options.now ?? new Date(),
-    );
-    return updated as Segment;
-  }, segmentTransactionOptions);
+  return withTransaction(
+    async (tx) => {
+      await lockSegmentDefinitions(tx, workspaceId);
+      await findSegmentIn(tx, workspaceId, segmentId);
+      const { filters, definitions } = await loadSegmentDefinitions(tx, workspaceId);
+      if (filter) {
+        checkReferences(filter, filters);
+        const cycle = findSegmentCycle(segmentId, filter, filters);
+        if (cycle) throw new SegmentCycleError(cycle);
+      }
+      const segment = await tx.segment.update({
+        where: { id: segmentId },
+        data: {
+          ...(fields.name !== undefined && { name: fields.name }),
+          ...(fields.description !== undefined && { description: fields.description }),
+          ...(filter && { filter: asJson(filter) }),
+        },
+      });
+      if (!filter) return segment;
+      filters.set(segmentId, filter);
+      const including = segmentsIncluding(segmentId, filters);
+      const dependents = definitions.filter((other) => including.has(other.id));
+      const [updated] = await recompute(
+        tx,
+        [toDefinition(segment), ...dependents],
+        filters,
+        options.now ?? new Date(),
+      );
+      return updated as Segment;
+    },
+    { ...segmentTransactionOptions, tx: options.tx },
+  );
 }
 
 /** Deletes a segment with its membership rows. Refused while another segment includes it. */
@@ -207,11 +213,6 @@ async function recompute(
     );
   }
   return updated;
-}
-
-/** Serialises changes to a workspace's segment definitions, so no two saves make a cycle. */
-async function lockSegmentDefinitions(tx: Transaction, workspaceId: string) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`segments:${workspaceId}`}, 0))`;
 }
 
 function asJson(filter: SegmentFilter): Prisma.InputJsonObject {
