@@ -215,9 +215,9 @@ describe("the lifecycle blueprints in the simulator", () => {
       ],
     });
     expect(simulation.runs).toHaveLength(1);
-    expect(simulation.runs[0]?.steps.map((step) => [step.nodeId, step.output, step.detail])).toEqual(
-      [["tag", "next", { tag: "likes-lamps" }]],
-    );
+    expect(
+      simulation.runs[0]?.steps.map((step) => [step.nodeId, step.output, step.detail]),
+    ).toEqual([["tag", "next", { tag: "likes-lamps" }]]);
     expect(simulation.events.map((event) => event.started)).toEqual([0, 1]);
   });
 });

@@ -9,11 +9,11 @@ import { InvalidInputError } from "../../shared/errors.ts";
 import { parseInput } from "../../shared/validation.ts";
 import { ensureTags } from "../../tags/tags.ts";
 import type { ScenarioDefinition } from "../definition/definition.ts";
+import { isTagTemplate } from "../definition/tag-template.ts";
 import { validateDefinition } from "../definition/validate-definition.ts";
 import { createScenario, pauseScenario, publishScenario, updateScenario } from "../scenarios.ts";
 import { bundleSchema, type ParsedBundle, type ScenarioBundle } from "./bundle.ts";
 import { canonicalJson, type ReferenceField, rewriteReferences } from "./references.ts";
-import { isTagTemplate } from "../definition/tag-template.ts";
 
 export type ImportAction = "CREATE" | "UPDATE" | "UNCHANGED";
 

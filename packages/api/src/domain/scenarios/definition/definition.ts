@@ -9,8 +9,8 @@ import { InvalidInputError } from "../../shared/errors.ts";
 import { weekdays } from "../../shared/local-time.ts";
 import { canonicalEventName } from "../../shared/standard-event-names.ts";
 import { isUuid } from "../../shared/validation.ts";
-import { tagTemplateProblem } from "./tag-template.ts";
 import { maxHoldoutPercent } from "../../workspaces/holdout-groups.ts";
+import { tagTemplateProblem } from "./tag-template.ts";
 
 /** The current version of the scenario definition format. */
 export const definitionFormat = 1;

@@ -39,7 +39,9 @@ describe("tag templates", () => {
         message: expect.stringContaining("a tag may only use {{ event.<property> }}"),
       },
     ]);
-    await expect(validateDefinition(tagging("interest:{{ event.category }}"))).resolves.toBeTruthy();
+    await expect(
+      validateDefinition(tagging("interest:{{ event.category }}")),
+    ).resolves.toBeTruthy();
   });
 
   it("renders from the trigger's properties, or says which one is missing", () => {
