@@ -40,6 +40,8 @@ describe("scenario blueprints over GraphQL", () => {
       "sunset",
       "lead_score",
       "offer_ending",
+      "exit_intent",
+      "category_interest",
     ]);
     expect(byName.vip_welcome).toEqual({ vipMinimumSpend: 500, tag: "VIP", percent: 10 });
 

@@ -134,4 +134,90 @@ describe("the lifecycle blueprints in the simulator", () => {
     ]);
     expect(mailsOf(run)).toEqual([]);
   });
+
+  it("exit intent: an hour without a page view, the offer with the cart's items; a page view first re-arms it", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "exit_intent", {
+      discountCode: "STAY10",
+    });
+    const cart = {
+      at: at(0),
+      name: "Product Added",
+      properties: { cart_id: "c-1", product_id: "tent", name: "Dome tent", price: 120 },
+    };
+    const exit = (ms: number) => ({
+      at: at(ms),
+      name: "Exit Intent",
+      properties: { cart_id: "c-1", trigger: "pointer" },
+    });
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [
+        cart,
+        exit(5 * 60_000),
+        { at: at(30 * 60_000), name: "Page Viewed", properties: { path: "/" } },
+        exit(2 * hour),
+      ],
+    });
+    const run = simulation.runs[0];
+    expect(run?.status).toBe("COMPLETED");
+    expect(run?.steps.map((step) => [step.nodeId, step.output])).toEqual([
+      ["gone", "matched"],
+      ["came-back", "matched"],
+      ["gone", "timedOut"],
+      ["still-in-cart", "yes"],
+      ["offer", "next"],
+    ]);
+    const [offer, ...more] = mailsOf(run);
+    expect(more).toEqual([]);
+    expect(offer?.enteredAt).toEqual(at(3 * hour));
+    expect(offer?.email?.subject).toBe("10% off on your cart, Ada");
+    expect(offer?.email?.html).toContain("Dome tent");
+    expect(offer?.email?.preheader).toBe("Use code STAY10 before you go: your cart is saved.");
+
+    const bought = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [
+        cart,
+        exit(5 * 60_000),
+        {
+          at: at(20 * 60_000),
+          name: "Order Completed",
+          properties: { order_id: "o-1", cart_id: "c-1", total: 120 },
+        },
+      ],
+    });
+    expect(bought.runs[0]?.status).toBe("CONVERTED");
+    expect(mailsOf(bought.runs[0])).toEqual([]);
+  });
+
+  it("category interest: a click on a category link tags the contact with it; a product link does not", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "category_interest", {
+      tagPrefix: "likes-",
+    });
+    const click = (ms: number, url: string) => ({
+      at: at(ms),
+      name: "Email Clicked",
+      properties: { url },
+    });
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [
+        click(hour, "https://northwind.example/products/brass-lamp"),
+        click(2 * hour, "https://northwind.example/collections/lamps?utm_source=cartwheel"),
+      ],
+    });
+    expect(simulation.runs).toHaveLength(1);
+    expect(
+      simulation.runs[0]?.steps.map((step) => [step.nodeId, step.output, step.detail]),
+    ).toEqual([["tag", "next", { tag: "likes-lamps" }]]);
+    expect(simulation.events.map((event) => event.started)).toEqual([0, 1]);
+  });
 });

@@ -12,6 +12,7 @@ const expectedKeys = [
   "abandoned-cart",
   "birthday",
   "browse-abandonment",
+  "exit-intent",
   "offer-ending",
   "order-confirmation",
   "post-purchase-cross-sell",

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db, type Transaction } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { SegmentFilter } from "../conditions/filter.ts";
+import { linkCategory } from "../messages/engagement/link-category.ts";
 import { reactToEvent } from "../reactions/react-to-event.ts";
 import type { ScenarioDefinition } from "../scenarios/definition/definition.ts";
 import { nodesById } from "../scenarios/definition/graph.ts";
@@ -309,12 +310,23 @@ async function reactToInternalEvents(
   }
 }
 
-/** A simulated open or click of a send node's mail sets what the engine reads. */
+/**
+ * A simulated open or click of a send node's mail sets what the engine reads; a click with a
+ * `url` and no `category` gets the link's category, as a real click's event does.
+ */
 async function markEngagement(
   tx: Transaction,
   scenarioId: string,
   event: ParsedSimulationInput["events"][number],
 ): Promise<void> {
+  if (
+    event.name === "Email Clicked" &&
+    typeof event.properties.url === "string" &&
+    event.properties.category === undefined
+  ) {
+    const category = linkCategory(event.properties.url);
+    if (category) event.properties.category = category;
+  }
   const column =
     event.name === "Email Opened" ? "opened" : event.name === "Email Clicked" ? "clicked" : null;
   const node = event.properties.node;

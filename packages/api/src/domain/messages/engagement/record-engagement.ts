@@ -3,6 +3,7 @@ import { withTransaction } from "../../../db.ts";
 import { recordInternalEvent } from "../../events/record-internal-event.ts";
 import { isUuid } from "../../shared/validation.ts";
 import { isApplePrivacyPrefetch } from "./apple-privacy.ts";
+import { linkCategory } from "./link-category.ts";
 import { recordTouch } from "./record-touch.ts";
 
 export interface RequestOrigin {
@@ -65,7 +66,8 @@ export async function recordEmailOpen(
 
 /**
  * Counts a click on a tracked link (a click also proves an open) and records `Email Clicked`
- * once per message and destination URL. Every click goes to the touch log, where a link
+ * once per message and destination URL, with the link's product `category` when it leads to
+ * one (see `linkCategory`). Every click goes to the touch log, where a link
  * scanner's is flagged.
  */
 export async function recordEmailClick(
@@ -85,6 +87,7 @@ export async function recordEmailClick(
     if (!message) return;
     await recordTouch(tx, { messageId, kind: "CLICKED", url, at });
     if (!message.contact_id) return;
+    const category = linkCategory(url);
     const urlKey = createHash("sha256").update(url).digest("base64url").slice(0, 16);
     await recordInternalEvent(tx, {
       workspaceId: message.workspace_id,
@@ -96,6 +99,7 @@ export async function recordEmailClick(
         message_id: messageId,
         template_id: message.template_id,
         url,
+        ...(category && { category }),
         user_agent: origin.userAgent ?? null,
       },
       idempotencyKey: `email-clicked:${messageId}:${urlKey}`,

@@ -9,6 +9,7 @@ import { InvalidInputError } from "../../shared/errors.ts";
 import { parseInput } from "../../shared/validation.ts";
 import { ensureTags } from "../../tags/tags.ts";
 import type { ScenarioDefinition } from "../definition/definition.ts";
+import { isTagTemplate } from "../definition/tag-template.ts";
 import { validateDefinition } from "../definition/validate-definition.ts";
 import { createScenario, pauseScenario, publishScenario, updateScenario } from "../scenarios.ts";
 import { bundleSchema, type ParsedBundle, type ScenarioBundle } from "./bundle.ts";
@@ -268,7 +269,9 @@ async function loadByName(workspaceId: string) {
 function tagsNamedIn(definition: ScenarioDefinition): string[] {
   const tags = definition.trigger.kind === "tag_added" ? [definition.trigger.tag] : [];
   for (const node of definition.nodes) {
-    if (node.kind === "add_tag" || node.kind === "remove_tag") tags.push(node.tag);
+    // A templated tag (interest:{{ event.category }}) is made per run, not imported.
+    if ((node.kind === "add_tag" || node.kind === "remove_tag") && !isTagTemplate(node.tag))
+      tags.push(node.tag);
   }
   return tags;
 }

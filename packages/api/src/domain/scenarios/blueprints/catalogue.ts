@@ -3,6 +3,8 @@ import { abandonedCart } from "./abandoned-cart.ts";
 import { birthdayCoupon } from "./birthday-coupon.ts";
 import type { ScenarioBlueprint } from "./blueprint.ts";
 import { browseAbandonment } from "./browse-abandonment.ts";
+import { categoryInterest } from "./category-interest.ts";
+import { exitIntent } from "./exit-intent.ts";
 import { leadScore } from "./lead-score.ts";
 import { offerEnding } from "./offer-ending.ts";
 import { orderUpdates } from "./order-updates.ts";
@@ -29,6 +31,8 @@ export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
   sunset,
   leadScore,
   offerEnding,
+  exitIntent,
+  categoryInterest,
 ];
 
 /** A blueprint as the catalogue shows it: its options with their defaults. */

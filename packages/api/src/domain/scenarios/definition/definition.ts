@@ -10,6 +10,7 @@ import { weekdays } from "../../shared/local-time.ts";
 import { canonicalEventName } from "../../shared/standard-event-names.ts";
 import { isUuid } from "../../shared/validation.ts";
 import { maxHoldoutPercent } from "../../workspaces/holdout-groups.ts";
+import { tagTemplateProblem } from "./tag-template.ts";
 
 /** The current version of the scenario definition format. */
 export const definitionFormat = 1;
@@ -199,7 +200,20 @@ const tagNode = (kind: "add_tag" | "remove_tag") =>
   z.object({
     id: nodeId,
     kind: z.literal(kind),
-    tag: z.string().trim().min(1).max(100),
+    /**
+     * A tag's name, or a template taking part of it from the trigger event's properties:
+     * `interest:{{ event.category }}` (only `event.<property>`; a run whose trigger lacks the
+     * property skips the node). A templated tag is made when first added.
+     */
+    tag: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .superRefine((tag, ctx) => {
+        const problem = tagTemplateProblem(tag);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     next: target,
   });
 

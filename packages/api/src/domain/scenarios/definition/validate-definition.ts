@@ -4,6 +4,7 @@ import { type FieldProblem, InvalidInputError } from "../../shared/errors.ts";
 import { webhookUrlProblem } from "../runs/webhook.ts";
 import { definitionSchema, type ScenarioDefinition, type ScenarioNode } from "./definition.ts";
 import { nodeTargets } from "./graph.ts";
+import { isTagTemplate } from "./tag-template.ts";
 
 const base = ["definition"];
 
@@ -186,7 +187,8 @@ async function checkReferences(
     if (ending.segmentId) segmentIds.add(ending.segmentId);
   for (const node of definition.nodes) {
     if (node.kind === "send_email") templateIds.add(node.templateId);
-    if (node.kind === "add_tag" || node.kind === "remove_tag") tags.add(node.tag);
+    if ((node.kind === "add_tag" || node.kind === "remove_tag") && !isTagTemplate(node.tag))
+      tags.add(node.tag);
     if (node.kind === "start_scenario") scenarioIds.add(node.scenarioId);
     if (node.kind === "condition") segmentsIn(node.filter);
   }
@@ -220,7 +222,11 @@ async function checkReferences(
         message: "names no template of this workspace (or an archived one)",
       });
     }
-    if ((node.kind === "add_tag" || node.kind === "remove_tag") && !tagNames.has(node.tag)) {
+    if (
+      (node.kind === "add_tag" || node.kind === "remove_tag") &&
+      !isTagTemplate(node.tag) &&
+      !tagNames.has(node.tag)
+    ) {
       problems.push({
         path: at(node.id, "tag"),
         message: `no tag is called "${node.tag}"; create it first`,

@@ -20,8 +20,10 @@ import { refreshSegmentsForContacts } from "../../segments/incremental.ts";
 import { segmentFiltersFor } from "../../segments/segments.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { eventId } from "../../shared/event-values.ts";
+import { ensureTags } from "../../tags/tags.ts";
 import { contactDateOf } from "../contact-date.ts";
 import { durationMs, type ScenarioNode } from "../definition/definition.ts";
+import { isTagTemplate, renderTagTemplate } from "../definition/tag-template.ts";
 import { delayWakeAt } from "./local-time.ts";
 import { runRecommendations } from "./run-recommendations.ts";
 import type { NodeOutcome, RunTrigger, StepContext } from "./run-types.ts";
@@ -319,11 +321,32 @@ async function runTemplateData(context: StepContext): Promise<Record<string, unk
   return data;
 }
 
+/**
+ * Adds or removes the node's tag. A templated tag (`interest:{{ event.category }}`) is named
+ * from the run's trigger: skipped when the trigger lacks the property or the name is too long;
+ * added, it is made first when the workspace lacks it.
+ */
 async function tag(
   node: NodeOf<"add_tag" | "remove_tag">,
-  { tx, scenario, contact }: StepContext,
+  { tx, scenario, contact, run }: StepContext,
 ): Promise<NodeOutcome> {
-  const input = { contactIds: [contact.id], tags: [node.tag] };
+  let name = node.tag;
+  if (isTagTemplate(node.tag)) {
+    const trigger = run.trigger as unknown as RunTrigger;
+    const rendered = renderTagTemplate(node.tag, trigger.properties);
+    if ("missing" in rendered) {
+      return { output: "next", reason: `skipped: the trigger has no ${rendered.missing}` };
+    }
+    if (rendered.tag.length > 100) {
+      return { output: "next", reason: "skipped: the tag would be longer than 100 characters" };
+    }
+    name = rendered.tag;
+    if (node.kind === "add_tag") await ensureTags(tx, scenario.workspaceId, [name]);
+    else if (!(await tx.tag.findFirst({ where: { workspaceId: scenario.workspaceId, name } }))) {
+      return { output: "next", reason: "was not tagged", detail: { tag: name } };
+    }
+  }
+  const input = { contactIds: [contact.id], tags: [name] };
   try {
     const changed =
       node.kind === "add_tag"
@@ -334,6 +357,7 @@ async function tag(
       ...(changed === 0 && {
         reason: node.kind === "add_tag" ? "already tagged" : "was not tagged",
       }),
+      ...(name !== node.tag && { detail: { tag: name } }),
     };
   } catch (error) {
     if (error instanceof InvalidInputError)
