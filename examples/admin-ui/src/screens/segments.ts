@@ -36,9 +36,10 @@ type PreviewOutcome =
   | { __typename: "InvalidInputError"; message: string; problems: FieldProblem[] };
 
 /** Saved segments, a builder to create or edit simple ones, and a JSON filter preview (`previewSegment`, which saves nothing). */
-export async function showSegments(container: HTMLElement, { credentials }: ScreenContext) {
+export async function showSegments(container: HTMLElement, context: ScreenContext) {
+  const { credentials } = context;
   const builderSlot = h("div", { testid: "builder-slot" });
-  const reload = () => void showSegments(container, { credentials });
+  const reload = () => void showSegments(container, context);
   const openBuilder = (segment?: SegmentRow) => {
     const simple = segment ? simpleConditions(segment.filter) : null;
     show(
