@@ -5,6 +5,7 @@
  * event carries one `{ data, errors }` payload; `complete` ends the stream.
  */
 import { graphqlEndpoint } from "./api.ts";
+import { h, show } from "./dom.ts";
 import type { Credentials } from "./session.ts";
 
 /** What the page shows about the stream: "live" once a payload arrived, "reconnecting" while it waits to retry. */
@@ -134,4 +135,23 @@ export function subscribeLive<TData>(
   }
 
   void run();
+}
+
+const liveLabels: Record<LiveState, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  failed: "Not live",
+};
+
+/** A small badge saying whether the figures on screen are streaming; pass `set` as `onState`. */
+export function liveBadge() {
+  const badge = h("span", { class: "live-badge", testid: "live-state" });
+  const set = (state: LiveState, detail?: string) => {
+    badge.dataset.state = state;
+    badge.title = detail ?? (state === "live" ? "Figures update as they change" : "");
+    show(badge, h("span", { class: "live-dot" }), liveLabels[state]);
+  };
+  set("connecting");
+  return { badge, set };
 }

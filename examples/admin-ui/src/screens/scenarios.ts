@@ -6,7 +6,7 @@ import {
   mutationErrorFields,
 } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
-import { type LiveState, subscribeLive } from "../live.ts";
+import { liveBadge, subscribeLive } from "../live.ts";
 import type { ScreenContext } from "../main.ts";
 import { scenarioResults } from "./scenario-results.ts";
 import { simulationPanel } from "./scenario-simulation.ts";
@@ -338,25 +338,6 @@ export async function showScenarios(
           ),
         ),
   );
-}
-
-const liveLabels: Record<LiveState, string> = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  failed: "Not live",
-};
-
-/** A small badge that says whether the counts on screen are streaming. */
-function liveBadge() {
-  const badge = h("span", { class: "live-badge", testid: "live-state" });
-  const set = (state: LiveState, detail?: string) => {
-    badge.dataset.state = state;
-    badge.title = detail ?? (state === "live" ? "Counts update as runs advance" : "");
-    show(badge, h("span", { class: "live-dot" }), liveLabels[state]);
-  };
-  set("connecting");
-  return { badge, set };
 }
 
 async function showScenario(
