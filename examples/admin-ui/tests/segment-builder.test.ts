@@ -197,7 +197,7 @@ it("explains, condition by condition, why one contact is in a segment and anothe
   await page.getByTestId("nav-segments").click();
   await page
     .locator('[data-testid=segment-row][data-segment="Keen VIPs"]')
-    .getByTestId("segment-explain")
+    .getByTestId("segment-explain-button")
     .click();
   const panel = page.getByTestId("segment-explain");
   const pick = async (term: string) => {

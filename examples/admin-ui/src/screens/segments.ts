@@ -212,7 +212,7 @@ export async function showSegments(container: HTMLElement, context: ScreenContex
                   ),
               h(
                 "button",
-                { class: "link", testid: "segment-explain", onclick: () => openExplain(node) },
+                { class: "link", testid: "segment-explain-button", onclick: () => openExplain(node) },
                 "Explain",
               ),
               h(
