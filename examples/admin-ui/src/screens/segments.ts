@@ -212,7 +212,11 @@ export async function showSegments(container: HTMLElement, context: ScreenContex
                   ),
               h(
                 "button",
-                { class: "link", testid: "segment-explain-button", onclick: () => openExplain(node) },
+                {
+                  class: "link",
+                  testid: "segment-explain-button",
+                  onclick: () => openExplain(node),
+                },
                 "Explain",
               ),
               h(
