@@ -22,7 +22,8 @@ it("roll_up_analytics (every minute) rolls up the slots an order marked dirty", 
     },
   });
   expect(await db().analyticsDirtySlot.count({ where: { workspaceId: workspace.id } })).toBe(1);
-  await db().$executeRaw`SELECT graphile_worker.add_job('roll_up_analytics', json_build_object('workspaceId', ${workspace.id}::text))`;
+  await db()
+    .$executeRaw`SELECT graphile_worker.add_job('roll_up_analytics', json_build_object('workspaceId', ${workspace.id}::text))`;
   await runAll();
   expect(await db().analyticsDirtySlot.count({ where: { workspaceId: workspace.id } })).toBe(0);
   expect(await db().orderSlot.findMany({ where: { workspaceId: workspace.id } })).toMatchObject([
