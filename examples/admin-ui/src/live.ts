@@ -145,12 +145,12 @@ const liveLabels: Record<LiveState, string> = {
 };
 
 /** A small badge saying whether the figures on screen are streaming; pass `set` as `onState`. */
-export function liveBadge() {
+export function liveBadge(liveText = "Live") {
   const badge = h("span", { class: "live-badge", testid: "live-state" });
   const set = (state: LiveState, detail?: string) => {
     badge.dataset.state = state;
     badge.title = detail ?? (state === "live" ? "Figures update as they change" : "");
-    show(badge, h("span", { class: "live-dot" }), liveLabels[state]);
+    show(badge, h("span", { class: "live-dot" }), state === "live" ? liveText : liveLabels[state]);
   };
   set("connecting");
   return { badge, set };

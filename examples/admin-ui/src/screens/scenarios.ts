@@ -434,7 +434,8 @@ async function showScenario(
   // This page's stream: closed on leaving the screen, or when Publish draws the page again.
   const live = new AbortController();
   leaving.addEventListener("abort", () => live.abort());
-  const state = liveBadge();
+  // "Live counts": the scenario's own status may read "live" beside it.
+  const state = liveBadge("Live counts");
   const runsText = (n: number) => (n === 1 ? "1 run" : `${n} runs`);
   const runCount = h("span", { testid: "scenario-runs" }, runsText(scenario.runs.totalCount));
   const recountRuns = () =>
