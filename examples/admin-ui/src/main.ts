@@ -14,9 +14,10 @@ import { showTags } from "./screens/tags.ts";
 import { showTemplates } from "./screens/templates.ts";
 import { type Credentials, clearCredentials, loadCredentials } from "./session.ts";
 
-/** What every screen gets: where to draw, and the signed-in credentials. */
+/** What every screen gets: the signed-in credentials, and a signal aborted when the user leaves the screen (it closes live streams). */
 export interface ScreenContext {
   credentials: Credentials;
+  signal: AbortSignal;
 }
 
 type Screen = (container: HTMLElement, context: ScreenContext, param?: string) => Promise<void>;
@@ -37,6 +38,7 @@ const routes: Record<string, { title: string; screen: Screen; inNav: boolean }> 
 };
 
 const app = document.getElementById("app") as HTMLElement;
+let leaving = new AbortController();
 
 function route(): { name: string; param?: string } {
   const [name = "dashboard", param] = location.hash.replace(/^#\/?/, "").split("/");
@@ -47,6 +49,9 @@ function route(): { name: string; param?: string } {
 }
 
 async function render() {
+  leaving.abort();
+  leaving = new AbortController();
+  const { signal } = leaving;
   const credentials = loadCredentials();
   if (!credentials) {
     showSignIn(app, () => render());
@@ -97,7 +102,7 @@ async function render() {
   const entry = routes[name] ?? routes.dashboard;
   document.title = `${entry?.title} · Cartwheel admin`;
   try {
-    await entry?.screen(main, { credentials }, param);
+    await entry?.screen(main, { credentials, signal }, param);
   } catch (error) {
     show(main, notice("error", describeFailure(error), "screen-error"));
   }

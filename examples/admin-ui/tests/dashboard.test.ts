@@ -325,3 +325,45 @@ it("shows a contact's timeline, newest first, as the API returns it", async () =
   });
   expect(errors).toEqual([]);
 });
+
+it("keeps today's figures live: an order placed now shows without a reload", async () => {
+  const shop = await api.newShop();
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey, {
+    viewport: { width: 1360, height: 900 },
+  });
+  const today = page.getByTestId("today");
+  await expect.poll(() => today.getByTestId("live-state").getAttribute("data-state")).toBe("live");
+  expect(await today.getByTestId("today-orders").locator(".today-value").textContent()).toBe("0");
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+  const { upsertOrders } = await api.api.data(
+    `mutation($input: UpsertOrdersInput!) { upsertOrders(input: $input) { __typename } }`,
+    {
+      input: {
+        orders: [
+          {
+            orderId: "live-1",
+            customer: { email: "first@example.com" },
+            total: 42,
+            orderedAt: new Date().toISOString(),
+          },
+        ],
+      },
+    },
+    shop.secretKey,
+  );
+  expect(upsertOrders.__typename).toBe("MutationUpsertOrdersSuccess");
+  await expect
+    .poll(() => today.getByTestId("today-orders").locator(".today-value").textContent())
+    .toBe("1");
+  expect(await today.getByTestId("today-revenue").locator(".today-value").textContent()).toMatch(
+    /42/,
+  );
+  expect(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+  ).toBe(true);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, "admin-dashboard-today.png") });
+  expect(errors).toEqual([]);
+});

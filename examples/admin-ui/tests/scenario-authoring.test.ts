@@ -131,7 +131,10 @@ it("simulates a draft for a made-up and an existing contact, then publishes it",
   // A made-up contact who signs up and views nothing: welcomed, then let go.
   expect(await page.getByTestId("sim-event-name").inputValue()).toBe("Signed Up");
   await page.getByTestId("sim-run-button").click();
-  await expect.poll(() => attributeValuesOf(steps)).toEqual(["welcome", "wait", "viewed", "bye"]);
+  // A simulation takes about a second on a busy machine, past the default poll.
+  await expect
+    .poll(() => attributeValuesOf(steps), { timeout: 10_000 })
+    .toEqual(["welcome", "wait", "viewed", "bye"]);
   expect(await step("welcome").getByTestId("sim-mail-subject").textContent()).toBe("Welcome, Ada!");
   const frame = page.frameLocator("[data-testid=sim-mail-html]").first();
   expect(await frame.locator("h1").textContent()).toBe("Hello Ada");
@@ -153,7 +156,9 @@ it("simulates a draft for a made-up and an existing contact, then publishes it",
     await page.getByTestId("sim-event-properties").last().fill('{"product_id": "tent"}');
   }
   await page.getByTestId("sim-run-button").click();
-  await expect.poll(() => attributeValuesOf(steps)).toEqual(["welcome", "wait", "viewed", "offer"]);
+  await expect
+    .poll(() => attributeValuesOf(steps), { timeout: 10_000 })
+    .toEqual(["welcome", "wait", "viewed", "offer"]);
   expect(await step("welcome").getByTestId("sim-mail-subject").textContent()).toBe(
     "Welcome, Lena!",
   );

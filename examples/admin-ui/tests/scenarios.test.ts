@@ -118,3 +118,71 @@ it("draws a scenario as its tree with each node's live counts", async () => {
   });
   expect(errors).toEqual([]);
 });
+
+it("updates the node counts as runs advance, reconnects a dropped stream, and closes it on leaving", async () => {
+  const shop = await api.newShop();
+  const workspaceId = Buffer.from(shop.workspaceId, "base64")
+    .toString("utf8")
+    .split(":")[1] as string;
+  const scenario = await createScenario(workspaceId, {
+    name: "Welcome wait",
+    definition: {
+      version: 1,
+      trigger: { kind: "api" },
+      start: "wait-1d",
+      nodes: [
+        { id: "wait-1d", kind: "delay", duration: { days: 1 }, next: "bye" },
+        { id: "bye", kind: "exit" },
+      ],
+    },
+  });
+  await publishScenario(workspaceId, scenario.id);
+  const startRun = async (email: string) => {
+    const { contact } = await upsertContact(workspaceId, { email });
+    await startScenario(workspaceId, scenario.id, contact.id, { payload: {} });
+    await advanceDueRuns({ now: new Date(), workspaceId });
+  };
+  await startRun("first@example.com");
+
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey);
+  const streams: string[] = [];
+  page.on("requestfailed", (request) => {
+    if (request.headers().accept === "text/event-stream") streams.push("closed");
+  });
+  const globalId = Buffer.from(`Scenario:${scenario.id}`).toString("base64");
+  await page.goto(`${ui.url}/#/scenarios/${encodeURIComponent(globalId)}`);
+  const wait = page.locator('[data-testid=scenario-node][data-node="wait-1d"]');
+  const liveState = page.getByTestId("live-state");
+  await expect.poll(() => wait.getByTestId("node-entered").textContent()).toBe("1 entered");
+  await expect.poll(() => liveState.getAttribute("data-state")).toBe("live");
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+
+  await startRun("second@example.com");
+  await expect.poll(() => wait.getByTestId("node-entered").textContent()).toBe("2 entered");
+  expect(await wait.getByTestId("node-waiting").textContent()).toBe("2 waiting");
+  await expect.poll(() => page.getByTestId("scenario-runs").textContent()).toBe("2 runs");
+
+  api.dropConnections();
+  await expect.poll(() => liveState.getAttribute("data-state")).toBe("reconnecting");
+  await startRun("third@example.com");
+  await expect.poll(() => wait.getByTestId("node-entered").textContent()).toBe("3 entered");
+  await expect.poll(() => liveState.getAttribute("data-state")).toBe("live");
+  await startRun("fourth@example.com");
+  await expect.poll(() => wait.getByTestId("node-entered").textContent()).toBe("4 entered");
+  expect(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+  ).toBe(true);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({
+    path: path.join(screenshots, "admin-scenario-live.png"),
+    fullPage: true,
+  });
+
+  const closedBefore = streams.length;
+  await page.getByRole("link", { name: "← Scenarios" }).click();
+  await page.getByTestId("scenario-list").waitFor();
+  await expect.poll(() => streams.length).toBe(closedBefore + 1);
+  expect(errors).toEqual([]);
+});

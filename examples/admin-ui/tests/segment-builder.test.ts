@@ -132,3 +132,130 @@ it("builds a segment from simple conditions with a live count, saves it and edit
   expect((await stored()).length).toBe(1);
   expect(errors).toEqual([]);
 });
+
+it("explains, condition by condition, why one contact is in a segment and another is not", async () => {
+  const shop = await api.newShop();
+  const call = (query: string, variables: Record<string, unknown> = {}) =>
+    api.api.data(query, variables, shop.secretKey);
+  await call(
+    `mutation($input: ImportContactsInput!) { importContacts(input: $input) { __typename } }`,
+    {
+      input: {
+        contacts: [
+          {
+            email: "ann@example.com",
+            externalId: "u1",
+            tags: ["vip"],
+            properties: { plan: "pro" },
+          },
+          {
+            email: "bob@example.com",
+            externalId: "u2",
+            tags: ["vip"],
+            properties: { plan: "free" },
+          },
+        ],
+      },
+    },
+  );
+  const viewed = (n: number) => ({
+    type: "TRACK",
+    event: "Product Viewed",
+    userId: "u1",
+    messageId: `u1-${n}`,
+    timestamp: new Date(Date.now() - n * 3_600_000).toISOString(),
+    properties: { product_id: "tent" },
+  });
+  await call(
+    `mutation($input: IngestEventsInput!) { ingestEvents(input: $input) { __typename } }`,
+    {
+      input: { events: [viewed(1), viewed(2)] },
+    },
+  );
+  const { createSegment } = await call(
+    `mutation($input: CreateSegmentInput!) { createSegment(input: $input) { __typename } }`,
+    {
+      input: {
+        name: "Keen VIPs",
+        filter: {
+          and: [
+            { tag: { name: "vip" } },
+            {
+              or: [
+                { property: { key: "plan", op: "EQUALS", type: "STRING", value: "pro" } },
+                { event: { name: "Product Viewed", atLeast: 2, withinDays: 7 } },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  );
+  expect(createSegment.__typename).toBe("MutationCreateSegmentSuccess");
+
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey);
+  await page.getByTestId("nav-segments").click();
+  await page
+    .locator('[data-testid=segment-row][data-segment="Keen VIPs"]')
+    .getByTestId("segment-explain-button")
+    .click();
+  const panel = page.getByTestId("segment-explain");
+  const pick = async (term: string) => {
+    await panel.getByTestId("explain-search").fill(term);
+    await panel.getByTestId("explain-match").first().click();
+  };
+  const verdict = panel.getByTestId("explain-verdict");
+  const outcomes = () =>
+    panel.getByTestId("explanation").evaluateAll((items) =>
+      items.map((item) => ({
+        kind: item.getAttribute("data-kind"),
+        matches: item.getAttribute("data-matches"),
+        label: item.querySelector(":scope > [data-testid=explanation-label]")?.textContent,
+        actual:
+          item.querySelector(":scope > [data-testid=explanation-actual]")?.textContent ?? null,
+      })),
+    );
+
+  await pick("ann@");
+  await expect.poll(() => verdict.getAttribute("data-member")).toBe("true");
+  expect(await verdict.textContent()).toBe("ann@example.com is a member");
+  expect(await outcomes()).toEqual([
+    { kind: "and", matches: "true", label: "All of these", actual: null },
+    { kind: "tag", matches: "true", label: "Has tag “vip”", actual: null },
+    { kind: "or", matches: "true", label: "Any of these", actual: null },
+    {
+      kind: "property",
+      matches: "true",
+      label: "Property “plan” is “pro”",
+      actual: "contact: “pro”",
+    },
+    {
+      kind: "event",
+      matches: "true",
+      label: "“Product Viewed” at least 2 times in the last 7 days",
+      actual: "contact: 2 times",
+    },
+  ]);
+  expect(await panel.getByTestId("explained-event").count()).toBe(2);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({
+    path: path.join(screenshots, "admin-segment-explain-member.png"),
+    fullPage: true,
+  });
+
+  await pick("bob@");
+  await expect.poll(() => verdict.getAttribute("data-member")).toBe("false");
+  expect(await verdict.textContent()).toBe("bob@example.com is not a member");
+  expect((await outcomes()).map((o) => [o.kind, o.matches, o.actual])).toEqual([
+    ["and", "false", null],
+    ["tag", "true", null],
+    ["or", "false", null],
+    ["property", "false", "contact: “free”"],
+    ["event", "false", "contact: 0 times"],
+  ]);
+  await page.screenshot({
+    path: path.join(screenshots, "admin-segment-explain-non-member.png"),
+    fullPage: true,
+  });
+  expect(errors).toEqual([]);
+});

@@ -16,6 +16,10 @@ export async function startApi() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     api,
     newShop: () => createTestWorkspace(api),
+    /** Cuts every open connection (live streams included), as a restarting API or a flaky network would. */
+    dropConnections: () => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         if ("closeAllConnections" in server) server.closeAllConnections();

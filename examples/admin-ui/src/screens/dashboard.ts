@@ -16,6 +16,7 @@ import { cards, type Figures, kpiCard } from "../kpi-cards.ts";
 import type { ScreenContext } from "../main.ts";
 import { defaultChoice, type PeriodChoice, periodPicker, rebase } from "../period-picker.ts";
 import { drawRevenueChart, type RevenueBucket } from "../revenue-chart.ts";
+import { todayStrip } from "./dashboard-today.ts";
 
 interface ScenarioRevenue {
   id: string;
@@ -273,7 +274,10 @@ function scenarioTable(rows: ScenarioRevenue[], currency: string) {
  * the part attributed to email, and revenue by scenario (`revenueAttribution`). Each KPI's
  * definition is the API's own field description, shown as the card's tooltip.
  */
-export async function showDashboard(container: HTMLElement, { credentials }: ScreenContext) {
+export async function showDashboard(
+  container: HTMLElement,
+  { credentials, signal }: ScreenContext,
+) {
   let timeZone = browserTimeZone();
   let chart: Chart<"bar"> | undefined;
   let latest = 0;
@@ -408,6 +412,7 @@ export async function showDashboard(container: HTMLElement, { credentials }: Scr
       h("div", {}, h("h1", {}, "Dashboard"), subtitle),
       picker.element,
     ),
+    todayStrip(credentials, signal),
     status,
     body,
   );

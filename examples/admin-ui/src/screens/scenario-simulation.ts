@@ -1,14 +1,8 @@
 import { describeFailure, describeMutationError, gql, type MutationError } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
+import { type Explained, explainedSelection, explanationTree } from "../explanation.ts";
 import type { Credentials } from "../session.ts";
 
-interface Explained {
-  kind: string;
-  matches: boolean;
-  actual: string | null;
-  condition: Record<string, unknown>;
-  children?: Explained[];
-}
 interface SimulatedStep {
   nodeId: string;
   kind: string;
@@ -47,7 +41,6 @@ interface Simulation {
   }[];
 }
 
-const explained = "kind matches actual condition";
 const simulateQuery = `query Simulate($input: SimulateScenarioInput!) {
   simulateScenario(input: $input) {
     __typename
@@ -57,7 +50,7 @@ const simulateQuery = `query Simulate($input: SimulateScenarioInput!) {
       runs { status reason startedAt endedAt entityKey steps {
         nodeId kind enteredAt leftAt output reason
         email { to subject preheader html error }
-        explanation { ${explained} children { ${explained} children { ${explained} } } }
+        explanation { ${explainedSelection(3, false)} }
       } }
     } }
     ... on InvalidInputError { message problems { path message } }
@@ -100,43 +93,6 @@ function parseJson(text: string, what: string): Record<string, unknown> | undefi
     throw new Error(`${what} must be a JSON object, like {"plan": "pro"}.`);
   }
   return value as Record<string, unknown>;
-}
-
-/** A filter condition in words where its kind is a common one; its JSON otherwise. */
-function conditionText(kind: string, condition: Record<string, unknown>): string {
-  const c = (condition[kind] ?? condition) as Record<string, unknown>;
-  const within =
-    c.withinHours !== undefined
-      ? ` within ${c.withinHours} h`
-      : c.withinDays !== undefined
-        ? ` within ${c.withinDays} days`
-        : "";
-  switch (kind) {
-    case "event":
-      return `“${c.name}” ${c.atLeast !== undefined ? `at least ${c.atLeast} times` : "happened"}${within}`;
-    case "tag":
-      return `tagged “${c.name}”`;
-    case "consent":
-      return `consent is ${(c.statuses as string[] | undefined)?.join(" or ") ?? "?"}`;
-    default:
-      return `${kind.replace(/_/g, " ")} ${JSON.stringify(c)}`;
-  }
-}
-
-/** A condition's outcome and its parts', as a nested list. */
-function explanationTree(node: Explained): HTMLElement {
-  const label =
-    node.kind === "and" || node.kind === "or" || node.kind === "not"
-      ? node.kind.toUpperCase()
-      : conditionText(node.kind, node.condition);
-  return h(
-    "li",
-    { class: node.matches ? "explain-yes" : "explain-no", testid: "explanation" },
-    h("span", { class: "explain-mark" }, node.matches ? "✓" : "✗"),
-    h("code", {}, label),
-    node.actual !== null ? h("span", { class: "muted" }, ` — measured ${node.actual}`) : null,
-    node.children?.length ? h("ul", {}, node.children.map(explanationTree)) : null,
-  );
 }
 
 function stepItem(step: SimulatedStep, start: string): HTMLElement {

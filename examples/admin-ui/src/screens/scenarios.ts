@@ -6,6 +6,7 @@ import {
   mutationErrorFields,
 } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
+import { liveBadge, subscribeLive } from "../live.ts";
 import type { ScreenContext } from "../main.ts";
 import { scenarioResults } from "./scenario-results.ts";
 import { simulationPanel } from "./scenario-simulation.ts";
@@ -68,11 +69,19 @@ interface Scenario {
 const listQuery = `{ scenarios(first: 100) { edges { node {
   id name status priority publishedAt liveVersion { version } definition runs(first: 0) { totalCount } } } } }`;
 
+const nodeStatsFields = `nodeId entered waiting conversions outputs { output count }
+  messages { sent delivered opened clicked unsubscribed }
+  branches { name weight runs converted conversionRate messages { sent opened clicked } }`;
+
 const detailQuery = `query($id: ID!) { node(id: $id) { ... on Scenario {
   id name status priority publishedAt liveVersion { version } definition runs(first: 0) { totalCount }
-  nodeStats { nodeId entered waiting conversions outputs { output count } messages { sent delivered opened clicked unsubscribed }
-    branches { name weight runs converted conversionRate messages { sent opened clicked } } }
+  nodeStats { ${nodeStatsFields} }
 } } }`;
+
+const runsQuery = `query($id: ID!) { node(id: $id) { ... on Scenario { runs(first: 0) { totalCount } } } }`;
+
+/** The same figures again after every change to the scenario's runs. */
+const nodeStatsSubscription = `subscription($id: ID!) { scenarioNodeStats(scenarioId: $id) { ${nodeStatsFields} } }`;
 
 const publishMutation = `mutation Publish($id: ID!) {
   publishScenario(input: { id: $id }) {
@@ -252,10 +261,10 @@ function branchTable(branches: BranchStats[]) {
 /** The scenarios of the workspace, or one scenario drawn as its tree with live node counts. */
 export async function showScenarios(
   container: HTMLElement,
-  { credentials }: ScreenContext,
+  { credentials, signal }: ScreenContext,
   param?: string,
 ) {
-  if (param) return showScenario(container, credentials, param);
+  if (param) return showScenario(container, credentials, param, signal);
   const { scenarios } = await gql<{ scenarios: { edges: { node: Scenario }[] } }>(
     credentials,
     listQuery,
@@ -335,6 +344,7 @@ async function showScenario(
   container: HTMLElement,
   credentials: ScreenContext["credentials"],
   id: string,
+  leaving: AbortSignal,
 ) {
   const { node: scenario } = await gql<{ node: (Scenario & { nodeStats: NodeStats[] }) | null }>(
     credentials,
@@ -344,7 +354,8 @@ async function showScenario(
   if (!scenario)
     return show(container, h("p", { class: "muted" }, "This scenario does not exist."));
   const nodes = new Map(scenario.definition.nodes.map((node) => [node.id, node]));
-  const stats = new Map(scenario.nodeStats.map((s) => [s.nodeId, s]));
+  let stats = new Map(scenario.nodeStats.map((s) => [s.nodeId, s]));
+  let previous: typeof stats | null = null;
   // Layers by distance from the start: the tree reads top to bottom.
   const depth = new Map<string, number>([[scenario.definition.start, 0]]);
   const queue = [scenario.definition.start];
@@ -376,7 +387,17 @@ async function showScenario(
       h(
         "div",
         { class: "node-counts" },
-        h("span", { testid: "node-entered" }, `${s?.entered ?? 0} entered`),
+        h(
+          "span",
+          {
+            testid: "node-entered",
+            class:
+              previous && (previous.get(node.id)?.entered ?? 0) !== (s?.entered ?? 0)
+                ? "count-changed"
+                : undefined,
+          },
+          `${s?.entered ?? 0} entered`,
+        ),
         s?.waiting
           ? h("span", { class: "waiting", testid: "node-waiting" }, `${s.waiting} waiting`)
           : null,
@@ -406,6 +427,36 @@ async function showScenario(
       ),
     );
   };
+  const tree = h("div", { class: "scenario-tree", testid: "scenario-tree" });
+  const drawTree = () =>
+    show(tree, ...layers.map((layer) => h("div", { class: "scenario-layer" }, layer.map(card))));
+  drawTree();
+  // This page's stream: closed on leaving the screen, or when Publish draws the page again.
+  const live = new AbortController();
+  leaving.addEventListener("abort", () => live.abort());
+  // "Live counts": the scenario's own status may read "live" beside it.
+  const state = liveBadge("Live counts");
+  const runsText = (n: number) => (n === 1 ? "1 run" : `${n} runs`);
+  const runCount = h("span", { testid: "scenario-runs" }, runsText(scenario.runs.totalCount));
+  const recountRuns = () =>
+    gql<{ node: { runs: { totalCount: number } } | null }>(credentials, runsQuery, { id })
+      .then(({ node }) => node && show(runCount, runsText(node.runs.totalCount)))
+      .catch(() => undefined);
+  subscribeLive<{ scenarioNodeStats: NodeStats[] }>(
+    credentials,
+    nodeStatsSubscription,
+    { id: scenario.id },
+    {
+      signal: live.signal,
+      onState: state.set,
+      onData: ({ scenarioNodeStats }) => {
+        previous = stats;
+        stats = new Map(scenarioNodeStats.map((s) => [s.nodeId, s]));
+        drawTree();
+        void recountRuns();
+      },
+    },
+  );
   show(
     container,
     h("p", {}, h("a", { href: "#/scenarios" }, "← Scenarios")),
@@ -429,22 +480,20 @@ async function showScenario(
         h(
           "p",
           { class: "muted" },
-          `${triggerText(scenario.definition)} · ${scenario.runs.totalCount} runs · ${scenario.liveVersion ? `live version ${scenario.liveVersion.version}` : "not published"}`,
+          `${triggerText(scenario.definition)} · `,
+          runCount,
+          ` · ${scenario.liveVersion ? `live version ${scenario.liveVersion.version}` : "not published"}`,
         ),
       ),
       scenario.status === "DRAFT"
-        ? publishButton(
-            credentials,
-            scenario.id,
-            () => void showScenario(container, credentials, id),
-          )
+        ? publishButton(credentials, scenario.id, () => {
+            live.abort();
+            void showScenario(container, credentials, id, leaving);
+          })
         : null,
     ),
-    h(
-      "div",
-      { class: "scenario-tree", testid: "scenario-tree" },
-      layers.map((layer) => h("div", { class: "scenario-layer" }, layer.map(card))),
-    ),
+    h("div", { class: "tree-head" }, h("h2", { class: "tree-title" }, "Flow"), state.badge),
+    tree,
     simulationPanel(credentials, scenario),
     scenarioResults(credentials, scenario),
   );

@@ -2,6 +2,7 @@ import { describeFailure, type FieldProblem, gql } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
 import type { ScreenContext } from "../main.ts";
 import { segmentBuilder, simpleConditions } from "./segment-builder.ts";
+import { segmentExplainPanel } from "./segment-explain.ts";
 
 interface SegmentRow {
   id: string;
@@ -35,10 +36,11 @@ type PreviewOutcome =
     }
   | { __typename: "InvalidInputError"; message: string; problems: FieldProblem[] };
 
-/** Saved segments, a builder to create or edit simple ones, and a JSON filter preview (`previewSegment`, which saves nothing). */
-export async function showSegments(container: HTMLElement, { credentials }: ScreenContext) {
+/** Saved segments, a builder to create or edit simple ones, why a contact is in one or not (`explainSegment`), and a JSON filter preview (`previewSegment`, which saves nothing). */
+export async function showSegments(container: HTMLElement, context: ScreenContext) {
+  const { credentials } = context;
   const builderSlot = h("div", { testid: "builder-slot" });
-  const reload = () => void showSegments(container, { credentials });
+  const reload = () => void showSegments(container, context);
   const openBuilder = (segment?: SegmentRow) => {
     const simple = segment ? simpleConditions(segment.filter) : null;
     show(
@@ -60,6 +62,13 @@ export async function showSegments(container: HTMLElement, { credentials }: Scre
             },
         reload,
       ),
+    );
+    builderSlot.scrollIntoView({ block: "start" });
+  };
+  const openExplain = (segment: SegmentRow) => {
+    show(
+      builderSlot,
+      segmentExplainPanel(credentials, segment, () => show(builderSlot)),
     );
     builderSlot.scrollIntoView({ block: "start" });
   };
@@ -201,6 +210,15 @@ export async function showSegments(container: HTMLElement, { credentials }: Scre
                     { class: "muted", title: "Uses conditions the builder does not cover" },
                     "JSON only",
                   ),
+              h(
+                "button",
+                {
+                  class: "link",
+                  testid: "segment-explain-button",
+                  onclick: () => openExplain(node),
+                },
+                "Explain",
+              ),
               h(
                 "button",
                 {
