@@ -5,6 +5,7 @@ import {
   deliverMessage,
   type EmailLinks,
   makeEmailLinks,
+  reactToEvent,
   recordCartEvent,
   withTransaction,
 } from "@cartwheel/api/domain";
@@ -264,6 +265,13 @@ export async function seedAnalyticsShop(api: Awaited<ReturnType<typeof startApi>
   await call(`mutation($input: IngestEventsInput!) { ingestEvents(input: $input) { ${ok} } }`, {
     input: { events },
   });
+  // What the worker's process_event does with each (no worker runs here): visits from the views.
+  const stored = await db().event.findMany({
+    where: { workspaceId, name: { in: ["Page Viewed", "Order Completed"] } },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
+  for (const { id } of stored) await reactToEvent(String(id));
   return { shop, workspaceId, scenarioId, call, clickers: clickers.map((m) => m.toEmail) };
 }
 
