@@ -108,9 +108,10 @@ describe("the welcome series on the real engine", () => {
 
     const bestsellers = await reach(3);
     expect(bestsellers.subject).toBe("Our customers' favourites at Northwind Göods");
-    const socks = bestsellers.body.html.indexOf("The socks");
+    const shown = String(bestsellers.body.html);
+    const socks = shown.indexOf("The socks");
     expect(socks).toBeGreaterThan(-1);
-    expect(bestsellers.body.html.indexOf("The tent")).toBeGreaterThan(socks);
+    expect(shown.indexOf("The tent")).toBeGreaterThan(socks);
 
     await track(workspace.id, cy!.email!, new Date(start.getTime() + 5 * day), {
       name: "Order Completed",
