@@ -42,6 +42,7 @@ describe("scenario blueprints over GraphQL", () => {
       "offer_ending",
       "exit_intent",
       "category_interest",
+      "welcome_series",
     ]);
     expect(byName.vip_welcome).toEqual({ vipMinimumSpend: 500, tag: "VIP", percent: 10 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
 import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
 import { type SimulatedRun, simulateScenario } from "../src/domain/simulation/simulate-scenario.ts";
 import { createEmailWorkspace } from "./support/email-factories.ts";
@@ -219,5 +220,58 @@ describe("the lifecycle blueprints in the simulator", () => {
       simulation.runs[0]?.steps.map((step) => [step.nodeId, step.output, step.detail]),
     ).toEqual([["tag", "next", { tag: "likes-lamps" }]]);
     expect(simulation.events.map((event) => event.started)).toEqual([0, 1]);
+  });
+
+  it("welcome series: the welcome with its links, then bestsellers, articles, picks and the sale on their days; an order skips the sale", async () => {
+    const { workspace } = await createEmailWorkspace();
+    await upsertProducts(workspace.id, [
+      { productId: "tent", title: "Dome tent", price: 120, currency: "USD" },
+      { productId: "mat", title: "Sleeping mat", price: 30, currency: "USD" },
+    ]);
+    const scenario = await installScenarioBlueprint(workspace.id, "welcome_series", {
+      blogUrl: "https://northwind.example/blog",
+      socialLinks: [{ name: "Instagram", url: "https://instagram.com/northwind" }],
+      articles: [{ title: "Camping in the rain", url: "https://northwind.example/blog/rain" }],
+      discountCode: "SALE15",
+      percent: 15,
+    });
+    const signedUp = { at: at(hour), name: "Signed Up", properties: {} };
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [signedUp],
+    });
+    const mails = mailsOf(simulation.runs[0]);
+    expect(mails.map((mail) => [mail.nodeId, mail.enteredAt])).toEqual([
+      ["welcome", at(hour)],
+      ["bestsellers", at(3 * day + hour)],
+      ["articles", at(7 * day + hour)],
+      ["for-you", at(10 * day + hour)],
+      ["sale", at(20 * day + hour)],
+    ]);
+    expect(mails[0]?.email?.subject).toBe("Welcome to Northwind Göods, Ada!");
+    expect(mails[0]?.email?.text).toContain("https://northwind.example/blog?utm_source");
+    expect(mails[0]?.email?.text).toContain("Instagram");
+    expect(mails[1]?.email?.html).toContain("Dome tent");
+    expect(mails[2]?.email?.text).toContain("Camping in the rain");
+    expect(mails[3]?.email?.html).toContain("Sleeping mat");
+    expect(mails[4]?.email?.subject).toBe("15% off: the sale is on");
+    expect(mails[4]?.email?.text).toContain("SALE15");
+
+    const ordered = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events: [signedUp, orderCompleted(15 * day)],
+    });
+    const run = ordered.runs[0];
+    expect(mailsOf(run).map((mail) => mail.nodeId)).toEqual([
+      "welcome",
+      "bestsellers",
+      "articles",
+      "for-you",
+    ]);
+    expect(run?.status).toBe("EXITED");
   });
 });

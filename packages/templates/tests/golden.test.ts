@@ -24,6 +24,7 @@ const expectedKeys = [
   "vip-reward",
   "vip-welcome",
   "welcome",
+  "welcome-series",
   "win-back",
 ];
 

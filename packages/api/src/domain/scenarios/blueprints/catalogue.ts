@@ -14,6 +14,7 @@ import { reviewRequest } from "./review-request.ts";
 import { sunset } from "./sunset.ts";
 import { vipWelcome } from "./vip-welcome.ts";
 import { welcomeDiscount } from "./welcome-discount.ts";
+import { welcomeSeries } from "./welcome-series.ts";
 import { winBack } from "./win-back.ts";
 
 /** Every blueprint a shop can install, in the order a shop usually wants them. */
@@ -33,6 +34,7 @@ export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
   offerEnding,
   exitIntent,
   categoryInterest,
+  welcomeSeries,
 ];
 
 /** A blueprint as the catalogue shows it: its options with their defaults. */
