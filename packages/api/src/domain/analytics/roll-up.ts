@@ -70,37 +70,35 @@ async function rollUpWorkspace(tx: Transaction, workspaceId: string): Promise<Ro
   const workspace = Prisma.sql`${workspaceId}::uuid`;
   const [everything] = await tx.$queryRaw<{ max_id: bigint | null }[]>`
     SELECT max(id) AS max_id FROM analytics_dirty_slots WHERE workspace_id = ${workspace} AND slot IS NULL`;
-  let slotsSql: Prisma.Sql;
-  let slots: number;
+  let slots: Date[];
   let clear: Prisma.Sql;
   const everythingMode = everything?.max_id != null;
   if (everythingMode) {
     // Every slot with data, and every mark this snapshot sees.
-    slotsSql = Prisma.sql`
+    const withData = await tx.$queryRaw<{ slot: Date }[]>`
       SELECT cartwheel_slot(ordered_at) AS slot FROM orders WHERE workspace_id = ${workspace}
       UNION SELECT cartwheel_slot(sent_at) FROM messages WHERE workspace_id = ${workspace} AND sent_at IS NOT NULL
       UNION SELECT cartwheel_slot(started_at) FROM visitor_sessions WHERE workspace_id = ${workspace}
       UNION SELECT cartwheel_slot(created_at) FROM carts WHERE workspace_id = ${workspace}`;
+    slots = withData.map((row) => row.slot);
     for (const table of ["analytics_slots", "order_slots", "attribution_source_slots"]) {
       await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE workspace_id = ${workspace}`;
     }
     clear = Prisma.sql`workspace_id = ${workspace}`;
-    slots = -1;
   } else {
     const marks = await tx.$queryRaw<{ id: bigint; slot: Date }[]>`
       SELECT id, slot FROM analytics_dirty_slots WHERE workspace_id = ${workspace}
        ORDER BY id LIMIT ${marksPerBatch}`;
     if (marks.length === 0) return null;
-    const distinct = [...new Map(marks.map((mark) => [mark.slot.getTime(), mark.slot])).values()];
-    slotsSql = slotsListSql(distinct);
+    slots = [...new Map(marks.map((mark) => [mark.slot.getTime(), mark.slot])).values()];
     for (const table of ["analytics_slots", "order_slots", "attribution_source_slots"]) {
       await tx.$executeRaw`
         DELETE FROM ${Prisma.raw(table)}
-         WHERE workspace_id = ${workspace} AND slot = ANY(${distinct.map((slot) => slot.toISOString())}::timestamptz[])`;
+         WHERE workspace_id = ${workspace} AND slot = ANY(${slots.map((slot) => slot.toISOString())}::timestamptz[])`;
     }
     clear = Prisma.sql`workspace_id = ${workspace} AND id = ANY(${marks.map((mark) => mark.id)}::bigint[])`;
-    slots = distinct.length;
   }
+  const slotsSql = slotsListSql(slots);
   const model = await loadAttributionModel(workspaceId, tx);
   const timeZone = await loadWorkspaceTimeZone(tx, workspaceId);
   // The local days of those slots: the daily roll-ups are rebuilt whole.
@@ -117,7 +115,7 @@ async function rollUpWorkspace(tx: Transaction, workspaceId: string): Promise<Ro
       INSERT INTO ${Prisma.raw(rollUp.table)} (workspace_id, ${columns})
       SELECT ${workspace}, ${columns} FROM (${rollUp.compute(daysSql)}) f`;
   }
-  const inserted = await tx.$executeRaw`
+  await tx.$executeRaw`
     INSERT INTO analytics_slots (workspace_id, slot, ${columnList(activityColumns)})
     SELECT ${workspace}, slot, ${columnList(activityColumns)} FROM (${activityFiguresSql(workspaceId, slotsSql)}) f`;
   await tx.$executeRaw`
@@ -127,12 +125,7 @@ async function rollUpWorkspace(tx: Transaction, workspaceId: string): Promise<Ro
     INSERT INTO attribution_source_slots (workspace_id, slot, currency, source, key, ${columnList(sourceColumns)})
     SELECT ${workspace}, slot, currency, source, key, ${columnList(sourceColumns)} FROM (${sourceFiguresSql(workspaceId, slotsSql, model)}) f`;
   const marks = await tx.$executeRaw`DELETE FROM analytics_dirty_slots WHERE ${clear}`;
-  return {
-    workspaceId,
-    slots: slots === -1 ? inserted : slots,
-    everything: slots === -1,
-    marks,
-  };
+  return { workspaceId, slots: slots.length, everything: everythingMode, marks };
 }
 
 function columnList(columns: readonly string[]): Prisma.Sql {
