@@ -104,6 +104,7 @@ it("schedules the segment refresh and the decay with tasks that exist", () => {
     ["refresh_recommendations", "refresh_recommendations", null],
     ["refresh_segments", "refresh_segments", null],
     ["refresh_segments_short_window", "refresh_segments", { dependingOn: "shortWindow" }],
+    ["roll_up_analytics", "roll_up_analytics", null],
     ["wake_scenario_runs", "wake_scenario_runs", null],
   ]);
   for (const item of items)
