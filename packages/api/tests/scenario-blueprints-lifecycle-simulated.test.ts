@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
+import { tagContacts } from "../src/domain/contacts/tag-contacts.ts";
 import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
 import { type SimulatedRun, simulateScenario } from "../src/domain/simulation/simulate-scenario.ts";
 import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
@@ -121,6 +122,49 @@ describe("the lifecycle blueprints in the simulator", () => {
       start,
     });
     expect(tagged.runs[0]?.steps.map((step) => step.nodeId).at(-1)).toBe("tag");
+  });
+
+  it("VIP reward: a tagged VIP is thanked for the order with the code, once per cooldown; an untagged one is not", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "vip_reward", {
+      vipMinimumSpend: 100,
+      discountCode: "VIPTHANKS",
+      cooldownHours: 12,
+    });
+    const vip = await createMailContact(workspace.id, { firstName: "Ada" });
+    await tagContacts(workspace.id, { contactIds: [vip.id], tags: ["VIP"] });
+    const order = (id: string, ms: number) => ({
+      ...orderCompleted(ms),
+      properties: { ...orderCompleted(ms).properties, order_id: id, order_number: `#${id}` },
+    });
+    const events = [
+      order("o-1", -day),
+      order("o-2", hour),
+      order("o-3", 2 * hour),
+      order("o-4", day + 2 * hour),
+    ];
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contactId: vip.id,
+      start,
+      events,
+    });
+    expect(simulation.runs.map((run) => run.steps[0]?.enteredAt)).toEqual([
+      at(hour),
+      at(day + 2 * hour),
+    ]);
+    const [first, second] = simulation.runs.map((run) => mailsOf(run)[0]);
+    expect(first?.email?.subject).toBe("Thank you for order #o-2, Ada");
+    expect(first?.email?.html).toContain("VIPTHANKS");
+    expect(second?.email?.subject).toBe("Thank you for order #o-4, Ada");
+
+    const untagged = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events,
+    });
+    expect(untagged.runs).toEqual([]);
   });
 
   it("offer ending: the code and the last day from the contact's properties", async () => {

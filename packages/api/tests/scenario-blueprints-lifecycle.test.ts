@@ -312,6 +312,61 @@ describe("more blueprints on the real engine", () => {
     expect(after.consentStatus).toBe("SUBSCRIBED");
   });
 
+  it("VIP reward: the order that makes a VIP gets the welcome; each further order a thank-you with the code, one per day", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const vip = await createMailContact(workspace.id);
+    const other = await createMailContact(workspace.id);
+    const welcome = await installScenarioBlueprint(workspace.id, "vip_welcome", {
+      vipMinimumSpend: 100,
+    });
+    const reward = await installScenarioBlueprint(workspace.id, "vip_reward", {
+      discountCode: "VIPTHANKS",
+      percent: 15,
+    });
+    await publishScenario(workspace.id, welcome.id);
+    await publishScenario(workspace.id, reward.id);
+    const clock = makeClock(new Date("2026-11-20T10:00:00.000Z"));
+    const templateNames = async (contactId: string) =>
+      (await messagesTo(contactId)).map((message) => message.template?.name);
+
+    await track(workspace.id, vip.email!, clock.now(), order("o-1"));
+    await track(workspace.id, other.email!, clock.now(), order("x-1"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual([]);
+    // The second order passes 100 spent: the welcome, and no reward for that order.
+    await track(workspace.id, vip.email!, clock.advance(hour), order("o-2"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual(["VIP welcome"]);
+    expect(await runsOf(reward.id)).toHaveLength(0);
+
+    await track(workspace.id, vip.email!, clock.advance(hour), order("o-3"));
+    await runDueWork(clock.now());
+    await track(workspace.id, vip.email!, clock.advance(3 * hour), order("o-4"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual(["VIP welcome", "VIP thank-you"]);
+    const [, thanks] = await messagesTo(vip.id);
+    const received = await delivered(thanks!.id, vip.email!);
+    expect(received.subject).toBe("Thank you for order #o-3, Zoë");
+    expect(received.body.html).toContain("VIPTHANKS");
+    expect(received.body.html).toContain("15% off");
+
+    // A day after the first thank-you, the next order is thanked again.
+    await track(workspace.id, vip.email!, clock.advance(day - 3 * hour - minute), order("o-5"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toHaveLength(2);
+    await track(workspace.id, vip.email!, clock.advance(2 * minute), order("o-6"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual(["VIP welcome", "VIP thank-you", "VIP thank-you"]);
+    const [, , again] = await messagesTo(vip.id);
+    expect((await delivered(again!.id, vip.email!)).subject).toBe("Thank you for order #o-6, Zoë");
+
+    // Someone outside the VIP segment is never thanked, however often they order.
+    await track(workspace.id, other.email!, clock.advance(hour), order("x-2", { total: 20 }));
+    await runDueWork(clock.now());
+    expect(await templateNames(other.id)).toEqual([]);
+    expect((await runsOf(reward.id)).map((run) => run.contactId)).toEqual([vip.id, vip.id]);
+  });
+
   it("lead score: crossing the threshold tags the prospect and posts to the shop's CRM, once", async () => {
     const { workspace } = await createEmailWorkspace();
     const ada = await createMailContact(workspace.id);
