@@ -35,6 +35,7 @@ describe("scenario blueprints over GraphQL", () => {
       "win_back",
       "replenishment",
       "vip_welcome",
+      "vip_reward",
       "order_updates",
       "review_request",
       "sunset",
@@ -45,6 +46,14 @@ describe("scenario blueprints over GraphQL", () => {
       "welcome_series",
     ]);
     expect(byName.vip_welcome).toEqual({ vipMinimumSpend: 500, tag: "VIP", percent: 10 });
+    expect(byName.vip_reward).toEqual({
+      vipMinimumSpend: 500,
+      tag: "VIP",
+      rewardFor: "order",
+      cooldownHours: 24,
+      percent: 10,
+    });
+    expect(byName.sunset).toMatchObject({ afterSilence: "unsubscribe" });
 
     const contactsOnly = await shop.makeKey("SECRET", ["CONTACTS_READ"]);
     const listed = await api.request(`{ scenarioBlueprints { name } }`, {}, contactsOnly.key);

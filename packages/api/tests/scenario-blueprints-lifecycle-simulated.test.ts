@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
 import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
+import { tagContacts } from "../src/domain/contacts/tag-contacts.ts";
 import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
 import { type SimulatedRun, simulateScenario } from "../src/domain/simulation/simulate-scenario.ts";
-import { createEmailWorkspace } from "./support/email-factories.ts";
+import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
 import { day, hour } from "./support/scenarios.ts";
 
 const start = new Date("2026-04-01T08:00:00Z");
@@ -73,8 +75,9 @@ describe("the lifecycle blueprints in the simulator", () => {
     expect(mail?.email?.html).not.toContain("Write a review");
   });
 
-  it("sunset: the last chance, then the tag when nothing is opened", async () => {
+  it("sunset: the last chance, then the tag and the unsubscribe when nothing is opened, none of it written", async () => {
     const { workspace } = await createEmailWorkspace();
+    const real = await createMailContact(workspace.id);
     const scenario = await installScenarioBlueprint(workspace.id, "sunset", {
       lastChanceDays: 10,
     });
@@ -89,10 +92,79 @@ describe("the lifecycle blueprints in the simulator", () => {
       ["wait", "next"],
       ["engaged", "no"],
       ["tag", "next"],
+      ["unsubscribe", "next"],
     ]);
     const [mail] = mailsOf(run);
     expect(mail?.email?.subject).toBe("Should we keep writing to you, Ada?");
     expect(mail?.email?.text).toContain("within 10 days");
+
+    const ofReal = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contactId: real.id,
+      start,
+    });
+    expect(ofReal.runs[0]?.steps.at(-1)).toMatchObject({
+      nodeId: "unsubscribe",
+      output: "next",
+      reason: null,
+    });
+    const after = await db().contact.findUniqueOrThrow({ where: { id: real.id } });
+    expect(after.consentStatus).toBe(real.consentStatus);
+    expect(after.consentStatus).toBe("SUBSCRIBED");
+    expect(await db().event.count({ where: { contactId: real.id, name: "Unsubscribed" } })).toBe(0);
+
+    const tagOnly = await installScenarioBlueprint(workspace.id, "sunset", {
+      afterSilence: "tag",
+    });
+    const tagged = await simulateScenario(workspace.id, {
+      scenarioId: tagOnly.id,
+      contact,
+      start,
+    });
+    expect(tagged.runs[0]?.steps.map((step) => step.nodeId).at(-1)).toBe("tag");
+  });
+
+  it("VIP reward: a tagged VIP is thanked for the order with the code, once per cooldown; an untagged one is not", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const scenario = await installScenarioBlueprint(workspace.id, "vip_reward", {
+      vipMinimumSpend: 100,
+      discountCode: "VIPTHANKS",
+      cooldownHours: 12,
+    });
+    const vip = await createMailContact(workspace.id, { firstName: "Ada" });
+    await tagContacts(workspace.id, { contactIds: [vip.id], tags: ["VIP"] });
+    const order = (id: string, ms: number) => ({
+      ...orderCompleted(ms),
+      properties: { ...orderCompleted(ms).properties, order_id: id, order_number: `#${id}` },
+    });
+    const events = [
+      order("o-1", -day),
+      order("o-2", hour),
+      order("o-3", 2 * hour),
+      order("o-4", day + 2 * hour),
+    ];
+    const simulation = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contactId: vip.id,
+      start,
+      events,
+    });
+    expect(simulation.runs.map((run) => run.steps[0]?.enteredAt)).toEqual([
+      at(hour),
+      at(day + 2 * hour),
+    ]);
+    const [first, second] = simulation.runs.map((run) => mailsOf(run)[0]);
+    expect(first?.email?.subject).toBe("Thank you for order #o-2, Ada");
+    expect(first?.email?.html).toContain("VIPTHANKS");
+    expect(second?.email?.subject).toBe("Thank you for order #o-4, Ada");
+
+    const untagged = await simulateScenario(workspace.id, {
+      scenarioId: scenario.id,
+      contact,
+      start,
+      events,
+    });
+    expect(untagged.runs).toEqual([]);
   });
 
   it("offer ending: the code and the last day from the contact's properties", async () => {

@@ -5,6 +5,7 @@ import { db } from "../src/db.ts";
 import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
 import { deliverMessage } from "../src/domain/messages/delivery/deliver-message.ts";
 import { recordEmailOpen } from "../src/domain/messages/engagement/record-engagement.ts";
+import { queueEmail } from "../src/domain/messages/queue/queue-email.ts";
 import { adjustScore } from "../src/domain/reactions/adjust-score.ts";
 import { installScenarioBlueprint } from "../src/domain/scenarios/blueprints/install-blueprint.ts";
 import { callWebhook } from "../src/domain/scenarios/runs/webhook.ts";
@@ -13,7 +14,11 @@ import { sweepDateTriggers } from "../src/domain/scenarios/triggers/date-trigger
 import { refreshSegment } from "../src/domain/segments/refresh.ts";
 import { isHeldOut, updateHoldoutSettings } from "../src/domain/workspaces/holdout-groups.ts";
 import { messagesTo, runsOf, track } from "./scenario-fixtures.ts";
-import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
+import {
+  createEmailWorkspace,
+  createMailContact,
+  createSimpleTemplate,
+} from "./support/email-factories.ts";
 import { type LocalSes, startLocalSes } from "./support/index.ts";
 import { day, hour, makeClock, minute, runDueWork } from "./support/scenarios.ts";
 
@@ -163,7 +168,7 @@ describe("more blueprints on the real engine", () => {
     ]);
   });
 
-  it("sunset: a last chance for silent subscribers; a human open keeps them, Apple's pre-fetch does not", async () => {
+  it("sunset: a last chance for silent subscribers, then the tag and the unsubscribe; a human open keeps them, Apple's pre-fetch does not", async () => {
     const { workspace } = await createEmailWorkspace();
     // The segment is computed when installed, at the real time: contacts become unengaged
     // after that, as time passes (those unengaged already are members, not newly entered).
@@ -223,12 +228,143 @@ describe("more blueprints on the real engine", () => {
     const runs = await runsOf(draft.id);
     const byContact = new Map(runs.map((run) => [run.contactId, run]));
     expect(byContact.get(opener.id)?.history.at(-1)).toMatchObject({ nodeId: "stays" });
-    expect(byContact.get(silent.id)?.history.at(-1)).toMatchObject({ nodeId: "tag" });
+    expect(byContact.get(silent.id)?.history.at(-1)).toMatchObject({ nodeId: "unsubscribe" });
+
+    // The silent and the pre-fetched are unsubscribed as the unsubscribe link does it.
+    const consent = await db().contact.findMany({
+      where: { id: { in: [silent.id, opener.id, prefetched.id, newcomer.id] } },
+      select: { id: true, consentStatus: true, consentSource: true, consentUpdatedAt: true },
+    });
+    const consentOf = new Map(consent.map((row) => [row.id, row]));
+    expect(consentOf.get(silent.id)).toMatchObject({
+      consentStatus: "UNSUBSCRIBED",
+      consentSource: "scenario step",
+      consentUpdatedAt: clock.now(),
+    });
+    expect(consentOf.get(prefetched.id)?.consentStatus).toBe("UNSUBSCRIBED");
+    expect(consentOf.get(opener.id)?.consentStatus).toBe("SUBSCRIBED");
+    expect(consentOf.get(newcomer.id)?.consentStatus).toBe("SUBSCRIBED");
+    const unsubscribed = await db().event.findMany({
+      where: { workspaceId: workspace.id, name: "Unsubscribed" },
+      select: { contactId: true, properties: true },
+    });
+    expect(unsubscribed.map((event) => event.contactId).sort()).toEqual(
+      [silent.id, prefetched.id].sort(),
+    );
+    expect(unsubscribed[0]?.properties).toMatchObject({
+      source: "scenario step",
+      channel: "email",
+      scenario_id: draft.id,
+    });
+
+    // Later marketing mail is suppressed for them and still goes to the opener; transactional
+    // mail still reaches them.
+    const sale = await createSimpleTemplate(workspace.id, "MARKETING");
+    const shipped = await createSimpleTemplate(workspace.id, "TRANSACTIONAL");
+    const send = async (templateId: string, contactId: string) => {
+      const { message } = await queueEmail(workspace.id, {
+        templateId,
+        contactId,
+        idempotencyKey: `after-sunset:${templateId}:${contactId}`,
+      });
+      return deliverMessage(message.id, { sender: ses.sender });
+    };
+    expect(await send(sale.id, silent.id)).toMatchObject({
+      status: "SUPPRESSED",
+      reason: "UNSUBSCRIBED",
+    });
+    expect(await send(sale.id, prefetched.id)).toMatchObject({ status: "SUPPRESSED" });
+    expect(await send(sale.id, opener.id)).toMatchObject({ status: "SENT" });
+    expect(await send(shipped.id, silent.id)).toMatchObject({ status: "SENT" });
+    expect((await ses.emails(silent.email!)).map((mail) => mail.subject)).toEqual([
+      "Should we keep writing to you, Zoë?",
+      "Grüße, Zoë — Northwind Göods",
+    ]);
 
     // Tagged, they are not asked again when the segment is re-checked.
     await refreshSegment(segment.id, { now: clock.advance(day) });
     await runDueWork(clock.now());
     expect(await runsOf(draft.id)).toHaveLength(3);
+  });
+
+  it("sunset with afterSilence: tag only tags the silent contact; their consent stays", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const start = new Date();
+    const silent = await db().contact.update({
+      where: { id: (await createMailContact(workspace.id)).id },
+      data: { createdAt: new Date(start.getTime() - 80 * day) },
+    });
+    const draft = await installScenarioBlueprint(workspace.id, "sunset", {
+      afterSilence: "tag",
+    });
+    await publishScenario(workspace.id, draft.id);
+    const segment = await db().segment.findFirstOrThrow({
+      where: { workspaceId: workspace.id, templateKey: "unengaged-subscribers" },
+    });
+    const clock = makeClock(start);
+    await refreshSegment(segment.id, { now: clock.advance(11 * day) });
+    await runDueWork(clock.now());
+    clock.advance(14 * day + minute);
+    await runDueWork(clock.now());
+    const [run] = await runsOf(draft.id);
+    expect(run?.history.at(-1)).toMatchObject({ nodeId: "tag" });
+    const after = await db().contact.findUniqueOrThrow({ where: { id: silent.id } });
+    expect(after.consentStatus).toBe("SUBSCRIBED");
+  });
+
+  it("VIP reward: the order that makes a VIP gets the welcome; each further order a thank-you with the code, one per day", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const vip = await createMailContact(workspace.id);
+    const other = await createMailContact(workspace.id);
+    const welcome = await installScenarioBlueprint(workspace.id, "vip_welcome", {
+      vipMinimumSpend: 100,
+    });
+    const reward = await installScenarioBlueprint(workspace.id, "vip_reward", {
+      discountCode: "VIPTHANKS",
+      percent: 15,
+    });
+    await publishScenario(workspace.id, welcome.id);
+    await publishScenario(workspace.id, reward.id);
+    const clock = makeClock(new Date("2026-11-20T10:00:00.000Z"));
+    const templateNames = async (contactId: string) =>
+      (await messagesTo(contactId)).map((message) => message.template?.name);
+
+    await track(workspace.id, vip.email!, clock.now(), order("o-1"));
+    await track(workspace.id, other.email!, clock.now(), order("x-1"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual([]);
+    // The second order passes 100 spent: the welcome, and no reward for that order.
+    await track(workspace.id, vip.email!, clock.advance(hour), order("o-2"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual(["VIP welcome"]);
+    expect(await runsOf(reward.id)).toHaveLength(0);
+
+    await track(workspace.id, vip.email!, clock.advance(hour), order("o-3"));
+    await runDueWork(clock.now());
+    await track(workspace.id, vip.email!, clock.advance(3 * hour), order("o-4"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual(["VIP welcome", "VIP thank-you"]);
+    const [, thanks] = await messagesTo(vip.id);
+    const received = await delivered(thanks!.id, vip.email!);
+    expect(received.subject).toBe("Thank you for order #o-3, Zoë");
+    expect(received.body.html).toContain("VIPTHANKS");
+    expect(received.body.html).toContain("15% off");
+
+    // A day after the first thank-you, the next order is thanked again.
+    await track(workspace.id, vip.email!, clock.advance(day - 3 * hour - minute), order("o-5"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toHaveLength(2);
+    await track(workspace.id, vip.email!, clock.advance(2 * minute), order("o-6"));
+    await runDueWork(clock.now());
+    expect(await templateNames(vip.id)).toEqual(["VIP welcome", "VIP thank-you", "VIP thank-you"]);
+    const [, , again] = await messagesTo(vip.id);
+    expect((await delivered(again!.id, vip.email!)).subject).toBe("Thank you for order #o-6, Zoë");
+
+    // Someone outside the VIP segment is never thanked, however often they order.
+    await track(workspace.id, other.email!, clock.advance(hour), order("x-2", { total: 20 }));
+    await runDueWork(clock.now());
+    expect(await templateNames(other.id)).toEqual([]);
+    expect((await runsOf(reward.id)).map((run) => run.contactId)).toEqual([vip.id, vip.id]);
   });
 
   it("lead score: crossing the threshold tags the prospect and posts to the shop's CRM, once", async () => {

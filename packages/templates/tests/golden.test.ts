@@ -22,6 +22,7 @@ const expectedKeys = [
   "subscription-confirmation",
   "sunset",
   "vip-reward",
+  "vip-thanks",
   "vip-welcome",
   "welcome",
   "welcome-series",

@@ -174,6 +174,8 @@ function summary(node: ScenarioNode): string {
       return `Score ${Number(node.delta) > 0 ? "+" : ""}${node.delta}`;
     case "set_property":
       return `Set ${node.key}`;
+    case "unsubscribe":
+      return "Unsubscribe from marketing mail";
     case "start_scenario":
       return "Start another scenario";
     default:

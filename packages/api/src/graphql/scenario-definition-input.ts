@@ -336,6 +336,15 @@ const SetPropertyNodeInput = builder.inputType("SetPropertyNodeInput", {
   }),
 });
 
+const UnsubscribeNodeInput = builder.inputType("UnsubscribeNodeInput", {
+  description:
+    "Unsubscribes the contact from marketing mail, as the unsubscribe link does (consent UNSUBSCRIBED, an `Unsubscribed` event with source `scenario step`). Transactional mail still goes to them.",
+  fields: (t) => ({
+    id: nodeIdField(t),
+    next: target(t),
+  }),
+});
+
 const StartScenarioNodeInput = builder.inputType("StartScenarioNodeInput", {
   description: "Starts a run of another scenario for the contact; entry rules apply.",
   fields: (t) => ({
@@ -381,6 +390,7 @@ export const ScenarioNodeInput = builder.inputType("ScenarioNodeInput", {
     removeTag: t.field({ type: TagNodeInput }),
     adjustScore: t.field({ type: AdjustScoreNodeInput }),
     setProperty: t.field({ type: SetPropertyNodeInput }),
+    unsubscribe: t.field({ type: UnsubscribeNodeInput }),
     startScenario: t.field({ type: StartScenarioNodeInput }),
     webhook: t.field({ type: WebhookNodeInput }),
     exit: t.field({ type: ExitNodeInput }),

@@ -59,6 +59,7 @@ const nodeMembers = {
   remove_tag: "removeTag",
   adjust_score: "adjustScore",
   set_property: "setProperty",
+  unsubscribe: "unsubscribe",
   start_scenario: "startScenario",
   webhook: "webhook",
   exit: "exit",

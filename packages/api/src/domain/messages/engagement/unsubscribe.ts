@@ -9,6 +9,7 @@ export const unsubscribeSources = {
   unsubscribePage: "email unsubscribe page",
   preferenceCentre: "email preference centre",
   complaint: "spam complaint",
+  scenario: "scenario step",
 } as const;
 export type UnsubscribeSource = (typeof unsubscribeSources)[keyof typeof unsubscribeSources];
 
@@ -84,26 +85,79 @@ async function changeConsent(
         data: { unsubscribedAt: new Date() },
       });
     }
-    const changed = await tx.contact.updateMany({
-      where: { id: message.contactId, consentStatus: { not: status } },
-      data: { consentStatus: status, consentSource: source, consentUpdatedAt: new Date() },
+    await writeConsent(tx, {
+      workspaceId: message.workspaceId,
+      contactId: message.contactId,
+      status,
+      source,
+      properties: { message_id: messageId, template_id: message.templateId },
+      activity: true,
+      idempotencyKey: `consent:${messageId}:${randomUUID()}`,
     });
-    if (changed.count > 0) {
-      await recordInternalEvent(tx, {
-        workspaceId: message.workspaceId,
-        contactId: message.contactId,
-        name: status === "UNSUBSCRIBED" ? "Unsubscribed" : "Resubscribed",
-        activity: true,
-        properties: {
-          source,
-          channel: "email",
-          message_id: messageId,
-          template_id: message.templateId,
-        },
-        idempotencyKey: `consent:${messageId}:${randomUUID()}`,
-      });
-    }
     return true;
   };
   return withTransaction(run, { tx: client });
+}
+
+/**
+ * Unsubscribes a contact from all marketing without a message to answer (a scenario's
+ * `unsubscribe` step): consent becomes UNSUBSCRIBED with `source` at `now`, and an
+ * `Unsubscribed` event with `properties` is recorded, as the unsubscribe link records it, but
+ * not as the contact's activity (it does not move their last-seen time). Transactional mail
+ * still goes. Idempotent per `idempotencyKey`, and an already unsubscribed
+ * contact is left as it is. Returns whether the contact changed.
+ *
+ * @example await unsubscribeContact(tx, { workspaceId, contactId, source: unsubscribeSources.scenario, properties: { scenario_id }, idempotencyKey: `consent:scenario:${runId}:${seq}` })
+ */
+export function unsubscribeContact(
+  client: Transaction | undefined,
+  change: {
+    workspaceId: string;
+    contactId: string;
+    source: UnsubscribeSource;
+    properties?: Record<string, unknown>;
+    idempotencyKey: string;
+    now?: Date;
+  },
+): Promise<boolean> {
+  return withTransaction(
+    (tx) => writeConsent(tx, { ...change, status: "UNSUBSCRIBED", activity: false }),
+    { tx: client },
+  );
+}
+
+async function writeConsent(
+  tx: Transaction,
+  change: {
+    workspaceId: string;
+    contactId: string;
+    status: "SUBSCRIBED" | "UNSUBSCRIBED";
+    source: UnsubscribeSource;
+    properties?: Record<string, unknown>;
+    /** Whether the contact did it (moves their last-seen time). */
+    activity: boolean;
+    idempotencyKey: string;
+    now?: Date;
+  },
+): Promise<boolean> {
+  const at = change.now ?? new Date();
+  const changed = await tx.contact.updateMany({
+    where: {
+      id: change.contactId,
+      workspaceId: change.workspaceId,
+      consentStatus: { not: change.status },
+    },
+    data: { consentStatus: change.status, consentSource: change.source, consentUpdatedAt: at },
+  });
+  if (changed.count === 0) return false;
+  await recordInternalEvent(tx, {
+    workspaceId: change.workspaceId,
+    contactId: change.contactId,
+    name: change.status === "UNSUBSCRIBED" ? "Unsubscribed" : "Resubscribed",
+    activity: change.activity,
+    properties: { source: change.source, channel: "email", ...change.properties },
+    ...(change.now && { occurredAt: change.now }),
+    idempotencyKey: change.idempotencyKey,
+  });
+  return true;
 }

@@ -12,6 +12,7 @@ import { postPurchaseCrossSell } from "./post-purchase-cross-sell.ts";
 import { replenishment } from "./replenishment.ts";
 import { reviewRequest } from "./review-request.ts";
 import { sunset } from "./sunset.ts";
+import { vipReward } from "./vip-reward.ts";
 import { vipWelcome } from "./vip-welcome.ts";
 import { welcomeDiscount } from "./welcome-discount.ts";
 import { welcomeSeries } from "./welcome-series.ts";
@@ -27,6 +28,7 @@ export const scenarioBlueprints: readonly ScenarioBlueprint[] = [
   winBack,
   replenishment,
   vipWelcome,
+  vipReward,
   orderUpdates,
   reviewRequest,
   sunset,

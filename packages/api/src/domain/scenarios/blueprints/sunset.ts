@@ -11,6 +11,13 @@ export const sunsetOptions = z.object({
   lastChanceDays: z.number().int().min(1).max(60).default(14),
   /** The tag a contact who stayed silent gets; keep it out of marketing audiences. */
   tag: z.string().trim().min(1).max(100).default("Sunset"),
+  /**
+   * What else a contact who stayed silent gets besides the tag: `unsubscribe` (the default)
+   * unsubscribes them from marketing mail, as the unsubscribe link does, so no marketing
+   * scenario or campaign mails them again; `tag` only tags them and leaves the rest to you.
+   * Transactional mail goes to them either way.
+   */
+  afterSilence: z.enum(["unsubscribe", "tag"]).default("unsubscribe"),
 });
 
 const engagedWithin = (days: number) => ({
@@ -30,7 +37,7 @@ export const sunset = blueprint({
   name: "sunset",
   title: "Sunset",
   description:
-    "A subscriber with no human open (Apple's privacy pre-fetches do not count) and no click in months gets one last-chance mail; still silent some days later, they get the sunset tag, to keep out of marketing audiences and protect deliverability. A click ends it at once.",
+    "A subscriber with no human open (Apple's privacy pre-fetches do not count) and no click in months gets one last-chance mail; still silent some days later, they get the sunset tag and are unsubscribed from marketing mail (or, with afterSilence: tag, only tagged), to protect deliverability. A click ends it at once.",
   templateKeys: ["sunset"],
   tags: (options) => [options.tag],
   segment: (options) => ({
@@ -66,7 +73,15 @@ export const sunset = blueprint({
         no: "tag",
       },
       { id: "stays", kind: "exit", reason: "opened the last-chance mail" },
-      { id: "tag", kind: "add_tag", tag: options.tag },
+      {
+        id: "tag",
+        kind: "add_tag",
+        tag: options.tag,
+        next: options.afterSilence === "unsubscribe" ? "unsubscribe" : null,
+      },
+      ...(options.afterSilence === "unsubscribe"
+        ? [{ id: "unsubscribe", kind: "unsubscribe" }]
+        : []),
     ],
   }),
 });

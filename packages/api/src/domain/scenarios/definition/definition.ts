@@ -238,6 +238,16 @@ const setPropertyNode = z.object({
   next: target,
 });
 
+/**
+ * Unsubscribes the contact from marketing mail, as the unsubscribe link does (consent
+ * UNSUBSCRIBED, an `Unsubscribed` event); transactional mail still goes to them.
+ */
+const unsubscribeNode = z.object({
+  id: nodeId,
+  kind: z.literal("unsubscribe"),
+  next: target,
+});
+
 const startScenarioNode = z.object({
   id: nodeId,
   kind: z.literal("start_scenario"),
@@ -272,6 +282,7 @@ export const nodeKinds = [
   "remove_tag",
   "adjust_score",
   "set_property",
+  "unsubscribe",
   "start_scenario",
   "webhook",
   "exit",
@@ -290,6 +301,7 @@ const node = z.discriminatedUnion(
     tagNode("remove_tag"),
     adjustScoreNode,
     setPropertyNode,
+    unsubscribeNode,
     startScenarioNode,
     webhookNode,
     exitNode,

@@ -5,6 +5,7 @@ import { tagContacts, untagContacts } from "../../contacts/tag-contacts.ts";
 import { updateContact } from "../../contacts/upsert-contact.ts";
 import { missingTemplateData } from "../../email-templates/required-data.ts";
 import { addJob } from "../../jobs/add-job.ts";
+import { unsubscribeContact, unsubscribeSources } from "../../messages/engagement/unsubscribe.ts";
 import { decideDelivery } from "../../messages/policy/delivery-policy.ts";
 import {
   checkSendingLimits,
@@ -57,6 +58,8 @@ export function executeNode(node: ScenarioNode, context: StepContext): Promise<N
       return adjustScore(node, context);
     case "set_property":
       return setProperty(node, context);
+    case "unsubscribe":
+      return unsubscribe(context);
     case "start_scenario":
       return startScenario(node, context);
     case "webhook":
@@ -403,6 +406,26 @@ async function setProperty(
     tx,
   );
   return { output: "next" };
+}
+
+/** Unsubscribes the contact from marketing mail; one already unsubscribed is left as it is. */
+async function unsubscribe({
+  tx,
+  scenario,
+  contact,
+  run,
+  seq,
+  now,
+}: StepContext): Promise<NodeOutcome> {
+  const changed = await unsubscribeContact(tx, {
+    workspaceId: scenario.workspaceId,
+    contactId: contact.id,
+    source: unsubscribeSources.scenario,
+    properties: { scenario_id: scenario.id, scenario_run_id: run.id },
+    idempotencyKey: `consent:scenario:${run.id}:${seq}`,
+    now,
+  });
+  return changed ? { output: "next" } : { output: "next", reason: "already unsubscribed" };
 }
 
 /** Queues the call (its own job, retried with backoff) and waits for its outcome. */
