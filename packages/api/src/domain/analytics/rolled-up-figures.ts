@@ -35,10 +35,7 @@ export function bucketedFiguresSql(
     ", ",
   );
   const groupByBucket = options.groupByBucket ?? true;
-  const group = Prisma.join(
-    [...(groupByBucket ? [Prisma.sql`bucket`] : []), ...keys].map((key) => key),
-    ", ",
-  );
+  const grouping = [...(groupByBucket ? [Prisma.sql`bucket`] : []), ...keys];
   return Prisma.sql`
     WITH dirty AS (
       SELECT DISTINCT slot FROM analytics_dirty_slots
@@ -58,7 +55,7 @@ export function bucketedFiguresSql(
     SELECT ${groupByBucket ? Prisma.sql`${bucketOfSql(period, Prisma.sql`slot`)} AS bucket, ` : Prisma.empty}${keys.length > 0 ? Prisma.sql`${Prisma.join(keys, ", ")}, ` : Prisma.empty}${sums}
       FROM figures
      ${options.filter ? Prisma.sql`WHERE ${options.filter}` : Prisma.empty}
-     ${groupByBucket || keys.length > 0 ? Prisma.sql`GROUP BY ${group}` : Prisma.empty}`;
+     ${grouping.length > 0 ? Prisma.sql`GROUP BY ${Prisma.join(grouping, ", ")}` : Prisma.empty}`;
 }
 
 /**
