@@ -48,16 +48,17 @@ export async function loadAttributionModel(
 
 /**
  * The saved model with a change applied, validated but not saved: what a report previews
- * before the marketer saves it.
+ * before the marketer saves it; with the saved model, so the report can tell whether the
+ * preview credits differently.
  */
 export async function previewAttributionModel(
   executor: Executor,
   workspaceId: string,
   change: AttributionModelChange | null | undefined,
-): Promise<AttributionModel> {
+): Promise<{ model: AttributionModel; saved: AttributionModel }> {
   const parsed = parseInput(modelChange, change ?? {}, ["model"]);
   const saved = await loadAttributionModel(workspaceId, executor);
-  return { ...saved, ...definedOnly(parsed) };
+  return { model: { ...saved, ...definedOnly(parsed) }, saved };
 }
 
 /** Saves a change to the model; every report re-computes history with it. */

@@ -4,7 +4,6 @@ import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import {
   type AttributionModel,
   type AttributionModelChange,
-  loadAttributionModel,
   previewAttributionModel,
 } from "./attribution-settings.ts";
 import { sameCredit } from "./credited-orders.ts";
@@ -92,8 +91,7 @@ export async function reportRevenueAttribution(
 ): Promise<RevenueAttribution> {
   const executor = db();
   const period = await resolveReportingPeriod(executor, workspaceId, periodInput);
-  const saved = await loadAttributionModel(workspaceId, executor);
-  const model = await previewAttributionModel(executor, workspaceId, modelChange);
+  const { model, saved } = await previewAttributionModel(executor, workspaceId, modelChange);
   const currency = await loadWorkspaceCurrency(executor, workspaceId);
   // A preview that credits differently cannot use the roll-ups: every slot is computed.
   const live = !sameCredit(model, saved);
