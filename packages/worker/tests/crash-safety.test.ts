@@ -82,6 +82,11 @@ async function unfinishedRuns(scenarioId: string) {
   });
 }
 
+/** A run is done once its last send is queued; the send job itself may still be waiting. */
+async function unsettledMessages(workspaceId: string) {
+  return db().message.count({ where: { workspaceId, status: { in: ["QUEUED", "SENDING"] } } });
+}
+
 /** What a stalled test shows: runs by status and node, and the jobs left. */
 async function stateOf(scenarioId: string) {
   const runs = await db().$queryRaw`
@@ -192,7 +197,8 @@ describe("crash safety", () => {
     const deadline = Date.now() + 120_000;
     while (
       (await db().scenarioRun.count({ where: { scenarioId: scenario.id } })) < runCount ||
-      (await unfinishedRuns(scenario.id)) > 0
+      (await unfinishedRuns(scenario.id)) > 0 ||
+      (await unsettledMessages(workspace.id)) > 0
     ) {
       if (Date.now() > deadline)
         throw new Error(`runs did not finish: ${await stateOf(scenario.id)}`);
