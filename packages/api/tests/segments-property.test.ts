@@ -338,6 +338,7 @@ async function seedEvents(
             name: e.name,
             occurredAt,
             properties,
+            fromBrowser: false,
           }),
         );
       }

@@ -11,6 +11,7 @@ import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
 import { refresh_recommendations } from "./tasks/refresh_recommendations.ts";
 import { refresh_segment } from "./tasks/refresh_segment.ts";
 import { refresh_segments } from "./tasks/refresh_segments.ts";
+import { replay_browser_orders } from "./tasks/replay_browser_orders.ts";
 import { roll_up_analytics } from "./tasks/roll_up_analytics.ts";
 import { send_email } from "./tasks/send_email.ts";
 import { wake_scenario_runs } from "./tasks/wake_scenario_runs.ts";
@@ -35,4 +36,5 @@ export const taskList = {
   rebuild_recommendations,
   decide_split_winners,
   roll_up_analytics,
+  replay_browser_orders,
 } satisfies Record<JobName, Task>;

@@ -196,6 +196,10 @@ export const Order = builder.prismaNode("Order", {
         type: OrderSource,
         description: "What last wrote its amounts and lines.",
       }),
+      verified: t.exposeBoolean("verified", {
+        description:
+          "False while only a browser (an SDK event with the public key) has reported it; the backend's report of the same order id verifies it. A browser never changes a verified order.",
+      }),
       properties: t.expose("properties", {
         type: "JSONObject",
         description: "The shop's own fields.",

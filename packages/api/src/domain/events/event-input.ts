@@ -78,6 +78,8 @@ export interface IngestEvent {
    * only with a matching `userHash`. Set by `ingestEvents`; unverified until then.
    */
   verified: boolean;
+  /** Sent by a browser with the public key: what it reports about orders is unverified. */
+  fromBrowser: boolean;
 }
 
 const jsonObject = z.record(z.string(), z.json());
@@ -219,6 +221,7 @@ function validateEvent(
     context: storedContext(wire),
     userHash: wire.userHash ?? null,
     verified: source === "trusted",
+    fromBrowser: source === "browser",
   };
 }
 

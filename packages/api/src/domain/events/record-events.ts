@@ -21,6 +21,7 @@ interface EventRow {
   context: Record<string, unknown>;
   occurred_at: string;
   message_id: string;
+  from_browser: boolean;
 }
 
 /**
@@ -68,6 +69,7 @@ export async function recordEvents(
         context: event.context,
         occurred_at: event.occurredAt.toISOString(),
         message_id: event.messageId,
+        from_browser: event.fromBrowser,
       });
     }
     const inserted = await tx.$queryRawUnsafe<{ id: string; message_id: string; jobs: number }[]>(
@@ -118,14 +120,14 @@ function lockStatement(workspaceId: string, anonymousIds: string[]): string {
 const insertEventsWithJobsSql = `
   WITH inserted AS (
     INSERT INTO events (workspace_id, contact_id, anonymous_id, name, properties, context,
-                        occurred_at, received_at, message_id)
+                        occurred_at, received_at, message_id, from_browser)
     SELECT $1::uuid, coalesce(r.contact_id, identity.contact_id), r.anonymous_id, r.name,
-           r.properties, r.context, r.occurred_at, $3::timestamptz, r.message_id
+           r.properties, r.context, r.occurred_at, $3::timestamptz, r.message_id, r.from_browser
       FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (contact_id uuid, anonymous_id text,
              name text, properties jsonb, context jsonb, occurred_at timestamptz,
-             message_id text)) WITH ORDINALITY
+             message_id text, from_browser boolean)) WITH ORDINALITY
            AS r(contact_id, anonymous_id, name, properties, context, occurred_at, message_id,
-                position)
+                from_browser, position)
       LEFT JOIN anonymous_identities identity
         ON identity.workspace_id = $1::uuid AND identity.anonymous_id = r.anonymous_id
      ORDER BY r.position

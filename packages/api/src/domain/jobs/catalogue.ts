@@ -47,6 +47,14 @@ export const jobCatalogue = {
       .max(100_000)
       .default([]),
   }),
+  /**
+   * Writes the orders of a workspace's browser order events, a batch after `afterEventId`, once
+   * unverified orders count again (`updateOrderSettings`); queues itself for the next batch.
+   */
+  replay_browser_orders: z.object({
+    workspaceId: uuid,
+    afterEventId: z.string().regex(/^\d{1,19}$/),
+  }),
   /** Applies every workspace's score decay policy (daily). */
   decay_scores: z.object({}),
   /** Takes a scenario run's next steps, up to its next wait. Keyed by run. */

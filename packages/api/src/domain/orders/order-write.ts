@@ -66,6 +66,11 @@ export interface OrderWrite {
   shop_order_id: string;
   contact_id: string | null;
   source: "EVENT" | "API";
+  /**
+   * False for what only a browser reported (an SDK event with the public key): it never changes
+   * a verified order, and makes a new order unverified. Omitted, true.
+   */
+  verified?: boolean;
   /** The currency of the write's amounts; a new order's currency, and the order's when details apply. */
   currency: string;
   /** ISO time this information was true: the event's time, or the shop's `updatedAt`. */

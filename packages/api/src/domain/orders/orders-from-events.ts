@@ -25,6 +25,8 @@ export interface OrderEvent {
   contactId: string | null;
   occurredAt: Date;
   properties: Record<string, unknown>;
+  /** Reported by a browser with the public key: the order it writes is unverified. */
+  fromBrowser: boolean;
 }
 
 type Properties = Record<string, unknown>;
@@ -63,6 +65,7 @@ export function orderWriteFromEvent(event: OrderEvent, defaultCurrency: string):
     shop_order_id: shopOrderId,
     contact_id: event.contactId,
     source: "EVENT",
+    verified: !event.fromBrowser,
     currency,
     at,
     details: null,
@@ -122,7 +125,9 @@ export function orderWriteFromEvent(event: OrderEvent, defaultCurrency: string):
 
 /**
  * Applies an order event to its order in the caller's transaction (the event's reaction).
- * Repeating it changes nothing more: its writes are keyed and time-guarded.
+ * Repeating it changes nothing more: its writes are keyed and time-guarded. Null when the
+ * event names no order, or when a browser's event would change a verified order (it changes
+ * nothing).
  */
 export async function recordOrderEvent(
   tx: Transaction,
@@ -133,7 +138,7 @@ export async function recordOrderEvent(
   const write = orderWriteFromEvent(event, defaultCurrency);
   if (!write) return null;
   const [written] = await writeOrders(tx, workspaceId, [write]);
-  return written ?? null;
+  return written && !written.ignored ? written : null;
 }
 
 const hasAmounts = (properties: Properties) =>

@@ -5,6 +5,8 @@ export interface WrittenOrder {
   id: string;
   shop_order_id: string;
   created: boolean;
+  /** An unverified write to a verified order: it changed nothing. */
+  ignored: boolean;
   /** The order's contact before the write and after it (distinct, guests left out). */
   contactIds: string[];
 }
@@ -72,20 +74,24 @@ export async function writeOrders(
       await tx.$executeRawUnsafe(insertLinesSql, workspaceId, JSON.stringify(lines));
   }
 
-  const refunds = writes.flatMap((write) =>
-    write.refunds.map((refund) => ({ ...refund, shop_order_id: write.shop_order_id })),
+  const refunds = writes.flatMap((write, index) =>
+    results[index]?.ignored
+      ? []
+      : write.refunds.map((refund) => ({ ...refund, shop_order_id: write.shop_order_id })),
   );
   if (refunds.length > 0) {
     await tx.$executeRawUnsafe(upsertRefundsSql, workspaceId, JSON.stringify(refunds));
   }
   await tx.$executeRawUnsafe(
     recomputeRefundsSql,
-    results.map((row) => row.id),
+    results.filter((row) => !row.ignored).map((row) => row.id),
   );
-  return results.map(({ id, shop_order_id, created, contact_id }) => {
+  return results.map(({ id, shop_order_id, created, ignored, contact_id }) => {
     const before = contactBefore.get(shop_order_id);
-    const contactIds = [...new Set([before, contact_id])].filter((c): c is string => !!c);
-    return { id, shop_order_id, created, contactIds };
+    const contactIds = ignored
+      ? []
+      : [...new Set([before, contact_id])].filter((c): c is string => !!c);
+    return { id, shop_order_id, created, ignored, contactIds };
   });
 }
 
@@ -93,22 +99,24 @@ function flatOrder(write: OrderWrite) {
   const { details, refunds: _refunds, ...rest } = write;
   return {
     ...rest,
+    verified: write.verified ?? true,
     has_details: details !== null,
     ...(details && { ...details, lines: undefined }),
   };
 }
 
-const inputColumns = `shop_order_id text, contact_id uuid, source text, at timestamptz,
+const inputColumns = `shop_order_id text, contact_id uuid, source text, verified boolean, at timestamptz,
   has_details boolean, placeholder boolean, order_number text, cart_id text, currency text,
   subtotal bigint, discount bigint, shipping bigint, tax bigint, total bigint, coupon text,
   ordered_at timestamptz, properties jsonb, status text, tracking_number text, tracking_url text,
   carrier text, shipped_at timestamptz, cancelled_at timestamptz`;
 
+/** The backend reports an order only a browser had: its word replaces the browser's, whatever the times. */
+const verifies = "(i.verified AND NOT o.verified)";
 /** The write's details apply: real details, not older than the stored ones. */
-const details =
-  "(i.has_details AND NOT i.placeholder AND (o.data_at IS NULL OR i.at >= o.data_at))";
+const details = `(i.has_details AND NOT i.placeholder AND (o.data_at IS NULL OR i.at >= o.data_at OR ${verifies}))`;
 /** The write's status applies: it has one, not older than the stored one. */
-const status = "(i.status IS NOT NULL AND i.at >= o.status_at)";
+const status = `(i.status IS NOT NULL AND (i.at >= o.status_at OR ${verifies}))`;
 const detail = (column: string) =>
   `${column} = CASE WHEN ${details} THEN coalesce(i.${column}, o.${column}) ELSE o.${column} END`;
 
@@ -118,7 +126,8 @@ const upsertOrdersSql = `
   ), inserted AS (
     INSERT INTO orders (workspace_id, shop_order_id, order_number, contact_id, cart_id, currency,
       subtotal, discount, shipping, tax, total, coupon, status, tracking_number, tracking_url,
-      carrier, ordered_at, shipped_at, cancelled_at, data_at, status_at, source, properties)
+      carrier, ordered_at, shipped_at, cancelled_at, data_at, status_at, source, verified,
+      properties)
     SELECT $1::uuid, i.shop_order_id, i.order_number, i.contact_id, i.cart_id, i.currency,
            coalesce(i.subtotal, 0), coalesce(i.discount, 0), coalesce(i.shipping, 0),
            coalesce(i.tax, 0), coalesce(i.total, 0), i.coupon,
@@ -127,7 +136,7 @@ const upsertOrdersSql = `
            CASE WHEN i.has_details AND NOT i.placeholder THEN i.at END,
            -- Without a status, the order has been PLACED since it was placed.
            CASE WHEN i.status IS NOT NULL THEN i.at ELSE coalesce(i.ordered_at, i.at) END,
-           i.source::order_source, coalesce(i.properties, '{}')
+           i.source::order_source, i.verified, coalesce(i.properties, '{}')
       FROM input i ORDER BY i.shop_order_id
     ON CONFLICT (workspace_id, shop_order_id) DO NOTHING
     RETURNING id, shop_order_id, contact_id
@@ -138,6 +147,7 @@ const upsertOrdersSql = `
                         THEN o.properties || i.properties ELSE o.properties END,
       data_at = CASE WHEN ${details} THEN i.at ELSE o.data_at END,
       source = CASE WHEN ${details} THEN i.source::order_source ELSE o.source END,
+      verified = o.verified OR (i.verified AND i.has_details AND NOT i.placeholder),
       status = CASE WHEN ${status} THEN i.status::order_status ELSE o.status END,
       status_at = CASE WHEN ${status} THEN i.at ELSE o.status_at END,
       contact_id = coalesce(i.contact_id, o.contact_id),
@@ -149,15 +159,24 @@ const upsertOrdersSql = `
       updated_at = now()
       FROM input i
      WHERE o.workspace_id = $1::uuid AND o.shop_order_id = i.shop_order_id
+       -- A browser never changes what the backend reported.
+       AND (i.verified OR NOT o.verified)
     RETURNING o.id, o.shop_order_id, o.contact_id,
               (i.has_details AND NOT i.placeholder AND o.data_at = i.at) AS details_applied
+  ), ignored AS (
+    SELECT o.id, o.shop_order_id, o.contact_id
+      FROM orders o JOIN input i ON o.shop_order_id = i.shop_order_id
+     WHERE o.workspace_id = $1::uuid AND o.verified AND NOT i.verified
   )
-  SELECT x.id::text, x.shop_order_id, x.created, x.contact_id::text,
-         coalesce(x.details_applied, i.has_details) AS details_applied
-    FROM (SELECT id, shop_order_id, contact_id, true AS created, NULL::boolean AS details_applied
+  SELECT x.id::text, x.shop_order_id, x.created, x.ignored, x.contact_id::text,
+         coalesce(x.details_applied, i.has_details AND NOT x.ignored) AS details_applied
+    FROM (SELECT id, shop_order_id, contact_id, true AS created, false AS ignored,
+                 NULL::boolean AS details_applied
             FROM inserted
           UNION ALL
-          SELECT id, shop_order_id, contact_id, false, details_applied FROM updated) x
+          SELECT id, shop_order_id, contact_id, false, false, details_applied FROM updated
+          UNION ALL
+          SELECT id, shop_order_id, contact_id, false, true, false FROM ignored) x
     JOIN input i ON i.shop_order_id = x.shop_order_id`;
 
 const insertLinesSql = `

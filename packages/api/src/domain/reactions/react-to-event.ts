@@ -37,6 +37,7 @@ interface StoredEvent {
   occurredAt: Date;
   properties: Record<string, unknown>;
   activity: boolean;
+  fromBrowser: boolean;
 }
 
 /**
@@ -70,16 +71,17 @@ export async function reactToEvent(
     const [event] = await tx.$queryRaw<StoredEvent[]>`
       SELECT id::text AS "eventId", workspace_id::text AS "workspaceId", contact_id::text AS "contactId",
              anonymous_id AS "anonymousId", name, occurred_at AS "occurredAt", properties,
-             context->>'source' IS DISTINCT FROM 'cartwheel' OR context->>'activity' = 'true' AS activity
+             context->>'source' IS DISTINCT FROM 'cartwheel' OR context->>'activity' = 'true' AS activity,
+             from_browser AS "fromBrowser"
         FROM events WHERE id = ${eventId}::bigint`;
     if (!event) return null;
-    const { activity, properties, anonymousId, ...handled } = event;
+    const { activity, properties, anonymousId, fromBrowser, ...handled } = event;
     const reaction: EventReaction = {
       ...handled,
       scoreChanged: false,
       memberships: [],
       scenarios: { ended: [], resumed: [], started: [] },
-      shopping: { productStubs: 0, orderId: null, cartId: null },
+      shopping: { productStubs: 0, orderId: null, cartId: null, uncountedOrder: false },
     };
     const contactId = event.contactId;
     // The contact's lock comes first: its orders are written after it, as upsertOrders does.
@@ -91,6 +93,7 @@ export async function reactToEvent(
       name: event.name,
       occurredAt: event.occurredAt,
       properties,
+      fromBrowser,
     });
     await recordVisit(tx, { ...handled, anonymousId });
     if (!contactId) return reaction;
@@ -99,13 +102,16 @@ export async function reactToEvent(
         UPDATE contacts SET last_seen_at = ${event.occurredAt}::timestamptz
          WHERE id = ${contactId}::uuid AND (last_seen_at IS NULL OR last_seen_at < ${event.occurredAt}::timestamptz)`;
     }
-    const score = await applyScoringRules(tx, {
-      id: event.eventId,
-      workspaceId: event.workspaceId,
-      contactId,
-      name: event.name,
-      occurredAt: event.occurredAt,
-    });
+    // An order that does not count does not score either.
+    const score = reaction.shopping.uncountedOrder
+      ? null
+      : await applyScoringRules(tx, {
+          id: event.eventId,
+          workspaceId: event.workspaceId,
+          contactId,
+          name: event.name,
+          occurredAt: event.occurredAt,
+        });
     reaction.scoreChanged = score !== null;
     reaction.memberships = await refreshSegmentsForContacts(
       tx,

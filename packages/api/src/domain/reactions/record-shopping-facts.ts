@@ -5,6 +5,7 @@ import { convertCarts } from "../orders/convert-carts.ts";
 import { cartEventNames } from "../orders/fold-cart.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
 import { recordCartEvent } from "../orders/record-cart-event.ts";
+import { countsBrowserOrders } from "../orders/unverified-orders.ts";
 import { recordEventSignals } from "../recommendations/record-event-signals.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 
@@ -16,6 +17,8 @@ export interface ShoppingFacts {
   orderId: string | null;
   /** The row id of the cart the event wrote, if any. */
   cartId: string | null;
+  /** A browser's order event in a workspace where unverified orders do not count: no order. */
+  uncountedOrder: boolean;
 }
 
 const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames, ...cartEventNames]);
@@ -30,7 +33,8 @@ const shoppingEvents = new Set<string>([...stubEventNames, ...orderEventNames, .
  * shopper is identified, which then attaches the order or cart to the contact) changes nothing
  * twice. Other events cost nothing. When the order belongs (or belonged) to another contact
  * than the event's (an anonymous refund, an order moved), that contact's segments on orders
- * are queued for a re-check.
+ * are queued for a re-check. A browser's order event writes an unverified order, never changes
+ * a verified one, and writes nothing where the workspace does not count unverified orders.
  *
  * @example await recordShoppingFacts(tx, { id, workspaceId, contactId, name, occurredAt, properties })
  */
@@ -43,21 +47,34 @@ export async function recordShoppingFacts(
     name: string;
     occurredAt: Date;
     properties: Record<string, unknown>;
+    fromBrowser: boolean;
   },
 ): Promise<ShoppingFacts> {
-  if (!shoppingEvents.has(event.name)) return { productStubs: 0, orderId: null, cartId: null };
+  if (!shoppingEvents.has(event.name))
+    return { productStubs: 0, orderId: null, cartId: null, uncountedOrder: false };
   const currency = await loadWorkspaceCurrency(tx, event.workspaceId);
   const stubs = await recordProductStubs(
     tx,
     event.workspaceId,
     productsFromEvent(event.name, event.properties, currency),
   );
-  const order = await recordOrderEvent(tx, event.workspaceId, event, currency);
+  const uncountedOrder =
+    event.fromBrowser &&
+    (orderEventNames as readonly string[]).includes(event.name) &&
+    !(await countsBrowserOrders(tx, event.workspaceId));
+  const order = uncountedOrder
+    ? null
+    : await recordOrderEvent(tx, event.workspaceId, event, currency);
   if (order) await convertCarts(tx, event.workspaceId, [order.id]);
   // The event's own contact is re-checked by its reaction; others the order belongs or belonged to are queued.
   const others = order?.contactIds.filter((id) => id !== event.contactId) ?? [];
   await queueContactOrdersChange(tx, event.workspaceId, others);
   const cart = await recordCartEvent(tx, event.workspaceId, event, currency);
   await recordEventSignals(tx, event, order?.id ?? null);
-  return { productStubs: stubs.created, orderId: order?.id ?? null, cartId: cart?.id ?? null };
+  return {
+    productStubs: stubs.created,
+    orderId: order?.id ?? null,
+    cartId: cart?.id ?? null,
+    uncountedOrder,
+  };
 }
