@@ -344,6 +344,17 @@ it("edits the definition: a saved change redraws the flow, problems land on thei
   expect(await page.locator(".scenario-node.has-problem").count()).toBe(0);
   expect((await read()).definition).toEqual(afterSave.definition);
 
+  // An empty name: beside the name field, nothing saved.
+  await text.fill(JSON.stringify(current, null, 2));
+  await page.getByTestId("definition-name").fill("  ");
+  await page.getByTestId("definition-save").click();
+  await expect
+    .poll(() => page.getByTestId("definition-error-name").textContent())
+    .toBe("must not be empty");
+  expect(await page.locator(".has-problem").count()).toBe(0);
+  expect((await read()).name).toBe("Order follow-up v2");
+  await page.getByTestId("definition-name").fill("Order follow-up v2");
+
   // Not JSON at all: refused with its line and column, and no request is sent.
   const requestsBefore = saves.length;
   const broken = JSON.stringify(current, null, 2).replace('"start": ', '"start" ');
