@@ -155,7 +155,11 @@ export function definitionEditor(
     nameInput.value !== scenario.name ||
     priorityInput.value !== String(scenario.priority);
 
-  const save = h("button", { type: "button", testid: "definition-save", disabled: true }, "Save");
+  const save = h(
+    "button",
+    { type: "button", testid: "definition-save", disabled: true, title: "Save (Ctrl+S)" },
+    "Save",
+  );
   const discard = h(
     "button",
     {
@@ -314,6 +318,14 @@ export function definitionEditor(
     }
   });
 
+  // Ctrl+S / ⌘S saves, as in any editor, instead of saving the web page.
+  for (const input of [text, nameInput, priorityInput] as HTMLElement[]) {
+    input.addEventListener("keydown", (event) => {
+      if (event.key !== "s" || !(event.ctrlKey || event.metaKey)) return;
+      event.preventDefault();
+      if (!save.disabled) save.click();
+    });
+  }
   refresh();
   return h(
     "section",
