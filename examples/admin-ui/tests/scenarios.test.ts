@@ -4,6 +4,7 @@ import {
   advanceDueRuns,
   createScenario,
   createTemplate,
+  pauseScenario,
   publishScenario,
   startScenario,
   updateEmailSettings,
@@ -12,7 +13,7 @@ import {
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningAdminUi, startAdminUi } from "../server.ts";
-import { launchChromium, signIn, startApi } from "./support.ts";
+import { attributeValues, launchChromium, signIn, startApi } from "./support.ts";
 
 let api: Awaited<ReturnType<typeof startApi>>;
 let ui: RunningAdminUi;
@@ -184,5 +185,273 @@ it("updates the node counts as runs advance, reconnects a dropped stream, and cl
   await page.getByRole("link", { name: "← Scenarios" }).click();
   await page.getByTestId("scenario-list").waitFor();
   await expect.poll(() => streams.length).toBe(closedBefore + 1);
+  expect(errors).toEqual([]);
+});
+
+const scenarioQuery = `query($id: ID!) { node(id: $id) { ... on Scenario {
+  name priority status definition liveVersion { version definition }
+  runs(first: 10) { edges { node { status reason } } }
+} } }`;
+
+/** A live scenario: a point on entry, wait up to an hour for an order, ten for buyers, exit. */
+async function liveWaitingScenario(shop: { workspaceId: string }) {
+  const workspaceId = Buffer.from(shop.workspaceId, "base64")
+    .toString("utf8")
+    .split(":")[1] as string;
+  const scenario = await createScenario(workspaceId, {
+    name: "Order follow-up",
+    definition: {
+      version: 1,
+      trigger: { kind: "api" },
+      start: "welcome",
+      nodes: [
+        { id: "welcome", kind: "adjust_score", delta: 1, reason: "entered", next: "wait-1h" },
+        {
+          id: "wait-1h",
+          kind: "wait_for_event",
+          event: "Order Completed",
+          timeout: { hours: 1 },
+          matched: "buyer",
+          timedOut: "bye",
+        },
+        { id: "buyer", kind: "adjust_score", delta: 10, reason: "bought", next: "bye" },
+        { id: "bye", kind: "exit" },
+      ],
+    },
+  });
+  await publishScenario(workspaceId, scenario.id);
+  return {
+    workspaceId,
+    scenarioId: scenario.id,
+    globalId: Buffer.from(`Scenario:${scenario.id}`).toString("base64"),
+  };
+}
+
+it("edits the definition: a saved change redraws the flow, problems land on their node, bad JSON is refused here", async () => {
+  const shop = await api.newShop();
+  const { globalId } = await liveWaitingScenario(shop);
+  const read = async () =>
+    (await api.api.data(scenarioQuery, { id: globalId }, shop.secretKey)).node;
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey);
+  const saves: string[] = [];
+  page.on("request", (request) => {
+    if (request.postData()?.includes("updateScenario")) saves.push(request.url());
+  });
+  await page.goto(`${ui.url}/#/scenarios/${encodeURIComponent(globalId)}`);
+  const node = (id: string) => page.locator(`[data-testid=scenario-node][data-node="${id}"]`);
+  await node("wait-1h").waitFor();
+  expect(await page.getByTestId("definition-editor").isVisible()).toBe(false);
+  await page.getByTestId("edit-definition").click();
+  const text = page.getByTestId("definition-text");
+  const document = JSON.parse(await text.inputValue());
+  expect(document.nodes.map((n: { id: string }) => n.id)).toEqual([
+    "welcome",
+    "wait-1h",
+    "buyer",
+    "bye",
+  ]);
+  expect(await page.getByTestId("definition-save").isDisabled()).toBe(true);
+  const edit = async (change: (doc: typeof document) => void) => {
+    const copy = structuredClone(document);
+    change(copy);
+    await text.fill(JSON.stringify(copy, null, 2));
+  };
+
+  // A valid change: buyers get 5 more points before they leave; renamed and prioritised too.
+  await edit((doc) => {
+    doc.nodes[2].next = "score";
+    doc.nodes.splice(3, 0, {
+      id: "score",
+      kind: "adjust_score",
+      delta: 5,
+      reason: "bought",
+      next: "bye",
+    });
+  });
+  await page.getByTestId("definition-name").fill("Order follow-up v2");
+  await page.getByTestId("definition-priority").fill("5");
+  await page.getByTestId("definition-save").click();
+  const saved = page.getByTestId("definition-saved");
+  await saved.waitFor();
+  expect(await saved.textContent()).toContain("Saved as the draft of version 2");
+  expect(await saved.textContent()).toContain("Live version 1 keeps running unchanged");
+  await node("score").waitFor();
+  expect(await node("buyer").locator("[data-testid=node-output]").allTextContents()).toEqual([
+    "next → score0",
+  ]);
+  expect(await page.locator("h1").textContent()).toContain("Order follow-up v2");
+  expect(await page.getByTestId("publish-scenario").textContent()).toBe(
+    "Publish changes as version 2",
+  );
+  expect(await page.getByTestId("draft-changed").isVisible()).toBe(true);
+  const afterSave = await read();
+  expect(afterSave).toMatchObject({ name: "Order follow-up v2", priority: 5, status: "LIVE" });
+  expect(afterSave.liveVersion.version).toBe(1);
+  expect(afterSave.definition.nodes.map((n: { id: string }) => n.id)).toContain("score");
+  expect(afterSave.liveVersion.definition.nodes.map((n: { id: string }) => n.id)).not.toContain(
+    "score",
+  );
+
+  // A dangling `next`: the problem is on the score card, and only there.
+  const current = JSON.parse(await text.inputValue());
+  const change = async (mutate: (doc: typeof current) => void) => {
+    const copy = structuredClone(current);
+    mutate(copy);
+    await text.fill(JSON.stringify(copy, null, 2));
+    await page.getByTestId("definition-save").click();
+    await page.getByTestId("definition-error").waitFor();
+  };
+  await change((doc) => {
+    doc.nodes.find((n: { id: string }) => n.id === "score").next = "nowhere";
+  });
+  expect(await page.getByTestId("definition-error").textContent()).toContain("1 problem");
+  expect(await node("score").getAttribute("class")).toContain("has-problem");
+  expect(await node("score").getByTestId("node-problem").textContent()).toBe(
+    'next no node is called "nowhere"',
+  );
+  expect(await page.locator("[data-testid=node-problem]").count()).toBe(1);
+  expect(await page.locator(".scenario-node.has-problem").count()).toBe(1);
+  expect(await page.getByTestId("trigger-problem").count()).toBe(0);
+  expect(await attributeValues(page, "definition-problem", "data-path")).toEqual([
+    "definition.nodes.score.next",
+  ]);
+  expect((await read()).definition).toEqual(afterSave.definition);
+
+  // A wait without a timeout: on the wait card, and the score card is clean again.
+  await change((doc) => {
+    delete doc.nodes.find((n: { id: string }) => n.id === "wait-1h").timeout;
+  });
+  await expect.poll(() => node("wait-1h").getAttribute("class")).toContain("has-problem");
+  expect(await node("wait-1h").getByTestId("node-problem").textContent()).toMatch(/^timeout /);
+  expect(await page.locator("[data-testid=node-problem]").count()).toBe(1);
+  expect(await node("score").getAttribute("class")).not.toContain("has-problem");
+  expect(await attributeValues(page, "definition-problem", "data-path")).toEqual([
+    "definition.nodes.wait-1h.timeout",
+  ]);
+  await mkdir(screenshots, { recursive: true });
+  await node("wait-1h").scrollIntoViewIfNeeded();
+  await page.screenshot({
+    path: path.join(screenshots, "admin-scenario-editor-errors.png"),
+    fullPage: true,
+  });
+
+  // A trigger without its tag: on the trigger line, no node marked.
+  await change((doc) => {
+    doc.trigger = { kind: "tag_added" };
+  });
+  await expect.poll(() => page.getByTestId("trigger-problem").count()).toBe(1);
+  expect(await page.getByTestId("trigger-problem").textContent()).toMatch(/^trigger\.tag /);
+  expect(await page.locator(".scenario-node.has-problem").count()).toBe(0);
+  expect((await read()).definition).toEqual(afterSave.definition);
+
+  // An empty name: beside the name field, nothing saved.
+  await text.fill(JSON.stringify(current, null, 2));
+  await page.getByTestId("definition-name").fill("  ");
+  await page.getByTestId("definition-name").press("Control+s");
+  await expect
+    .poll(() => page.getByTestId("definition-error-name").textContent())
+    .toBe("must not be empty");
+  expect(await page.locator(".has-problem").count()).toBe(0);
+  expect((await read()).name).toBe("Order follow-up v2");
+  await page.getByTestId("definition-name").fill("Order follow-up v2");
+
+  // Not JSON at all: refused with its line and column, and no request is sent.
+  const requestsBefore = saves.length;
+  const broken = JSON.stringify(current, null, 2).replace('"start": ', '"start" ');
+  const brokenLine = broken.split("\n").findIndex((line) => line.includes('"start" ')) + 1;
+  await text.fill(broken);
+  await page.getByTestId("definition-save").click();
+  const jsonError = page.getByTestId("definition-json-error");
+  await jsonError.waitFor();
+  expect(await jsonError.textContent()).toMatch(
+    new RegExp(`^Not valid JSON at line ${brokenLine}, column 11: .+\\. Nothing was sent\\.$`),
+  );
+  expect(await page.locator(".code-gutter .error-line").textContent()).toBe(String(brokenLine));
+  expect(saves.length).toBe(requestsBefore);
+  expect((await read()).definition).toEqual(afterSave.definition);
+
+  // Discarding puts the saved document back and the flow shows the saved draft, clean.
+  await page.getByTestId("definition-discard").click();
+  expect(JSON.parse(await text.inputValue())).toEqual(afterSave.definition);
+  expect(await page.locator(".has-problem").count()).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+it("pauses, resumes and, after a confirm, archives a live scenario", async () => {
+  const shop = await api.newShop();
+  const { workspaceId, scenarioId, globalId } = await liveWaitingScenario(shop);
+  for (const email of ["p@example.com", "q@example.com"]) {
+    const { contact } = await upsertContact(workspaceId, { email });
+    await startScenario(workspaceId, scenarioId, contact.id, { payload: {} });
+  }
+  await advanceDueRuns({ now: new Date(), workspaceId });
+  const read = async () =>
+    (await api.api.data(scenarioQuery, { id: globalId }, shop.secretKey)).node;
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey);
+  await page.goto(`${ui.url}/#/scenarios/${encodeURIComponent(globalId)}`);
+  const status = page.getByTestId("scenario-status");
+  await expect.poll(() => status.textContent()).toBe("live");
+  expect(await page.getByTestId("resume-scenario").count()).toBe(0);
+
+  await page.getByTestId("pause-scenario").click();
+  await expect.poll(() => status.textContent()).toBe("paused");
+  expect(await page.getByTestId("paused-note").textContent()).toContain(
+    "Runs in progress hold where they are",
+  );
+  expect(await page.getByTestId("pause-scenario").count()).toBe(0);
+  expect((await read()).status).toBe("PAUSED");
+  await expect
+    .poll(() =>
+      page
+        .locator('[data-testid=scenario-node][data-node="wait-1h"]')
+        .getByTestId("node-waiting")
+        .textContent(),
+    )
+    .toBe("2 waiting");
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, "admin-scenario-paused.png") });
+
+  await page.getByTestId("resume-scenario").click();
+  await expect.poll(() => status.textContent()).toBe("live");
+  expect(await page.getByTestId("lifecycle-done").textContent()).toMatch(/^Resumed\./);
+  expect(await page.getByTestId("paused-note").count()).toBe(0);
+  expect((await read()).status).toBe("LIVE");
+
+  // Paused behind the page's back: the API's refusal is shown as it says it.
+  await pauseScenario(workspaceId, scenarioId);
+  await page.getByTestId("pause-scenario").click();
+  const refused = page.getByTestId("lifecycle-error");
+  await refused.waitFor();
+  expect(await refused.textContent()).toBe("Conflict on id: a paused scenario cannot be paused");
+  await page.reload();
+  await expect.poll(() => status.textContent()).toBe("paused");
+
+  // Archive asks first, says what it ends, and Cancel changes nothing.
+  await page.getByTestId("archive-scenario").click();
+  const confirm = page.getByTestId("archive-confirm");
+  expect(await confirm.isVisible()).toBe(true);
+  expect(await confirm.textContent()).toContain(
+    "Every run in progress exits now (2 runs are waiting)",
+  );
+  await page.getByTestId("archive-cancel").click();
+  expect(await confirm.isVisible()).toBe(false);
+  expect((await read()).status).toBe("PAUSED");
+  await page.getByTestId("archive-scenario").click();
+  await page.screenshot({ path: path.join(screenshots, "admin-scenario-archive-confirm.png") });
+  await page.getByTestId("archive-confirm-button").click();
+  await expect.poll(() => status.textContent()).toBe("archived");
+  expect(await page.getByTestId("lifecycle-done").textContent()).toContain(
+    "Every run in progress has exited",
+  );
+  const archived = await read();
+  expect(archived.status).toBe("ARCHIVED");
+  expect(archived.runs.edges.map((e: { node: { status: string } }) => e.node.status)).toEqual([
+    "EXITED",
+    "EXITED",
+  ]);
+  expect(await page.getByTestId("archive-scenario").count()).toBe(0);
+  await page.getByTestId("edit-definition").click();
+  expect(await page.getByTestId("definition-save").count()).toBe(0);
+  expect(await page.getByTestId("definition-text").getAttribute("readonly")).toBe("");
   expect(errors).toEqual([]);
 });
