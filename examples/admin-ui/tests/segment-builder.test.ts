@@ -97,6 +97,36 @@ it("builds a segment from simple conditions with a live count, saves it and edit
   await expect.poll(() => count.textContent()).toBe("1");
   expect(await page.getByTestId("builder-sample").textContent()).toBe("ann@example.com");
 
+  // Explain the conditions as they stand, before saving: one contact matches, one does not.
+  await page.getByTestId("builder-explain").click();
+  const draftPanel = page.getByTestId("segment-explain");
+  const draftVerdict = draftPanel.getByTestId("explain-verdict");
+  const explainFor = async (term: string) => {
+    await draftPanel.getByTestId("explain-search").fill(term);
+    await draftPanel.getByTestId("explain-match").first().click();
+  };
+  await explainFor("ann");
+  await expect.poll(() => draftVerdict.getAttribute("data-matches")).toBe("true");
+  await explainFor("cy@");
+  await expect.poll(() => draftVerdict.getAttribute("data-matches")).toBe("false");
+  const conditions = await draftPanel
+    .getByTestId("explanation")
+    .evaluateAll((items) =>
+      items.map((item) => [item.getAttribute("data-kind"), item.getAttribute("data-matches")]),
+    );
+  expect(conditions).toEqual([
+    ["and", "false"],
+    ["tag", "false"],
+    ["property", "true"],
+    ["event", "false"],
+  ]);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({
+    path: path.join(screenshots, "admin-segment-builder-explain.png"),
+    fullPage: true,
+  });
+  await draftPanel.getByTestId("explain-close").click();
+
   await page.getByTestId("builder-save").click();
   await expect.poll(() => page.getByTestId("builder-error-name").textContent()).toMatch(/\S/);
   expect((await call("{ segments { totalCount } }")).segments.totalCount).toBe(0);

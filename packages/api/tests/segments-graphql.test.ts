@@ -1,5 +1,6 @@
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
 import { daysAgo, makeContact, storeEvent } from "./segment-fixtures.ts";
 import { createTestWorkspace, makeTestApi } from "./support/index.ts";
 
@@ -110,6 +111,64 @@ describe("segments over GraphQL", () => {
       shop.secretKey,
     );
     expect(previewSegment.data).toEqual({ count: 1, sample: [{ score: 70 }] });
+  });
+
+  it("explains a filter that is not saved, for one contact of the workspace only", async () => {
+    const ada = await makeContact(shop.rowId, { score: 70 });
+    await storeEvent(
+      shop.rowId,
+      ada.id,
+      "Page Viewed",
+      { path: "/pricing" },
+      daysAgo(1, new Date()),
+    );
+    const explain = `query($filter: SegmentFilterInput!, $contactId: ID!) {
+      explainFilter(filter: $filter, contactId: $contactId) {
+        __typename
+        ... on QueryExplainFilterSuccess { data { matches tree { kind matches children { kind matches actual events { name } } } } }
+        ... on InvalidInputError { problems { path message } }
+        ... on NotFoundError { message }
+      }
+    }`;
+    const filter = {
+      and: [{ score: { min: 50 } }, { event: { name: "Page Viewed", withinDays: 7 } }],
+    };
+    const { explainFilter } = await api.data(
+      explain,
+      { filter, contactId: contactId(ada.id) },
+      shop.secretKey,
+    );
+    expect(explainFilter.data).toMatchObject({ matches: true, tree: { kind: "and" } });
+    expect(explainFilter.data.tree.children.map((c: any) => [c.kind, c.matches])).toEqual([
+      ["score", true],
+      ["event", true],
+    ]);
+    expect(explainFilter.data.tree.children[1].events).toEqual([{ name: "Page Viewed" }]);
+    const stricter = await api.data(
+      explain,
+      { filter: { score: { min: 90 } }, contactId: contactId(ada.id) },
+      shop.secretKey,
+    );
+    expect(stricter.explainFilter.data).toMatchObject({ matches: false });
+    expect(await db().segment.count({ where: { workspaceId: shop.rowId } })).toBe(0);
+
+    const bad = await api.data(
+      explain,
+      {
+        filter: { event: { name: "Page Viewed", withinDays: 1, withinHours: 2 } },
+        contactId: contactId(ada.id),
+      },
+      shop.secretKey,
+    );
+    expect(bad.explainFilter.__typename).toBe("InvalidInputError");
+
+    const other = await createTestWorkspace(api);
+    const elsewhere = await api.data(
+      explain,
+      { filter, contactId: contactId(ada.id) },
+      other.secretKey,
+    );
+    expect(elsewhere.explainFilter.__typename).toBe("NotFoundError");
   });
 
   it("takes windows in hours and minutes, saved as given, and refuses two at once", async () => {

@@ -8,6 +8,7 @@ import {
 } from "../api.ts";
 import { h, notice, show } from "../dom.ts";
 import type { Credentials } from "../session.ts";
+import { segmentExplainPanel } from "./segment-explain.ts";
 
 /** The conditions the builder covers; anything else is edited as JSON. */
 export type SimpleCondition =
@@ -399,6 +400,26 @@ export function segmentBuilder(
     { type: "submit", testid: "builder-save" },
     initial.id ? "Save changes" : "Create segment",
   );
+  // "Explain": the conditions as they stand, for one contact, before anything is saved.
+  const explainSlot = h("div", { testid: "builder-explain-slot" });
+  const explainButton = h(
+    "button",
+    {
+      type: "button",
+      class: "secondary",
+      testid: "builder-explain",
+      onclick: () => {
+        show(
+          explainSlot,
+          segmentExplainPanel(credentials, { kind: "draft", name: name.value.trim(), filter }, () =>
+            show(explainSlot),
+          ),
+        );
+        explainSlot.scrollIntoView({ block: "nearest" });
+      },
+    },
+    "Explain for a contact",
+  );
   const form = h(
     "form",
     {
@@ -486,7 +507,7 @@ export function segmentBuilder(
       },
       "Add condition",
     ),
-    h("div", { class: "actions" }, save),
+    h("div", { class: "actions" }, save, explainButton),
     status,
   );
   for (const condition of initial.conditions) addRow(condition);
@@ -501,5 +522,6 @@ export function segmentBuilder(
       form,
       h("aside", { class: "builder-live" }, count, sample),
     ),
+    explainSlot,
   );
 }

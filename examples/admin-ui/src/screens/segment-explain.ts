@@ -4,19 +4,34 @@ import { type Explained, explainedSelection, explanationTree } from "../explanat
 import type { Credentials } from "../session.ts";
 
 interface Explanation {
-  isMember: boolean;
+  /** Membership as stored; null for a filter that is not saved. */
+  isMember: boolean | null;
   matches: boolean;
   tree: Explained;
 }
 type ExplainOutcome =
-  | { __typename: "QueryExplainSegmentSuccess"; data: Explanation }
+  | { __typename: "QueryExplainSegmentSuccess" | "QueryExplainFilterSuccess"; data: Explanation }
   | { __typename: "InvalidInputError"; message: string; problems: FieldProblem[] }
   | { __typename: "NotFoundError"; message: string };
+
+/** What to explain: a saved segment, or the filter a segment builder holds now. */
+export type ExplainSubject =
+  | { kind: "segment"; id: string; name: string }
+  | { kind: "draft"; name: string; filter: () => unknown };
 
 const explainQuery = `query Explain($segmentId: ID!, $contactId: ID!) {
   explainSegment(segmentId: $segmentId, contactId: $contactId) {
     __typename
     ... on QueryExplainSegmentSuccess { data { isMember matches tree { ${explainedSelection()} } } }
+    ... on InvalidInputError { message problems { path message } }
+    ... on NotFoundError { message }
+  }
+}`;
+
+const explainDraftQuery = `query ExplainDraft($filter: SegmentFilterInput!, $contactId: ID!) {
+  explainFilter(filter: $filter, contactId: $contactId) {
+    __typename
+    ... on QueryExplainFilterSuccess { data { matches tree { ${explainedSelection()} } } }
     ... on InvalidInputError { message problems { path message } }
     ... on NotFoundError { message }
   }
@@ -28,6 +43,21 @@ const contactsQuery = `query($filter: ContactFilter) {
 
 /** The verdict line: membership as stored, and what the filter says now when that differs. */
 function verdict(email: string, explanation: Explanation): HTMLElement {
+  if (explanation.isMember === null) {
+    return h(
+      "div",
+      {
+        class: `explain-verdict ${explanation.matches ? "is-member" : "not-member"}`,
+        testid: "explain-verdict",
+        "data-matches": String(explanation.matches),
+      },
+      h("strong", {}, email),
+      explanation.matches
+        ? " matches these conditions now"
+        : " does not match these conditions now",
+      h("p", { class: "muted" }, "Not saved yet: this is what the segment would say."),
+    );
+  }
   const member = explanation.isMember;
   return h(
     "div",
@@ -52,12 +82,13 @@ function verdict(email: string, explanation: Explanation): HTMLElement {
 
 /**
  * "Why is this contact in (or out of) the segment?": search a contact by email, then
- * `explainSegment` draws the filter as a tree, each condition passed or failed with what was
- * measured for the contact and the events or orders it counted.
+ * `explainSegment` (a saved segment) or `explainFilter` (the conditions being edited) draws the
+ * filter as a tree, each condition passed or failed with what was measured for the contact and
+ * the events or orders it counted.
  */
 export function segmentExplainPanel(
   credentials: Credentials,
-  segment: { id: string; name: string },
+  subject: ExplainSubject,
   onClose: () => void,
 ): HTMLElement {
   const result = h("div", { class: "explain-result", testid: "explain-result" });
@@ -68,17 +99,37 @@ export function segmentExplainPanel(
     search.value = contact.email;
     show(result, notice("info", "Explaining…"));
     try {
-      const { explainSegment: outcome } = await gql<{ explainSegment: ExplainOutcome }>(
-        credentials,
-        explainQuery,
-        { segmentId: segment.id, contactId: contact.id },
-      );
-      if (outcome.__typename !== "QueryExplainSegmentSuccess") {
+      const outcome =
+        subject.kind === "segment"
+          ? (
+              await gql<{ explainSegment: ExplainOutcome }>(credentials, explainQuery, {
+                segmentId: subject.id,
+                contactId: contact.id,
+              })
+            ).explainSegment
+          : (
+              await gql<{ explainFilter: ExplainOutcome }>(credentials, explainDraftQuery, {
+                filter: subject.filter(),
+                contactId: contact.id,
+              })
+            ).explainFilter;
+      if (outcome.__typename === "InvalidInputError") {
+        const problems = outcome.problems.map((p) => `${p.path.join(".")}: ${p.message}`);
+        return show(
+          result,
+          notice(
+            "error",
+            ["Fix the marked condition first.", ...problems].join("\n"),
+            "explain-error",
+          ),
+        );
+      }
+      if (outcome.__typename === "NotFoundError") {
         return show(result, notice("error", outcome.message, "explain-error"));
       }
       show(
         result,
-        verdict(contact.email, outcome.data),
+        verdict(contact.email, { ...outcome.data, isMember: outcome.data.isMember ?? null }),
         h("ul", { class: "explanation explain-tree" }, explanationTree(outcome.data.tree)),
       );
     } catch (error) {
@@ -131,7 +182,13 @@ export function segmentExplainPanel(
     h(
       "div",
       { class: "panel-head" },
-      h("h2", {}, `Why in “${segment.name}”?`),
+      h(
+        "h2",
+        {},
+        subject.kind === "segment"
+          ? `Why in “${subject.name}”?`
+          : `Would a contact match${subject.name ? ` “${subject.name}”` : ""}?`,
+      ),
       h("button", { class: "link", testid: "explain-close", onclick: onClose }, "Close"),
     ),
     h(

@@ -68,7 +68,7 @@ export async function showSegments(container: HTMLElement, context: ScreenContex
   const openExplain = (segment: SegmentRow) => {
     show(
       builderSlot,
-      segmentExplainPanel(credentials, segment, () => show(builderSlot)),
+      segmentExplainPanel(credentials, { kind: "segment", ...segment }, () => show(builderSlot)),
     );
     builderSlot.scrollIntoView({ block: "start" });
   };

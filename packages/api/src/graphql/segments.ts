@@ -1,6 +1,10 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { SegmentCycleError } from "../domain/segments/errors.ts";
-import { type ExplainedCondition, explainSegment } from "../domain/segments/explain.ts";
+import {
+  type ExplainedCondition,
+  explainSegment,
+  explainUnsavedFilter,
+} from "../domain/segments/explain.ts";
 import { installSegmentTemplates, segmentTemplateKeys } from "../domain/segments/playbook.ts";
 import {
   listSegmentMembers,
@@ -208,6 +212,35 @@ builder.queryField("explainSegment", (t) =>
       explainSegment(
         workspaceOf(context.principal),
         decodeId(args.segmentId, "Segment", ["segmentId"]),
+        decodeId(args.contactId, "Contact", ["contactId"]),
+      ),
+  }),
+);
+
+const FilterExplanation = builder
+  .objectRef<Awaited<ReturnType<typeof explainUnsavedFilter>>>("FilterExplanation")
+  .implement({
+    fields: (t) => ({
+      matches: t.exposeBoolean("matches", { description: "Whether the filter matches now." }),
+      tree: t.field({ type: ExplainedConditionRef, resolve: (explanation) => explanation.tree }),
+    }),
+  });
+
+builder.queryField("explainFilter", (t) =>
+  t.field({
+    type: FilterExplanation,
+    description:
+      "Why a filter that is not saved (a segment being edited) matches a contact or not, condition by condition.",
+    authScopes: { scope: "contacts:read" },
+    errors: { types: [InvalidInputError, NotFoundError] },
+    args: {
+      filter: t.arg({ type: SegmentFilterInput, required: true }),
+      contactId: t.arg.id({ required: true }),
+    },
+    resolve: (_root, args, context) =>
+      explainUnsavedFilter(
+        workspaceOf(context.principal),
+        decodeFilterIds(args.filter),
         decodeId(args.contactId, "Contact", ["contactId"]),
       ),
   }),

@@ -6,10 +6,12 @@ import {
   SegmentCompiler,
 } from "../conditions/compile.ts";
 import type { SegmentFilter } from "../conditions/filter.ts";
+import { parseSegmentFilter } from "../conditions/parse/parse-filter.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { formatMajorUnits } from "../shared/money.ts";
 import { isUuid } from "../shared/validation.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import { checkReferences } from "./references.ts";
 import { findSegment, loadSegmentDefinitions } from "./segments.ts";
 
 export interface ExplainedEvent {
@@ -92,6 +94,35 @@ export async function explainSegment(
     matches: tree.matches,
     tree,
   };
+}
+
+/**
+ * Explains a filter that is not saved (the one a segment builder is editing) for one contact:
+ * whether it matches now, condition by condition, as `explainSegment` does for a saved segment.
+ * The filter is validated as `previewSegment` validates it; nothing is written.
+ *
+ * @example const { matches, tree } = await explainUnsavedFilter(workspaceId, { tag: { name: "vip" } }, contactId)
+ */
+export async function explainUnsavedFilter(
+  workspaceId: string,
+  rawFilter: unknown,
+  contactId: string,
+  options: { now?: Date } = {},
+): Promise<{ contactId: string; matches: boolean; tree: ExplainedCondition }> {
+  const filter = parseSegmentFilter(rawFilter);
+  const { filters } = await loadSegmentDefinitions(db(), workspaceId);
+  checkReferences(filter, filters);
+  const contact = isUuid(contactId)
+    ? await db().contact.findFirst({ where: { id: contactId, workspaceId }, select: { id: true } })
+    : null;
+  if (!contact) throw new NotFoundError("Contact", contactId);
+  const tree = await explainFilter(db(), {
+    workspaceId,
+    filter,
+    contactId,
+    now: options.now ?? new Date(),
+  });
+  return { contactId, matches: tree.matches, tree };
 }
 
 /**
