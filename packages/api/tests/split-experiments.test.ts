@@ -88,7 +88,15 @@ describe("A/B experiments", () => {
     expect(await decideSplitWinners({ now: new Date(start.getTime() + 12 * hour) })).toEqual([]);
     const decided = await decideSplitWinners({ now: new Date(start.getTime() + 25 * hour) });
     expect(decided).toEqual([
-      { scenarioId: scenario.id, nodeId: "ab", branch: "ten", probability: expect.any(Number) },
+      {
+        scenarioId: scenario.id,
+        nodeId: "ab",
+        branch: "ten",
+        metric: "conversion",
+        reason: "confidence reached",
+        probability: expect.any(Number),
+        applied: true,
+      },
     ]);
     expect(decided[0]!.probability).toBeGreaterThanOrEqual(0.95);
     // Decided once: the next sweep leaves it.
