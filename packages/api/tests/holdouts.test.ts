@@ -660,7 +660,11 @@ describe("holdout and split reports", () => {
     const money = (minor: number) => (Math.round(minor) / 100).toFixed(2);
     // A against H: conversion 0.5 − 0.2, se = √(.5·.5/40 + .2·.8/40).
     const liftA = a.liftAgainstHoldout;
-    expect(liftA.treated).toEqual({ units: 40, converted: 20, revenuePerUnit: { amount: "25.00" } });
+    expect(liftA.treated).toEqual({
+      units: 40,
+      converted: 20,
+      revenuePerUnit: { amount: "25.00" },
+    });
     expect(liftA.heldOut).toEqual({ units: 40, converted: 8, revenuePerUnit: { amount: "10.00" } });
     const conversionSe = Math.sqrt((0.5 * 0.5) / 40 + (0.2 * 0.8) / 40);
     expect(liftA.conversionLift.estimate).toBeCloseTo(0.3, 10);

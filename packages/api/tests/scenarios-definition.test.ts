@@ -119,7 +119,9 @@ describe("scenario definitions", () => {
           { name: "h2", weight: 1, holdout: true },
         ]),
       ),
-    ).toEqual([["definition.nodes.ab.branches.2.holdout", "a split has at most one holdout branch"]]);
+    ).toEqual([
+      ["definition.nodes.ab.branches.2.holdout", "a split has at most one holdout branch"],
+    ]);
     const two = [
       { name: "a", weight: 1 },
       { name: "b", weight: 1 },

@@ -255,7 +255,9 @@ describe("A/B experiments", () => {
     const start = new Date("2026-11-02T09:00:00Z");
     const contacts = await signUps(shop.id, "hb", 66, start);
     const runs = await runsOf(scenario.id);
-    const branchOf = new Map(runs.map((run) => [run.contactId, (run.state as RunState).splits?.ab]));
+    const branchOf = new Map(
+      runs.map((run) => [run.contactId, (run.state as RunState).splits?.ab]),
+    );
     const inBranch = (name: string) => contacts.filter((c) => branchOf.get(c.id) === name);
     for (const name of ["A", "B", "H"]) expect(inBranch(name).length).toBeGreaterThanOrEqual(10);
     const mailOf = { A: a.id, B: b.id };
@@ -301,7 +303,10 @@ describe("A/B experiments", () => {
     expect(choose.chooseSplitWinner).toEqual({
       __typename: "InvalidInputError",
       problems: [
-        { path: ["branch"], message: 'is the holdout branch of "ab"; it keeps its share and cannot win' },
+        {
+          path: ["branch"],
+          message: 'is the holdout branch of "ab"; it keeps its share and cannot win',
+        },
       ],
     });
 
@@ -365,7 +370,9 @@ describe("A/B experiments", () => {
     });
     const contacts = await signUps(shop.id, "rep", 20, start);
     const runs = await runsOf(scenario.id);
-    const branchOf = new Map(runs.map((run) => [run.contactId, (run.state as RunState).splits?.ab]));
+    const branchOf = new Map(
+      runs.map((run) => [run.contactId, (run.state as RunState).splits?.ab]),
+    );
     const ys = contacts.filter((c) => branchOf.get(c.id) === "y");
     expect(ys.length).toBeGreaterThan(0);
     await buy(shop, ys.slice(0, 1), new Date(start.getTime() + hour));

@@ -141,7 +141,8 @@ const SplitBranchRef = builder.objectRef<PricedBranch>("SplitBranchResult").impl
       description: "Runs sent a marketing mail after the split that did not bounce.",
     }),
     opened: t.exposeInt("opened", {
-      description: "Recipients with a person's open within the window (privacy pre-fetches left out).",
+      description:
+        "Recipients with a person's open within the window (privacy pre-fetches left out).",
     }),
     clicked: t.exposeInt("clicked", {
       description: "Recipients with a person's click within the window (link scanners left out).",
@@ -261,7 +262,8 @@ const SplitReportRef = builder.objectRef<SplitReport>("SplitReport").implement({
     }),
     winner: t.field({ type: SplitWinnerRef, nullable: true, resolve: (r) => r.winner }),
     windowHours: t.exposeInt("windowHours", {
-      description: "Hours after the split that count: the argument, else the experiment's, else the click window.",
+      description:
+        "Hours after the split that count: the argument, else the experiment's, else the click window.",
     }),
     branches: t.field({
       type: [SplitBranchRef],

@@ -7,8 +7,8 @@ import type {
 } from "../scenarios/definition/definition.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { loadAttributionModel } from "./attribution-settings.ts";
-import { branchOutcomes, loadSplitOutcomes } from "./split-report.ts";
 import { metricProbabilities, metricUnits, metricValue } from "./split-metrics.ts";
+import { branchOutcomes, loadSplitOutcomes } from "./split-report.ts";
 
 type SplitNode = Extract<ScenarioNode, { kind: "split" }>;
 
@@ -110,7 +110,9 @@ async function decideSplit(
   const likeliest = [...figures].sort((a, b) => (b.probability ?? -1) - (a.probability ?? -1))[0];
   const leader = figures
     .filter((f) => f.value !== null)
-    .sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || (b.probability ?? 0) - (a.probability ?? 0))[0];
+    .sort(
+      (a, b) => (b.value ?? 0) - (a.value ?? 0) || (b.probability ?? 0) - (a.probability ?? 0),
+    )[0];
   const ended = experiment.endsAt !== undefined && now.getTime() >= Date.parse(experiment.endsAt);
   const pick =
     sampled && likeliest && (likeliest.probability ?? 0) >= experiment.confidence

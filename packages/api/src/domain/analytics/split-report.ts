@@ -150,7 +150,12 @@ function groupOf(branch: CountedBranch): GroupOutcome {
 
 /** The outcome rows of `loadSplitOutcomes` as an experiment reads them. */
 export function branchOutcomes(branches: string[], rows: BranchOutcomeRow[]): CountedBranch[] {
-  return branches.map((branch) => branchOutcome(branch, rows.find((row) => row.branch === branch)));
+  return branches.map((branch) =>
+    branchOutcome(
+      branch,
+      rows.find((row) => row.branch === branch),
+    ),
+  );
 }
 
 export interface BranchOutcomeRow {

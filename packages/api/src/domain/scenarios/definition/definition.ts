@@ -138,7 +138,12 @@ const conditionNode = z
   .refine((n) => n.filter || n.fact, "set filter, fact or both");
 
 /** What an A/B experiment calls best. */
-export const splitMetrics = ["conversion", "open_rate", "click_rate", "revenue_per_recipient"] as const;
+export const splitMetrics = [
+  "conversion",
+  "open_rate",
+  "click_rate",
+  "revenue_per_recipient",
+] as const;
 export type SplitMetric = (typeof splitMetrics)[number];
 
 const splitBranch = z.object({

@@ -159,7 +159,8 @@ async function split(node: NodeOf<"split">, context: StepContext): Promise<NodeO
 
 function drawBranch(node: NodeOf<"split">, runId: string): NodeOf<"split">["branches"][number] {
   const total = node.branches.reduce((sum, branch) => sum + branch.weight, 0);
-  const draw = createHash("sha256").update(`${runId}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;
+  const draw =
+    createHash("sha256").update(`${runId}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;
   let point = draw * total;
   for (const candidate of node.branches) {
     point -= candidate.weight;
