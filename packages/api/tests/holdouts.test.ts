@@ -2,10 +2,11 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { compareGroups } from "../src/domain/analytics/lift-statistics.ts";
+import { probabilityToBeBest } from "../src/domain/analytics/probability-best.ts";
 import {
-  probabilityToBeBest,
+  bootstrapBuyerLimit,
   probabilityToBeBestByMean,
-} from "../src/domain/analytics/probability-best.ts";
+} from "../src/domain/analytics/probability-best-mean.ts";
 import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
 import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
 import {
@@ -138,6 +139,18 @@ describe("probabilityToBeBestByMean", () => {
     expect(Math.abs(chances[0]! - normal)).toBeLessThan(0.03);
     expect(chances[0]! + chances[1]!).toBeCloseTo(1, 10);
     expect(probabilityToBeBestByMean(arms)).toEqual(chances);
+    // Past the buyer limit the normal approximation answers. 4,000 units each, 800 and 760
+    // buyers of 50.00: means 1000 and 950, se = √((5000²·.2·.8 + 5000²·.19·.81)/4000).
+    const large = [
+      { units: 4000, nonZero: Array(800).fill(5000) },
+      { units: 4000, nonZero: Array(760).fill(5000) },
+    ];
+    expect(large[0]!.nonZero.length + large[1]!.nonZero.length).toBeGreaterThan(
+      bootstrapBuyerLimit,
+    );
+    const zLarge = 50 / Math.sqrt((5000 ** 2 * 0.16 + 5000 ** 2 * 0.1539) / 4000);
+    const normalLarge = 0.5 * (1 + erf(zLarge / Math.SQRT2));
+    expect(Math.abs(probabilityToBeBestByMean(large)[0]! - normalLarge)).toBeLessThan(0.01);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { SplitMetric } from "../scenarios/definition/definition.ts";
-import { probabilityToBeBest, probabilityToBeBestByMean } from "./probability-best.ts";
+import { probabilityToBeBest } from "./probability-best.ts";
+import { probabilityToBeBestByMean } from "./probability-best-mean.ts";
 
 /** One branch's outcome as an experiment reads it. */
 export interface BranchOutcome {

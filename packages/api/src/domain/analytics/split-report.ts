@@ -1,12 +1,7 @@
 import { db, type Executor } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { ScenarioNode, SplitMetric } from "../scenarios/definition/definition.ts";
-import {
-  loadSplitWinner,
-  type SplitWinner,
-  splitBranchNames,
-  splitNodeOf,
-} from "../scenarios/split-winners.ts";
+import { loadSplitWinner, type SplitWinner, splitNodeOf } from "../scenarios/split-winners.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import type { AttributionModel } from "./attribution-settings.ts";
 import { humanClickSql, orderRevenueSql } from "./credited-orders.ts";
@@ -75,10 +70,10 @@ export async function reportScenarioSplit(
 ): Promise<SplitReport> {
   const scope = await resolveScenarioReportScope(workspaceId, scenarioId, periodInput, window);
   const { definition, period, model, currency } = scope;
-  const declared = splitBranchNames(definition, nodeId);
-  if (!declared) throw new NotFoundError("Split node", nodeId);
   const node = splitNodeOf(definition, nodeId);
-  const hours = window == null ? (node?.experiment?.windowHours ?? scope.hours) : scope.hours;
+  if (!node) throw new NotFoundError("Split node", nodeId);
+  const declared = node.branches.map((branch) => branch.name);
+  const hours = window == null ? (node.experiment?.windowHours ?? scope.hours) : scope.hours;
   const executor = db();
   const rows = await loadSplitOutcomes(executor, {
     workspaceId,
@@ -96,8 +91,8 @@ export async function reportScenarioSplit(
     ...declared,
     ...rows.map((row) => row.branch).filter((b) => !declared.includes(b)),
   ];
-  const holdoutBranch = node?.branches.find((branch) => branch.holdout)?.name ?? null;
-  const metric = node?.experiment?.metric ?? "conversion";
+  const holdoutBranch = node.branches.find((branch) => branch.holdout)?.name ?? null;
+  const metric = node.experiment?.metric ?? "conversion";
   const counted = names.map((branch) => branchOutcome(branch, byName.get(branch)));
   const contenders = counted.filter((branch) => branch.branch !== holdoutBranch);
   const chances = metricProbabilities(contenders, metric);
@@ -108,7 +103,7 @@ export async function reportScenarioSplit(
     currency,
     windowHours: hours,
     nodeId,
-    experiment: node?.experiment ?? null,
+    experiment: node.experiment ?? null,
     metric,
     winner: await loadSplitWinner(scenarioId, nodeId),
     branches: counted.map((branch) => ({
