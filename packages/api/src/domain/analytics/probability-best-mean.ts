@@ -25,7 +25,7 @@ export interface MeanArm {
  * standard error instead. Ties (two arms with no buyers) share the draw. Seeded from the
  * values: the same figures give the same answer.
  *
- * @example probabilityToBeBestByMean([{ units: 100, nonZero: [5000, 4000] }, { units: 100, nonZero: [] }]) // ≈ [0.98, 0.02]
+ * @example probabilityToBeBestByMean([{ units: 100, nonZero: [5000, 4000] }, { units: 100, nonZero: [] }]) // [1, 0]
  */
 export function probabilityToBeBestByMean(arms: MeanArm[]): number[] {
   if (arms.length === 0) return [];
