@@ -3,6 +3,10 @@ import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { compareGroups } from "../src/domain/analytics/lift-statistics.ts";
 import { probabilityToBeBest } from "../src/domain/analytics/probability-best.ts";
+import {
+  bootstrapBuyerLimit,
+  probabilityToBeBestByMean,
+} from "../src/domain/analytics/probability-best-mean.ts";
 import { upsertContact } from "../src/domain/contacts/upsert-contact.ts";
 import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
 import {
@@ -108,6 +112,58 @@ describe("probabilityToBeBest", () => {
     ).toEqual(clear);
   });
 });
+
+describe("probabilityToBeBestByMean", () => {
+  it("shares ties, is certain when only one arm has revenue, agrees with a normal approximation, and repeats itself", () => {
+    expect(
+      probabilityToBeBestByMean([
+        { units: 50, nonZero: [] },
+        { units: 80, nonZero: [] },
+      ]),
+    ).toEqual([0.5, 0.5]);
+    expect(
+      probabilityToBeBestByMean([
+        { units: 50, nonZero: [] },
+        { units: 50, nonZero: [100] },
+      ]),
+    ).toEqual([0, 1]);
+    // 200 units each; A: 40 buyers of 50.00, B: 30 buyers of 50.00. Means 1000 and 750 (minor),
+    // standard errors √(5000²·.2·.8/200) and √(5000²·.15·.85/200): P(A best) ≈ Φ(250/√(··)).
+    const arms = [
+      { units: 200, nonZero: Array(40).fill(5000) },
+      { units: 200, nonZero: Array(30).fill(5000) },
+    ];
+    const chances = probabilityToBeBestByMean(arms);
+    const z = 250 / Math.sqrt((5000 ** 2 * 0.16) / 200 + (5000 ** 2 * 0.1275) / 200);
+    const normal = 0.5 * (1 + erf(z / Math.SQRT2));
+    expect(Math.abs(chances[0]! - normal)).toBeLessThan(0.03);
+    expect(chances[0]! + chances[1]!).toBeCloseTo(1, 10);
+    expect(probabilityToBeBestByMean(arms)).toEqual(chances);
+    // Past the buyer limit the normal approximation answers. 4,000 units each, 800 and 760
+    // buyers of 50.00: means 1000 and 950, se = √((5000²·.2·.8 + 5000²·.19·.81)/4000).
+    const large = [
+      { units: 4000, nonZero: Array(800).fill(5000) },
+      { units: 4000, nonZero: Array(760).fill(5000) },
+    ];
+    expect(large[0]!.nonZero.length + large[1]!.nonZero.length).toBeGreaterThan(
+      bootstrapBuyerLimit,
+    );
+    const zLarge = 50 / Math.sqrt((5000 ** 2 * 0.16 + 5000 ** 2 * 0.1539) / 4000);
+    const normalLarge = 0.5 * (1 + erf(zLarge / Math.SQRT2));
+    expect(Math.abs(probabilityToBeBestByMean(large)[0]! - normalLarge)).toBeLessThan(0.01);
+  });
+});
+
+/** Abramowitz and Stegun 7.1.26, |error| < 1.5e-7. */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}
 
 async function subscribedContacts(workspaceId: string, count: number, prefix: string) {
   const contacts = [];
@@ -510,5 +566,148 @@ describe("holdout and split reports", () => {
       shop.secretKey,
     );
     expect(missing.scenarioSplitReport.__typename).toBe("NotFoundError");
+  });
+
+  it("gives each branch its lift against the split's holdout branch, worked out by hand", async () => {
+    const definition = {
+      nodes: [
+        {
+          id: "ab",
+          kind: "split",
+          branches: [{ name: "A" }, { name: "B" }, { name: "H", holdout: true }],
+        },
+      ],
+    };
+    const { shop, scenario, version } = await seededScenario(definition);
+    const contacts = await subscribedContacts(shop.id, 120, "l");
+    const entered = new Date("2026-11-04T10:00:00Z");
+    const orders = [];
+    for (const [index, contact] of contacts.entries()) {
+      const branch = (["A", "B", "H"] as const)[Math.floor(index / 40)]!;
+      const i = index % 40;
+      const run = await db().scenarioRun.create({
+        data: {
+          workspaceId: shop.id,
+          scenarioId: scenario.id,
+          versionId: version.id,
+          contactId: contact.id,
+          trigger: {},
+          startedAt: entered,
+          status: "COMPLETED",
+        },
+      });
+      await db().scenarioStep.create({
+        data: {
+          runId: run.id,
+          workspaceId: shop.id,
+          scenarioId: scenario.id,
+          seq: 1,
+          nodeId: "ab",
+          kind: "split",
+          enteredAt: entered,
+          leftAt: entered,
+          output: branch,
+        },
+      });
+      if (branch !== "H") {
+        await db().message.create({
+          data: {
+            workspaceId: shop.id,
+            contactId: contact.id,
+            kind: "MARKETING",
+            idempotencyKey: `lift-${index}`,
+            status: "SENT",
+            toEmail: contact.email!,
+            sentAt: entered,
+            queuedAt: entered,
+            scenarioRunId: run.id,
+            scenarioNodeId: `mail-${branch}`,
+          },
+        });
+      }
+      // A: 20 of 40 buy for 50.00, B: 10 of 40, the holdout branch H: 8 of 40.
+      if (i < { A: 20, B: 10, H: 8 }[branch]) {
+        orders.push({
+          orderId: `L-${index}`,
+          customer: { email: contact.email },
+          currency: "USD",
+          total: 50,
+          orderedAt: new Date(entered.getTime() + 3 * hour).toISOString(),
+        });
+      }
+    }
+    await api.data(
+      `mutation($input: UpsertOrdersInput!) { upsertOrders(input: $input) { __typename } }`,
+      { input: { orders } },
+      shop.secretKey,
+    );
+    const report = await api.data(
+      `query($id: ID!, $period: ReportingPeriodInput!) {
+        scenarioSplitReport(scenarioId: $id, nodeId: "ab", period: $period) {
+          ... on QueryScenarioSplitReportSuccess { data { branches {
+            branch holdout runs recipients probabilityToBeBest
+            liftAgainstHoldout {
+              verdict warning minimumDetectableEffect
+              treated { units converted revenuePerUnit { amount } }
+              heldOut { units converted revenuePerUnit { amount } }
+              conversionLift { estimate low high }
+              incrementalRevenue { estimate { amount } low { amount } high { amount } }
+              incrementalRevenuePerUnit { estimate { amount } low { amount } high { amount } }
+            }
+          } } }
+        }
+      }`,
+      { id: encodeGlobalID("Scenario", scenario.id), period },
+      shop.secretKey,
+    );
+    const [a, b, h] = report.scenarioSplitReport.data.branches;
+    expect(h).toMatchObject({
+      branch: "H",
+      holdout: true,
+      runs: 40,
+      recipients: 0,
+      probabilityToBeBest: null,
+      liftAgainstHoldout: null,
+    });
+    expect(a.probabilityToBeBest + b.probabilityToBeBest).toBeCloseTo(1, 10);
+    const money = (minor: number) => (Math.round(minor) / 100).toFixed(2);
+    // A against H: conversion 0.5 − 0.2, se = √(.5·.5/40 + .2·.8/40).
+    const liftA = a.liftAgainstHoldout;
+    expect(liftA.treated).toEqual({
+      units: 40,
+      converted: 20,
+      revenuePerUnit: { amount: "25.00" },
+    });
+    expect(liftA.heldOut).toEqual({ units: 40, converted: 8, revenuePerUnit: { amount: "10.00" } });
+    const conversionSe = Math.sqrt((0.5 * 0.5) / 40 + (0.2 * 0.8) / 40);
+    expect(liftA.conversionLift.estimate).toBeCloseTo(0.3, 10);
+    expect(liftA.conversionLift.low).toBeCloseTo(0.3 - 1.959964 * conversionSe, 6);
+    expect(liftA.conversionLift.high).toBeCloseTo(0.3 + 1.959964 * conversionSe, 6);
+    // Per run, minor units: means 2500 and 1000; variances (20·5000² − 40·2500²)/39 and
+    // (8·5000² − 40·1000²)/39.
+    const revenueSe = Math.sqrt((2.5e8 / 39 + 1.6e8 / 39) / 40);
+    expect(liftA.incrementalRevenuePerUnit).toEqual({
+      estimate: { amount: "15.00" },
+      low: { amount: money(1500 - 1.959964 * revenueSe) },
+      high: { amount: money(1500 + 1.959964 * revenueSe) },
+    });
+    expect(liftA.incrementalRevenue).toEqual({
+      estimate: { amount: "600.00" },
+      low: { amount: money((1500 - 1.959964 * revenueSe) * 40) },
+      high: { amount: money((1500 + 1.959964 * revenueSe) * 40) },
+    });
+    expect(liftA.minimumDetectableEffect).toBeCloseTo(
+      2.801585 * Math.sqrt(0.35 * 0.65 * (2 / 40)),
+      5,
+    );
+    expect(liftA.verdict).toBe("LIFT");
+    expect(liftA.warning).toBeNull();
+    // B against H: 0.25 − 0.2, revenue interval (1250 − 1000) ± 1.96 · √((1.875e8 + 1.6e8)/39/40) spans 0.
+    const liftB = b.liftAgainstHoldout;
+    expect(liftB.conversionLift.estimate).toBeCloseTo(0.05, 10);
+    const seB = Math.sqrt((1.875e8 / 39 + 1.6e8 / 39) / 40);
+    expect(liftB.incrementalRevenuePerUnit.low.amount).toBe(money(250 - 1.959964 * seB));
+    expect(liftB.verdict).toBe("NO_DIFFERENCE_DETECTED");
+    expect(liftB.warning).toMatch(/only a conversion difference above \d+\.\d points/);
   });
 });

@@ -102,4 +102,65 @@ describe("scenario definitions", () => {
     });
     expect(ok.status).toBe("DRAFT");
   });
+
+  it("allows one holdout branch per split and checks the experiment's metric and end date", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const split = (branches: object[], experiment?: object) => ({
+      trigger,
+      start: "ab",
+      nodes: [{ id: "ab", kind: "split", branches, ...(experiment && { experiment }) }],
+    });
+    expect(
+      await problems(
+        workspace.id,
+        split([
+          { name: "a", weight: 1 },
+          { name: "h1", weight: 1, holdout: true },
+          { name: "h2", weight: 1, holdout: true },
+        ]),
+      ),
+    ).toEqual([
+      ["definition.nodes.ab.branches.2.holdout", "a split has at most one holdout branch"],
+    ]);
+    const two = [
+      { name: "a", weight: 1 },
+      { name: "b", weight: 1 },
+    ];
+    expect(
+      await problems(workspace.id, split(two, { metric: "likes", endsAt: "next tuesday" })),
+    ).toEqual([
+      [
+        "definition.nodes.ab.experiment.metric",
+        "must be one of conversion, open_rate, click_rate, revenue_per_recipient",
+      ],
+      ["definition.nodes.ab.experiment.endsAt", "must be an ISO 8601 date-time"],
+    ]);
+
+    const saved = await createScenario(workspace.id, {
+      name: "Ends",
+      definition: {
+        version: 1,
+        ...split([...two, { name: "h", weight: 1, holdout: true }], {
+          metric: "open_rate",
+          endsAt: "2026-12-24T00:00:00Z",
+        }),
+      },
+    });
+    const [node] = (saved.definition as { nodes: Record<string, unknown>[] }).nodes;
+    // With an end date and no minimum, only the end date decides; without either, 100.
+    expect(node?.experiment).toEqual({
+      metric: "open_rate",
+      windowHours: 120,
+      confidence: 0.95,
+      endsAt: "2026-12-24T00:00:00Z",
+      autoSelect: true,
+    });
+    const plain = await createScenario(workspace.id, {
+      name: "Plain",
+      definition: { version: 1, ...split(two, {}) },
+    });
+    expect(
+      (plain.definition as { nodes: { experiment: object }[] }).nodes[0]?.experiment,
+    ).toMatchObject({ metric: "conversion", minimumRunsPerBranch: 100 });
+  });
 });

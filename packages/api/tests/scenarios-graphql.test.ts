@@ -561,4 +561,52 @@ describe("the typed definition input", () => {
       changed.updateScenario.scenario.definition,
     );
   });
+
+  it("takes a split's holdout branch and experiment end date as typed input, naming a second holdout", async () => {
+    const shop = await createTestShop(api);
+    const typed = (holdouts: boolean[]) => ({
+      version: 1,
+      trigger: { api: true },
+      start: "ab",
+      nodes: [
+        {
+          split: {
+            id: "ab",
+            branches: holdouts.map((holdout, i) => ({ name: `b${i}`, weight: 1, holdout })),
+            experiment: { metric: "click_rate", endsAt: "2026-12-24T00:00:00Z", autoSelect: false },
+          },
+        },
+      ],
+    });
+    const refused = await api.data(
+      create,
+      { input: { name: "Two holdouts", definitionInput: typed([false, true, true]) } },
+      shop.secretKey,
+    );
+    expect(refused.createScenario).toMatchObject({
+      __typename: "InvalidInputError",
+      problems: [
+        {
+          path: ["definition", "nodes", "ab", "branches", "2", "holdout"],
+          message: "a split has at most one holdout branch",
+        },
+      ],
+    });
+    expect(await scenarioCount(shop.secretKey)).toBe(0);
+    const saved = await api.data(
+      create,
+      { input: { name: "One holdout", definitionInput: typed([false, true]) } },
+      shop.secretKey,
+    );
+    const [node] = saved.createScenario.scenario.definition.nodes;
+    expect(node.branches).toEqual([
+      { name: "b0", weight: 1, holdout: false },
+      { name: "b1", weight: 1, holdout: true },
+    ]);
+    expect(node.experiment).toMatchObject({
+      metric: "click_rate",
+      endsAt: "2026-12-24T00:00:00Z",
+      autoSelect: false,
+    });
+  });
 });

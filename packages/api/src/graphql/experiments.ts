@@ -108,6 +108,13 @@ const HoldoutReportRef = builder.objectRef<HoldoutReport>("HoldoutReport").imple
       description: "(revenue per treated unit − per held-out unit) × treated units.",
       resolve: (r) => r.incrementalRevenue && { ...r.incrementalRevenue, currency: r.currency },
     }),
+    incrementalRevenuePerUnit: t.field({
+      type: MoneyInterval,
+      nullable: true,
+      description: "Revenue per treated unit − per held-out unit.",
+      resolve: (r) =>
+        r.incrementalRevenuePerUnit && { ...r.incrementalRevenuePerUnit, currency: r.currency },
+    }),
     minimumDetectableEffect: t.exposeFloat("minimumDetectableEffect", {
       nullable: true,
       description:
@@ -118,73 +125,155 @@ const HoldoutReportRef = builder.objectRef<HoldoutReport>("HoldoutReport").imple
   }),
 });
 
-const SplitBranchRef = builder
-  .objectRef<Priced<SplitBranchFigures>>("SplitBranchResult")
-  .implement({
-    fields: (t) => ({
-      branch: t.exposeString("branch"),
-      runs: t.exposeInt("runs", { description: "Runs sent this way (held-out runs left out)." }),
-      recipients: t.exposeInt("recipients", {
-        description: "Runs that sent at least one marketing mail.",
-      }),
-      opened: t.exposeInt("opened", { description: "Recipients with a person's open." }),
-      clicked: t.exposeInt("clicked", { description: "Recipients with a person's click." }),
-      openRate: t.float({
-        nullable: true,
-        resolve: (b) => (b.recipients === 0 ? null : b.opened / b.recipients),
-      }),
-      clickRate: t.float({
-        nullable: true,
-        resolve: (b) => (b.recipients === 0 ? null : b.clicked / b.recipients),
-      }),
-      converted: t.exposeInt("converted", {
-        description: "Runs whose contact ordered within the window after the split.",
-      }),
-      conversionRate: t.float({
-        nullable: true,
-        resolve: (b) => (b.runs === 0 ? null : b.converted / b.runs),
-      }),
-      revenue: t.field({
-        type: Money,
-        resolve: (b) => ({ minor: b.revenue, currency: b.currency }),
-      }),
-      revenuePerRecipient: t.field({
-        type: Money,
-        nullable: true,
-        resolve: (b) =>
-          b.recipients === 0
-            ? null
-            : { minor: b.revenue / BigInt(b.recipients), currency: b.currency },
-      }),
-      probabilityToBeBest: t.exposeFloat("probabilityToBeBest", {
-        nullable: true,
-        description:
-          "The probability that this branch converts best among the branches with runs (Beta posteriors, 20,000 seeded draws: the same counts give the same answer); null for a branch no run took yet.",
-      }),
+type PricedBranch = Priced<SplitBranchFigures> & Pick<SplitReport, "period" | "windowHours">;
+
+const SplitBranchRef = builder.objectRef<PricedBranch>("SplitBranchResult").implement({
+  fields: (t) => ({
+    branch: t.exposeString("branch"),
+    holdout: t.exposeBoolean("holdout", {
+      description:
+        "The split's holdout branch: its runs send no marketing mail, it never wins, and the other branches' lift is measured against it.",
     }),
-  });
+    runs: t.exposeInt("runs", {
+      description: "Runs sent this way (runs of the scenario's holdout or control group left out).",
+    }),
+    recipients: t.exposeInt("recipients", {
+      description: "Runs sent a marketing mail after the split that did not bounce.",
+    }),
+    opened: t.exposeInt("opened", {
+      description:
+        "Recipients with a person's open within the window (privacy pre-fetches left out).",
+    }),
+    clicked: t.exposeInt("clicked", {
+      description: "Recipients with a person's click within the window (link scanners left out).",
+    }),
+    openRate: t.float({
+      nullable: true,
+      resolve: (b) => (b.recipients === 0 ? null : b.opened / b.recipients),
+    }),
+    clickRate: t.float({
+      nullable: true,
+      resolve: (b) => (b.recipients === 0 ? null : b.clicked / b.recipients),
+    }),
+    converted: t.exposeInt("converted", {
+      description: "Runs whose contact ordered within the window after the split.",
+    }),
+    conversionRate: t.float({
+      nullable: true,
+      resolve: (b) => (b.runs === 0 ? null : b.converted / b.runs),
+    }),
+    revenue: t.field({
+      type: Money,
+      description: "Revenue of all the branch's runs within the window.",
+      resolve: (b) => ({ minor: b.revenue, currency: b.currency }),
+    }),
+    revenuePerRecipient: t.field({
+      type: Money,
+      nullable: true,
+      description: "The recipients' revenue within the window, per recipient.",
+      resolve: (b) =>
+        b.recipients === 0
+          ? null
+          : { minor: b.recipientRevenue / BigInt(b.recipients), currency: b.currency },
+    }),
+    probabilityToBeBest: t.exposeFloat("probabilityToBeBest", {
+      nullable: true,
+      description:
+        "The probability that this branch is best on the report's `metric` among the branches with units: Beta posteriors for rates (20,000 seeded draws), the Bayesian bootstrap for revenue per recipient (4,000 seeded draws); the same figures give the same answer. Null for a branch with none yet, and for the holdout branch.",
+    }),
+    liftAgainstHoldout: t.field({
+      type: HoldoutReportRef,
+      nullable: true,
+      description:
+        "This branch's runs (treated) against the holdout branch's (heldOut): conversion lift and incremental revenue with 95 % intervals, per run since held-out runs are never mailed. Null without a holdout branch, and for that branch.",
+      resolve: (b) =>
+        b.liftAgainstHoldout && {
+          ...b.liftAgainstHoldout,
+          currency: b.currency,
+          period: b.period,
+          windowHours: b.windowHours,
+        },
+    }),
+  }),
+});
 
 const SplitWinnerRef = builder.objectRef<SplitWinner>("SplitWinner").implement({
-  description: "The branch a split sends every run to from now on.",
+  description:
+    "A split's decided winner: when applied, the branch every run (but the holdout branch's share) takes from now on.",
   fields: (t) => ({
     nodeId: t.exposeString("nodeId"),
     branch: t.exposeString("branch"),
     decidedBy: t.exposeString("decidedBy", {
-      description: '"experiment" (its probability to be best reached the confidence) or "manual".',
+      description: '"experiment" or "manual".',
     }),
-    probability: t.exposeFloat("probability", { nullable: true }),
+    reason: t.exposeString("reason", {
+      nullable: true,
+      description: '"confidence reached", "end date reached" or "chosen by hand".',
+    }),
+    metric: t.exposeString("metric", {
+      nullable: true,
+      description: "The metric the experiment compared; null when chosen by hand.",
+    }),
+    applied: t.exposeBoolean("applied", {
+      description:
+        "False when the experiment's autoSelect is off: the decision is reported and the split keeps drawing.",
+    }),
+    probability: t.exposeFloat("probability", {
+      nullable: true,
+      description: "The winner's probability to be best when it was decided.",
+    }),
     decidedAt: t.expose("decidedAt", { type: "DateTime" }),
   }),
 });
 
+const SplitExperimentRef = builder
+  .objectRef<NonNullable<SplitReport["experiment"]>>("SplitExperiment")
+  .implement({
+    description: "The split's A/B test as the scenario's draft sets it, defaults applied.",
+    fields: (t) => ({
+      metric: t.exposeString("metric", {
+        description: "conversion, open_rate, click_rate or revenue_per_recipient.",
+      }),
+      windowHours: t.exposeInt("windowHours"),
+      minimumRunsPerBranch: t.exposeInt("minimumRunsPerBranch", {
+        nullable: true,
+        description: "Null when only the end date decides.",
+      }),
+      confidence: t.exposeFloat("confidence"),
+      endsAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        resolve: (e) => (e.endsAt ? new Date(e.endsAt) : null),
+      }),
+      autoSelect: t.exposeBoolean("autoSelect"),
+    }),
+  });
+
 const SplitReportRef = builder.objectRef<SplitReport>("SplitReport").implement({
   fields: (t) => ({
     nodeId: t.exposeString("nodeId"),
+    experiment: t.field({
+      type: SplitExperimentRef,
+      nullable: true,
+      resolve: (r) => r.experiment,
+    }),
+    metric: t.exposeString("metric", {
+      description: "What probabilityToBeBest compares: the experiment's metric, else conversion.",
+    }),
     winner: t.field({ type: SplitWinnerRef, nullable: true, resolve: (r) => r.winner }),
-    windowHours: t.exposeInt("windowHours"),
+    windowHours: t.exposeInt("windowHours", {
+      description:
+        "Hours after the split that count: the argument, else the experiment's, else the click window.",
+    }),
     branches: t.field({
       type: [SplitBranchRef],
-      resolve: (r) => r.branches.map((b) => ({ ...b, currency: r.currency })),
+      resolve: (r) =>
+        r.branches.map((b) => ({
+          ...b,
+          currency: r.currency,
+          period: r.period,
+          windowHours: r.windowHours,
+        })),
     }),
   }),
 });

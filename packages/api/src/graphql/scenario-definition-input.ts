@@ -235,20 +235,31 @@ const SplitBranchInput = builder.inputType("SplitBranchInput", {
       description: "Unique within the split; the output's name in stats. Required.",
     }),
     weight: t.int({ description: "Relative share of runs, 1 to 10,000. Required." }),
+    holdout: t.boolean({
+      description:
+        "The split's holdout (at most one branch): its runs go on but send no marketing mail for the rest of the run (transactional mail still goes). It never wins and keeps its share after a winner is chosen; the split report measures the other branches' lift against it.",
+    }),
     next: target(t),
   }),
 });
 
 const SplitExperimentInput = builder.inputType("SplitExperimentInput", {
   description:
-    "Makes the split an A/B test: once every branch has `minimumRunsPerBranch` runs whose `windowHours` after the split have passed and one branch converts best with probability `confidence` or more, it wins and (with `autoSelect`) every later run takes it. `scenarioSplitReport` shows the results.",
+    "Makes the split an A/B test: once every branch has `minimumRunsPerBranch` runs whose `windowHours` after the split have passed and one branch is best on `metric` with probability `confidence` or more, it wins; at `endsAt` the leading branch wins whatever the sample. With `autoSelect` every later run takes the winner; without, the decision is only reported. The holdout branch never competes. `scenarioSplitReport` shows the results.",
   fields: (t) => ({
     metric: t.string({
-      description: 'What "best" means: "conversion" (an order in the window). Default.',
+      description:
+        'What "best" means: "conversion" (an order in the window, over runs; the default), "open_rate" or "click_rate" (a person\'s open or click, over recipients) or "revenue_per_recipient" (the recipients\' revenue in the window).',
     }),
     windowHours: t.int({ description: "1–720. Default 120." }),
-    minimumRunsPerBranch: t.int({ description: "At least 10. Default 100." }),
+    minimumRunsPerBranch: t.int({
+      description: "At least 10. Default 100, or none when `endsAt` is set: the end date decides.",
+    }),
     confidence: t.float({ description: "0.5–0.999. Default 0.95." }),
+    endsAt: t.string({
+      description:
+        "An ISO 8601 date-time: from then on, the leading branch wins even below the minimum or the confidence.",
+    }),
     autoSelect: t.boolean({ description: "Default true." }),
   }),
 });

@@ -144,6 +144,9 @@ const BranchStats = builder.objectRef<BranchStatsShape>("ScenarioBranchStats").i
   fields: (t) => ({
     name: t.exposeString("name"),
     weight: t.exposeInt("weight"),
+    holdout: t.exposeBoolean("holdout", {
+      description: "The split's holdout branch: its runs send no marketing mail.",
+    }),
     runs: t.exposeInt("runs", { description: "Runs assigned to the branch." }),
     inProgress: t.exposeInt("inProgress", { description: "Of those, still running or waiting." }),
     converted: t.exposeInt("converted", { description: "Of those, reached a goal." }),

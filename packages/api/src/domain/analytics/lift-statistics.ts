@@ -29,6 +29,8 @@ export interface LiftComparison {
   conversionLift: Interval | null;
   /** (revenue per treated unit − per held-out unit) × treated units, minor units, 95 % interval. */
   incrementalRevenue: Interval | null;
+  /** Revenue per treated unit − per held-out unit, minor units, 95 % interval. */
+  incrementalRevenuePerUnit: Interval | null;
   /** The smallest conversion difference (absolute) these group sizes detect at 80 % power, α = 0.05. */
   minimumDetectableEffect: number | null;
   verdict: LiftVerdict;
@@ -56,6 +58,7 @@ export function compareGroups(treated: GroupOutcome, heldOut: GroupOutcome): Lif
       ...base,
       conversionLift: null,
       incrementalRevenue: null,
+      incrementalRevenuePerUnit: null,
       minimumDetectableEffect: null,
       verdict: "TOO_FEW_CONTACTS",
       warning:
@@ -99,7 +102,15 @@ export function compareGroups(treated: GroupOutcome, heldOut: GroupOutcome): Lif
     : verdict === "NO_DIFFERENCE_DETECTED"
       ? `No difference detected. With these group sizes only a conversion difference above ${points(minimumDetectableEffect)} would show; keep the holdout running or make it larger.`
       : null;
-  return { ...base, conversionLift, incrementalRevenue, minimumDetectableEffect, verdict, warning };
+  return {
+    ...base,
+    conversionLift,
+    incrementalRevenue,
+    incrementalRevenuePerUnit: perUnit,
+    minimumDetectableEffect,
+    verdict,
+    warning,
+  };
 }
 
 function figures(group: GroupOutcome): GroupFigures {

@@ -1,15 +1,35 @@
 import { db } from "../../db.ts";
 import { InvalidInputError, NotFoundError } from "../shared/errors.ts";
 import { isUuid } from "../shared/validation.ts";
-import type { ScenarioDefinition } from "./definition/definition.ts";
+import type { ScenarioDefinition, ScenarioNode } from "./definition/definition.ts";
+
+type SplitNode = Extract<ScenarioNode, { kind: "split" }>;
 
 export interface SplitWinner {
   nodeId: string;
   branch: string;
+  /** "experiment" or "manual". */
   decidedBy: string;
+  /** "confidence reached", "end date reached" or "chosen by hand". */
+  reason: string | null;
+  /** The metric the experiment compared; null when chosen by hand. */
+  metric: string | null;
+  /** False when the experiment only reports (autoSelect off): the split keeps drawing. */
+  applied: boolean;
   probability: number | null;
   decidedAt: Date;
 }
+
+const winnerFields = {
+  nodeId: true,
+  branch: true,
+  decidedBy: true,
+  reason: true,
+  metric: true,
+  applied: true,
+  probability: true,
+  decidedAt: true,
+} as const;
 
 /** The winner of a scenario's split, if one was decided or chosen. */
 export async function loadSplitWinner(
@@ -18,14 +38,15 @@ export async function loadSplitWinner(
 ): Promise<SplitWinner | null> {
   return db().scenarioSplitWinner.findUnique({
     where: { scenarioId_nodeId: { scenarioId, nodeId } },
-    select: { nodeId: true, branch: true, decidedBy: true, probability: true, decidedAt: true },
+    select: winnerFields,
   });
 }
 
 /**
  * Chooses by hand the branch a split sends every later run to (it replaces an experiment's
  * decision), or with `branch` null lets the split draw again. The branch must be one the
- * scenario's draft or live definition names for that split.
+ * scenario's draft or live definition names for that split, and not its holdout branch (which
+ * keeps its share of runs whatever wins).
  */
 export async function chooseSplitWinner(
   workspaceId: string,
@@ -38,13 +59,13 @@ export async function chooseSplitWinner(
       })
     : null;
   if (!scenario) throw new NotFoundError("Scenario", input.scenarioId);
-  const named = [scenario.definition, scenario.liveVersion?.definition].map((definition) =>
-    splitBranchNames(definition, input.nodeId),
+  const splits = [scenario.definition, scenario.liveVersion?.definition].map((definition) =>
+    splitNodeOf(definition, input.nodeId),
   );
-  if (named.every((names) => names === null)) {
+  if (splits.every((node) => node === null)) {
     throw InvalidInputError.field(["nodeId"], "is not a split node of the scenario");
   }
-  const branches = new Set(named.flatMap((names) => names ?? []));
+  const branches = new Set(splits.flatMap((node) => node?.branches.map((b) => b.name) ?? []));
   const key = { scenarioId_nodeId: { scenarioId: scenario.id, nodeId: input.nodeId } };
   if (input.branch === null) {
     await db().scenarioSplitWinner.deleteMany({
@@ -58,9 +79,18 @@ export async function chooseSplitWinner(
       `is not a branch of "${input.nodeId}": ${[...branches].join(", ")}`,
     );
   }
+  if (splits.some((node) => node?.branches.some((b) => b.name === input.branch && b.holdout))) {
+    throw InvalidInputError.field(
+      ["branch"],
+      `is the holdout branch of "${input.nodeId}"; it keeps its share and cannot win`,
+    );
+  }
   const decided = {
     branch: input.branch,
     decidedBy: "manual",
+    reason: "chosen by hand",
+    metric: null,
+    applied: true,
     probability: null,
     evidence: {},
     decidedAt: input.now ?? new Date(),
@@ -69,13 +99,18 @@ export async function chooseSplitWinner(
     where: key,
     create: { scenarioId: scenario.id, nodeId: input.nodeId, ...decided },
     update: decided,
-    select: { nodeId: true, branch: true, decidedBy: true, probability: true, decidedAt: true },
+    select: winnerFields,
   });
+}
+
+/** Split `nodeId` of a stored definition, or null when it has no such split. */
+export function splitNodeOf(definition: unknown, nodeId: string): SplitNode | null {
+  const nodes = (definition as Partial<ScenarioDefinition> | null)?.nodes ?? [];
+  const node = nodes.find((candidate) => candidate.id === nodeId && candidate.kind === "split");
+  return node?.kind === "split" ? node : null;
 }
 
 /** The branch names of split `nodeId` in a stored definition, or null when it has no such split. */
 export function splitBranchNames(definition: unknown, nodeId: string): string[] | null {
-  const nodes = (definition as Partial<ScenarioDefinition> | null)?.nodes ?? [];
-  const node = nodes.find((candidate) => candidate.id === nodeId && candidate.kind === "split");
-  return node?.kind === "split" ? node.branches.map((branch) => branch.name) : null;
+  return splitNodeOf(definition, nodeId)?.branches.map((branch) => branch.name) ?? null;
 }

@@ -24,6 +24,8 @@ export interface NodeStats {
 export interface BranchStats {
   name: string;
   weight: number;
+  /** The split's holdout branch: its runs send no marketing mail. */
+  holdout: boolean;
   /** Runs assigned to the branch. */
   runs: number;
   /** Of those, still in progress, reached a goal, ended by completing, exited or failed. */
@@ -115,7 +117,7 @@ export async function scenarioNodeStats(
   const branchesOf = (nodeId: string): BranchStats[] | null => {
     const split = splits.get(nodeId);
     if (!split) return null;
-    return split.branches.map(({ name, weight }) => {
+    return split.branches.map(({ name, weight, holdout }) => {
       const here = (row: BranchRow) => row.node_id === nodeId && row.branch === name;
       const runs = branchRuns.find(here);
       const {
@@ -130,6 +132,7 @@ export async function scenarioNodeStats(
       return {
         name,
         weight,
+        holdout: holdout ?? false,
         runs: runs?.runs ?? 0,
         inProgress: runs?.in_progress ?? 0,
         converted: runs?.converted ?? 0,

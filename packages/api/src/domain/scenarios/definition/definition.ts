@@ -137,38 +137,75 @@ const conditionNode = z
   })
   .refine((n) => n.filter || n.fact, "set filter, fact or both");
 
+/** What an A/B experiment calls best. */
+export const splitMetrics = [
+  "conversion",
+  "open_rate",
+  "click_rate",
+  "revenue_per_recipient",
+] as const;
+export type SplitMetric = (typeof splitMetrics)[number];
+
+const splitBranch = z.object({
+  name: z.string().trim().min(1).max(60),
+  weight: z.number().int().min(1).max(10_000),
+  /**
+   * The split's holdout: runs that take it go on along `next` but send no marketing mail for
+   * the rest of the run (transactional mail still goes). It never wins an experiment and keeps
+   * its share of runs after a winner is chosen, so the lift can still be measured.
+   */
+  holdout: z.boolean().optional(),
+  next: target,
+});
+
 const splitNode = z.object({
   id: nodeId,
   kind: z.literal("split"),
   branches: z
-    .array(
-      z.object({
-        name: z.string().trim().min(1).max(60),
-        weight: z.number().int().min(1).max(10_000),
-        next: target,
-      }),
-    )
+    .array(splitBranch)
     .min(2, "a split needs at least two branches")
     .max(10)
-    .refine((b) => new Set(b.map((x) => x.name)).size === b.length, "branch names must differ"),
+    .refine((b) => new Set(b.map((x) => x.name)).size === b.length, "branch names must differ")
+    .superRefine((branches, ctx) => {
+      const held = branches.flatMap((branch, index) => (branch.holdout ? [index] : []));
+      for (const index of held.slice(1)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "holdout"],
+          message: "a split has at most one holdout branch",
+        });
+      }
+    }),
   /**
-   * An A/B test: once every branch has `minimumRunsPerBranch` runs whose `windowHours` after the
-   * split have passed, and one branch converts best with probability `confidence` or more, that
-   * branch wins and (with `autoSelect`) every later run takes it.
+   * An A/B test on `metric` (conversion over runs; human open or click rate, or revenue per
+   * recipient, over the runs that were mailed). Once every branch has `minimumRunsPerBranch`
+   * runs whose `windowHours` after the split have passed, and one branch is best with
+   * probability `confidence` or more, that branch wins. At `endsAt` the leading branch wins
+   * whatever the sample. With `autoSelect` every later run takes the winner; without, the
+   * decision is only recorded. With `endsAt` and no `minimumRunsPerBranch`, only the end date
+   * decides; with neither, the minimum is 100.
    */
   experiment: z
     .strictObject({
-      metric: z.literal("conversion").default("conversion"),
+      metric: z
+        .enum(splitMetrics, { error: `must be one of ${splitMetrics.join(", ")}` })
+        .default("conversion"),
       windowHours: z
         .number()
         .int()
         .min(1)
         .max(24 * 30)
         .default(120),
-      minimumRunsPerBranch: z.number().int().min(10).max(1_000_000).default(100),
+      minimumRunsPerBranch: z.number().int().min(10).max(1_000_000).optional(),
       confidence: z.number().min(0.5).max(0.999).default(0.95),
+      endsAt: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }).optional(),
       autoSelect: z.boolean().default(true),
     })
+    .transform((experiment) =>
+      experiment.minimumRunsPerBranch === undefined && experiment.endsAt === undefined
+        ? { ...experiment, minimumRunsPerBranch: 100 }
+        : experiment,
+    )
     .optional(),
 });
 

@@ -126,15 +126,27 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
 }
 
 /**
- * The split's winner when its experiment decided one (or one was chosen by hand), else a
- * stable draw per run and node: the same run always lands in the same branch.
+ * A stable draw per run and node (the same run always lands in the same branch), by weight. A
+ * run drawn into the split's holdout branch takes it whatever won, and sends no marketing mail
+ * from then on; any other draw goes to the winner when the experiment decided one and applies
+ * it (or one was chosen by hand), so the winner takes the other branches' share.
  */
 async function split(node: NodeOf<"split">, context: StepContext): Promise<NodeOutcome> {
+  const drawn = drawBranch(node, context.run.id);
+  context.state.splits = { ...context.state.splits, [node.id]: drawn.name };
+  if (drawn.holdout) {
+    context.state.heldOutBy = node.id;
+    return {
+      output: drawn.name,
+      reason: "the holdout branch: no marketing mail from here on",
+      detail: { branch: drawn.name, holdout: true },
+    };
+  }
   const winner = await context.tx.scenarioSplitWinner.findUnique({
     where: { scenarioId_nodeId: { scenarioId: context.scenario.id, nodeId: node.id } },
-    select: { branch: true, decidedBy: true },
+    select: { branch: true, decidedBy: true, applied: true },
   });
-  if (winner && node.branches.some((branch) => branch.name === winner.branch)) {
+  if (winner?.applied && node.branches.some((b) => b.name === winner.branch && !b.holdout)) {
     context.state.splits = { ...context.state.splits, [node.id]: winner.branch };
     return {
       output: winner.branch,
@@ -142,21 +154,19 @@ async function split(node: NodeOf<"split">, context: StepContext): Promise<NodeO
       detail: { branch: winner.branch, winner: true },
     };
   }
+  return { output: drawn.name, detail: { branch: drawn.name } };
+}
+
+function drawBranch(node: NodeOf<"split">, runId: string): NodeOf<"split">["branches"][number] {
   const total = node.branches.reduce((sum, branch) => sum + branch.weight, 0);
   const draw =
-    createHash("sha256").update(`${context.run.id}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;
+    createHash("sha256").update(`${runId}:${node.id}`).digest().readUInt32BE(0) / 2 ** 32;
   let point = draw * total;
-  let branch = node.branches.at(-1);
   for (const candidate of node.branches) {
     point -= candidate.weight;
-    if (point < 0) {
-      branch = candidate;
-      break;
-    }
+    if (point < 0) return candidate;
   }
-  const name = branch?.name ?? "";
-  context.state.splits = { ...context.state.splits, [node.id]: name };
-  return { output: name, detail: { branch: name } };
+  return node.branches.at(-1) as NodeOf<"split">["branches"][number];
 }
 
 async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Promise<NodeOutcome> {
@@ -175,10 +185,15 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   if (!template || template.archivedAt) {
     return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };
   }
-  if (run.holdout && template.kind === "MARKETING") {
+  const heldOut = run.holdout ?? (context.state.heldOutBy ? "split" : null);
+  if (heldOut && template.kind === "MARKETING") {
     const group =
-      run.holdout === "control_group" ? "the workspace's control group" : "the scenario's holdout";
-    return { output: "next", reason: `held out: ${group}`, detail: { heldOut: run.holdout } };
+      heldOut === "control_group"
+        ? "the workspace's control group"
+        : heldOut === "split"
+          ? `the holdout branch of split "${context.state.heldOutBy}"`
+          : "the scenario's holdout";
+    return { output: "next", reason: `held out: ${group}`, detail: { heldOut } };
   }
   if (!contact.email)
     return { output: "next", reason: "skipped: the contact has no email address" };

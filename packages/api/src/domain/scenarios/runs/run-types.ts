@@ -19,6 +19,8 @@ export interface RunState {
   messages?: Record<string, string>;
   /** The branch each split assigned, by node id. */
   splits?: Record<string, string>;
+  /** The split whose holdout branch the run took: it sends no marketing mail from there on. */
+  heldOutBy?: string;
 }
 
 /** Everything a node needs to carry itself out, inside the run's transaction. */
