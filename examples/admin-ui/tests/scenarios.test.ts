@@ -61,7 +61,7 @@ it("draws a scenario as its tree with each node's live counts", async () => {
           kind: "split",
           branches: [
             { name: "reward", weight: 2, next: "wait-2d" },
-            { name: "holdout", weight: 1, next: "wait-2d" },
+            { name: "holdout", weight: 1, next: "wait-2d", holdout: true },
           ],
         },
         { id: "wait-2d", kind: "delay", duration: { days: 2 }, next: "opened" },
@@ -112,6 +112,21 @@ it("draws a scenario as its tree with each node's live counts", async () => {
   const runsPerBranch = await rows.locator("td:nth-child(2)").allTextContents();
   expect(runsPerBranch.map(Number).reduce((a, b) => a + b, 0)).toBe(3);
   expect(await page.getByTestId("scenario-status").textContent()).toBe("live");
+
+  // The split's results: what it compares, and each branch against the holdout branch.
+  const split = page.locator('[data-testid=split-report][data-node="test"]');
+  await split.waitFor();
+  expect(await split.getByTestId("split-experiment").textContent()).toContain(
+    "Compared on conversion rate · no experiment",
+  );
+  const resultRow = (branch: string) =>
+    split.locator(`[data-testid=split-row][data-branch="${branch}"]`);
+  expect(await resultRow("holdout").getByTestId("split-holdout").count()).toBe(1);
+  expect(await resultRow("reward").getByTestId("split-holdout").count()).toBe(0);
+  expect(await resultRow("holdout").locator("td").last().textContent()).toBe("baseline");
+  expect(await resultRow("reward").getByTestId("split-lift").getAttribute("data-verdict")).toBe(
+    "TOO_FEW_CONTACTS",
+  );
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({
     path: path.join(screenshots, "admin-scenario-tree.png"),

@@ -34,6 +34,28 @@ interface SplitBranch {
   revenue: Money;
   revenuePerRecipient: Money | null;
   probabilityToBeBest: number | null;
+  holdout: boolean;
+  liftAgainstHoldout: {
+    conversionLift: { estimate: number; low: number; high: number } | null;
+    verdict: HoldoutReport["verdict"];
+  } | null;
+}
+interface SplitReport {
+  branches: SplitBranch[];
+  metric: string;
+  experiment: {
+    confidence: number;
+    minimumRunsPerBranch: number | null;
+    endsAt: string | null;
+    autoSelect: boolean;
+  } | null;
+  winner: {
+    branch: string;
+    reason: string | null;
+    probability: number | null;
+    decidedAt: string;
+    applied: boolean;
+  } | null;
 }
 type Report<T> =
   | { __typename: "Success"; data: T }
@@ -48,9 +70,12 @@ export function resultsQuery(splitNodes: string[]): string {
   const splits = splitNodes.map(
     (_, i) => `split${i}: scenarioSplitReport(scenarioId: $id, nodeId: $node${i}, period: $period) {
       __typename
-      ... on QueryScenarioSplitReportSuccess { data { branches { branch runs recipients opened openRate
+      ... on QueryScenarioSplitReportSuccess { data { metric
+        experiment { confidence minimumRunsPerBranch endsAt autoSelect }
+        winner { branch reason probability decidedAt applied }
+        branches { branch runs recipients opened openRate
         clicked clickRate converted conversionRate revenue { amount } revenuePerRecipient { amount }
-        probabilityToBeBest } } }
+        probabilityToBeBest holdout liftAgainstHoldout { conversionLift { estimate low high } verdict } } } }
       ${failures} }`,
   );
   const nodeVariables = splitNodes.map((_, i) => `, $node${i}: String!`).join("");
@@ -178,7 +203,71 @@ function holdoutPanel(report: HoldoutReport, currency: string) {
   );
 }
 
-function splitPanel(nodeId: string, branches: SplitBranch[], currency: string) {
+const metricNames: Record<string, string> = {
+  conversion: "conversion rate",
+  open_rate: "open rate (people, not privacy pre-fetches)",
+  click_rate: "click rate (people, not link scanners)",
+  revenue_per_recipient: "revenue per recipient",
+};
+
+/** What the experiment compares and what it decided, in a sentence or two. */
+function experimentLine(report: SplitReport) {
+  const metric = metricNames[report.metric] ?? report.metric;
+  const { experiment, winner } = report;
+  const rule = experiment
+    ? [
+        experiment.minimumRunsPerBranch
+          ? `a winner needs ${formatCount(experiment.minimumRunsPerBranch)} runs a branch and ${formatRate(experiment.confidence)} confidence`
+          : null,
+        experiment.endsAt
+          ? `the leader wins on ${new Date(experiment.endsAt).toLocaleDateString()}`
+          : null,
+        experiment.autoSelect ? null : "report only",
+      ]
+        .filter(Boolean)
+        .join("; ")
+    : "no experiment: branches keep their weights";
+  return h(
+    "div",
+    { class: "split-experiment", testid: "split-experiment" },
+    h("p", { class: "muted" }, `Compared on ${metric} · ${rule}.`),
+    winner
+      ? notice(
+          "info",
+          `${winner.applied ? "Winner" : "Leader (not applied, report only)"}: ${winner.branch}` +
+            ` — ${winner.reason ?? "decided"}` +
+            (winner.probability !== null ? `, ${formatRate(winner.probability)} to be best` : "") +
+            `, ${new Date(winner.decidedAt).toLocaleString()}.` +
+            (winner.applied ? " New runs take it (the holdout branch keeps its share)." : ""),
+          "split-winner",
+        )
+      : null,
+  );
+}
+
+/** A branch's conversion lift against the holdout branch, with its interval. */
+function liftCell(branch: SplitBranch) {
+  if (branch.holdout) return h("td", { class: "number muted" }, "baseline");
+  const lift = branch.liftAgainstHoldout;
+  if (!lift) return h("td", { class: "number muted" }, "—");
+  return h(
+    "td",
+    { class: "number", testid: "split-lift", "data-verdict": lift.verdict },
+    lift.conversionLift ? formatRate(lift.conversionLift.estimate) : "—",
+    h(
+      "span",
+      { class: "muted" },
+      lift.conversionLift
+        ? ` (${formatRate(lift.conversionLift.low)} to ${formatRate(lift.conversionLift.high)})`
+        : "",
+      ` ${verdicts[lift.verdict]}`,
+    ),
+  );
+}
+
+function splitPanel(nodeId: string, report: SplitReport, currency: string) {
+  const { branches } = report;
+  const hasHoldout = branches.some((b) => b.holdout);
   const best = Math.max(...branches.map((b) => b.probabilityToBeBest ?? 0));
   const withRate = (count: number, rate: number | null) =>
     h(
@@ -191,6 +280,7 @@ function splitPanel(nodeId: string, branches: SplitBranch[], currency: string) {
     "section",
     { class: "panel", testid: "split-report", "data-node": nodeId },
     h("div", { class: "panel-head" }, h("h2", {}, "A/B split "), h("code", {}, nodeId)),
+    experimentLine(report),
     h(
       "table",
       {},
@@ -210,6 +300,7 @@ function splitPanel(nodeId: string, branches: SplitBranch[], currency: string) {
             "Revenue",
             "Revenue / recipient",
             "Chance to be best",
+            ...(hasHoldout ? ["Conversion lift vs holdout"] : []),
           ].map((title) => h("th", { class: "number" }, title)),
         ),
       ),
@@ -220,7 +311,13 @@ function splitPanel(nodeId: string, branches: SplitBranch[], currency: string) {
           h(
             "tr",
             { testid: "split-row", "data-branch": b.branch },
-            h("th", {}, b.branch, b.probabilityToBeBest === best && best > 0 ? " ★" : ""),
+            h(
+              "th",
+              {},
+              b.branch,
+              b.probabilityToBeBest === best && best > 0 && !b.holdout ? " ★" : "",
+              b.holdout ? h("span", { class: "chip", testid: "split-holdout" }, "holdout") : null,
+            ),
             h("td", { class: "number" }, formatCount(b.runs)),
             h("td", { class: "number" }, formatCount(b.recipients)),
             withRate(b.opened, b.openRate),
@@ -242,6 +339,7 @@ function splitPanel(nodeId: string, branches: SplitBranch[], currency: string) {
                 ),
               ),
             ),
+            hasHoldout ? liftCell(b) : null,
           ),
         ),
       ),
@@ -297,10 +395,10 @@ export function scenarioResults(
         ? holdoutPanel(holdoutData, currency)
         : notice("error", failure(holdout), "results-error"),
       ...splitNodes.map((node, i) => {
-        const report = data[`split${i}`] as Report<{ branches: SplitBranch[] }>;
-        const split = success<{ branches: SplitBranch[] }>(report);
+        const report = data[`split${i}`] as Report<SplitReport>;
+        const split = success<SplitReport>(report);
         return split
-          ? splitPanel(node, split.branches, currency)
+          ? splitPanel(node, split, currency)
           : notice("error", failure(report), "results-error");
       }),
     );
