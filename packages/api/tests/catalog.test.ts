@@ -217,7 +217,12 @@ describe("stub products from events", () => {
       category: "Men>Shoes",
     });
     const reaction = await reactToEvent(viewed);
-    expect(reaction?.shopping).toEqual({ productStubs: 1, orderId: null, cartId: null });
+    expect(reaction?.shopping).toEqual({
+      productStubs: 1,
+      orderId: null,
+      cartId: null,
+      uncountedOrder: false,
+    });
     await reactToEvent(viewed); // a retried job
     expect(await db().product.count({ where: { workspaceId: workspace.id } })).toBe(1);
     expect(await product(workspace.id, "sneaker-9")).toMatchObject({
