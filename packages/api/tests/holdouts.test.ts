@@ -15,7 +15,13 @@ import {
 } from "../src/domain/messages/engagement/record-engagement.ts";
 import { holdoutBucket, isHeldOut } from "../src/domain/workspaces/holdout-groups.ts";
 import type { Prisma } from "../src/generated/prisma/client.ts";
-import { createFlowTemplate, liveScenario, runsOf, track } from "./scenario-fixtures.ts";
+import {
+  completedSplitRun,
+  createFlowTemplate,
+  liveScenario,
+  runsOf,
+  track,
+} from "./scenario-fixtures.ts";
 import { createTestShop } from "./support/events.ts";
 import { makeTestApi } from "./support/index.ts";
 import { hour, runDueWork } from "./support/scenarios.ts";
@@ -443,29 +449,14 @@ describe("holdout and split reports", () => {
     const orders = [];
     for (const [index, contact] of contacts.entries()) {
       const branch = index < 40 ? "A" : "B";
-      const run = await db().scenarioRun.create({
-        data: {
-          workspaceId: shop.id,
-          scenarioId: scenario.id,
-          versionId: version.id,
-          contactId: contact.id,
-          trigger: {},
-          startedAt: entered,
-          status: "COMPLETED",
-        },
-      });
-      await db().scenarioStep.create({
-        data: {
-          runId: run.id,
-          workspaceId: shop.id,
-          scenarioId: scenario.id,
-          seq: 1,
-          nodeId: "ab",
-          kind: "split",
-          enteredAt: entered,
-          leftAt: entered,
-          output: branch,
-        },
+      const run = await completedSplitRun({
+        workspaceId: shop.id,
+        scenarioId: scenario.id,
+        versionId: version.id,
+        contactId: contact.id,
+        splitIds: ["ab"],
+        branch,
+        enteredAt: entered,
       });
       const message = await db().message.create({
         data: {
@@ -585,29 +576,14 @@ describe("holdout and split reports", () => {
     for (const [index, contact] of contacts.entries()) {
       const branch = (["A", "B", "H"] as const)[Math.floor(index / 40)]!;
       const i = index % 40;
-      const run = await db().scenarioRun.create({
-        data: {
-          workspaceId: shop.id,
-          scenarioId: scenario.id,
-          versionId: version.id,
-          contactId: contact.id,
-          trigger: {},
-          startedAt: entered,
-          status: "COMPLETED",
-        },
-      });
-      await db().scenarioStep.create({
-        data: {
-          runId: run.id,
-          workspaceId: shop.id,
-          scenarioId: scenario.id,
-          seq: 1,
-          nodeId: "ab",
-          kind: "split",
-          enteredAt: entered,
-          leftAt: entered,
-          output: branch,
-        },
+      const run = await completedSplitRun({
+        workspaceId: shop.id,
+        scenarioId: scenario.id,
+        versionId: version.id,
+        contactId: contact.id,
+        splitIds: ["ab"],
+        branch,
+        enteredAt: entered,
       });
       if (branch !== "H") {
         await db().message.create({

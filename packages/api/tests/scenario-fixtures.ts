@@ -67,3 +67,44 @@ export const messagesTo = (contactId: string) =>
     orderBy: { queuedAt: "asc" },
     include: { template: { select: { name: true } } },
   });
+
+/**
+ * A completed run that took `branch` at each of the split nodes `splitIds` at `enteredAt`, as
+ * the engine records it: what split reports read, without driving the engine.
+ */
+export async function completedSplitRun(input: {
+  workspaceId: string;
+  scenarioId: string;
+  versionId: string;
+  contactId: string;
+  splitIds: readonly string[];
+  branch: string;
+  enteredAt: Date;
+}) {
+  const { workspaceId, scenarioId, enteredAt } = input;
+  const run = await db().scenarioRun.create({
+    data: {
+      workspaceId,
+      scenarioId,
+      versionId: input.versionId,
+      contactId: input.contactId,
+      trigger: {},
+      startedAt: enteredAt,
+      status: "COMPLETED",
+    },
+  });
+  await db().scenarioStep.createMany({
+    data: input.splitIds.map((nodeId, seq) => ({
+      runId: run.id,
+      workspaceId,
+      scenarioId,
+      seq: seq + 1,
+      nodeId,
+      kind: "split",
+      enteredAt,
+      leftAt: enteredAt,
+      output: input.branch,
+    })),
+  });
+  return run;
+}

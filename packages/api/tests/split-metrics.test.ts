@@ -9,6 +9,7 @@ import {
 } from "../src/domain/messages/engagement/record-engagement.ts";
 import { validateDefinition } from "../src/domain/scenarios/definition/validate-definition.ts";
 import type { Prisma } from "../src/generated/prisma/client.ts";
+import { completedSplitRun } from "./scenario-fixtures.ts";
 import { createTestShop } from "./support/events.ts";
 import { makeTestApi } from "./support/index.ts";
 import { hour } from "./support/scenarios.ts";
@@ -63,29 +64,14 @@ async function seededSplits(nodes: unknown[], plans: Record<string, BranchPlan>)
         email: `${branch.toLowerCase()}-${i}@example.com`,
         consent: { status: "SUBSCRIBED", source: "test" },
       });
-      const run = await db().scenarioRun.create({
-        data: {
-          workspaceId: shop.id,
-          scenarioId: scenario.id,
-          versionId: version.id,
-          contactId: contact.id,
-          trigger: {},
-          startedAt: entered,
-          status: "COMPLETED",
-        },
-      });
-      await db().scenarioStep.createMany({
-        data: splitIds.map((nodeId, seq) => ({
-          runId: run.id,
-          workspaceId: shop.id,
-          scenarioId: scenario.id,
-          seq: seq + 1,
-          nodeId,
-          kind: "split",
-          enteredAt: entered,
-          leftAt: entered,
-          output: branch,
-        })),
+      const run = await completedSplitRun({
+        workspaceId: shop.id,
+        scenarioId: scenario.id,
+        versionId: version.id,
+        contactId: contact.id,
+        splitIds,
+        branch,
+        enteredAt: entered,
       });
       if (plan.mailed?.(i) ?? true) {
         const message = await db().message.create({

@@ -60,6 +60,13 @@ export interface SegmentExplanation {
 
 const listLimit = 10;
 
+async function assertContactInWorkspace(workspaceId: string, contactId: string) {
+  const contact = isUuid(contactId)
+    ? await db().contact.findFirst({ where: { id: contactId, workspaceId }, select: { id: true } })
+    : null;
+  if (!contact) throw new NotFoundError("Contact", contactId);
+}
+
 /**
  * Explains why a contact is in a segment or not: the filter tree with each condition's
  * outcome and measured value, and the events that counted. Segments named by `inSegment` are
@@ -74,10 +81,7 @@ export async function explainSegment(
   options: { now?: Date } = {},
 ): Promise<SegmentExplanation> {
   const segment = await findSegment(workspaceId, segmentId);
-  const contact = isUuid(contactId)
-    ? await db().contact.findFirst({ where: { id: contactId, workspaceId }, select: { id: true } })
-    : null;
-  if (!contact) throw new NotFoundError("Contact", contactId);
+  await assertContactInWorkspace(workspaceId, contactId);
   const tree = await explainFilter(db(), {
     workspaceId,
     filter: segment.filter as SegmentFilter,
@@ -112,10 +116,7 @@ export async function explainUnsavedFilter(
   const filter = parseSegmentFilter(rawFilter);
   const { filters } = await loadSegmentDefinitions(db(), workspaceId);
   checkReferences(filter, filters);
-  const contact = isUuid(contactId)
-    ? await db().contact.findFirst({ where: { id: contactId, workspaceId }, select: { id: true } })
-    : null;
-  if (!contact) throw new NotFoundError("Contact", contactId);
+  await assertContactInWorkspace(workspaceId, contactId);
   const tree = await explainFilter(db(), {
     workspaceId,
     filter,
