@@ -3,8 +3,10 @@ import { db } from "../src/db.ts";
 import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
 import { abandonIdleCarts } from "../src/domain/orders/abandon-carts.ts";
 import { loadCartTemplateData } from "../src/domain/orders/cart-template-data.ts";
+import { updateOrderSettings } from "../src/domain/orders/unverified-orders.ts";
 import { upsertOrders } from "../src/domain/orders/upsert-orders.ts";
 import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
+import { InvalidInputError } from "../src/domain/shared/errors.ts";
 import { makeContact, makeWorkspace, storeEvent, testNow } from "./segment-fixtures.ts";
 
 const minute = 60_000;
@@ -294,9 +296,9 @@ describe("abandonment", () => {
     await happen(workspace.id, ada.id, "Checkout Started", { cart_id: "checkout" }, t(0));
     await happen(workspace.id, ada.id, "Product Added", added("busy", "shirt", 20), t(50));
 
-    expect(await abandonIdleCarts({ now: t(59), idleMinutes: 60 })).toBe(0);
-    expect(await abandonIdleCarts({ now: t(61), idleMinutes: 60 })).toBe(2);
-    expect(await abandonIdleCarts({ now: t(62), idleMinutes: 60 })).toBe(0);
+    expect(await abandonIdleCarts({ now: t(59), defaultIdleMinutes: 60 })).toBe(0);
+    expect(await abandonIdleCarts({ now: t(61), defaultIdleMinutes: 60 })).toBe(2);
+    expect(await abandonIdleCarts({ now: t(62), defaultIdleMinutes: 60 })).toBe(0);
     expect(await cartOf(workspace.id, "idle")).toMatchObject({
       status: "ABANDONED",
       abandonedAt: t(61),
@@ -328,8 +330,41 @@ describe("abandonment", () => {
       { order_id: "o1", cart_id: "busy", total: 20 },
       t(96),
     );
-    expect(await abandonIdleCarts({ now: t(1000), idleMinutes: 60 })).toBe(2);
+    expect(await abandonIdleCarts({ now: t(1000), defaultIdleMinutes: 60 })).toBe(2);
     expect((await cartOf(workspace.id, "busy")).status).toBe("CONVERTED");
+  });
+
+  it("takes each workspace's own abandonment time, else the default, and refuses one out of range", async () => {
+    const t = (minutes: number) => at(minutes - 200_000);
+    const quick = await makeWorkspace();
+    const patient = await makeWorkspace();
+    const usual = await makeWorkspace();
+    await updateOrderSettings(quick.id, { cartAbandonAfterMinutes: 15 });
+    expect(await updateOrderSettings(patient.id, { cartAbandonAfterMinutes: 180 })).toMatchObject({
+      cartAbandonAfterMinutes: 180,
+      countUnverifiedOrders: true,
+    });
+    for (const workspace of [quick, patient, usual]) {
+      const ada = await makeContact(workspace.id);
+      await happen(workspace.id, ada.id, "Product Added", added("c", "shirt", 20), t(0));
+    }
+    expect(await abandonIdleCarts({ now: t(14), defaultIdleMinutes: 60 })).toBe(0);
+    expect(await abandonIdleCarts({ now: t(16), defaultIdleMinutes: 60 })).toBe(1);
+    expect((await cartOf(quick.id, "c")).status).toBe("ABANDONED");
+    expect(await abandonIdleCarts({ now: t(61), defaultIdleMinutes: 60 })).toBe(1);
+    expect((await cartOf(usual.id, "c")).status).toBe("ABANDONED");
+    expect((await cartOf(patient.id, "c")).status).toBe("ACTIVE");
+    expect(await abandonIdleCarts({ now: t(181), defaultIdleMinutes: 60 })).toBe(1);
+    expect((await cartOf(patient.id, "c")).status).toBe("ABANDONED");
+
+    await expect(
+      updateOrderSettings(usual.id, { cartAbandonAfterMinutes: 2 }),
+    ).rejects.toMatchObject({
+      problems: [{ path: ["cartAbandonAfterMinutes"], message: "at least 5 minutes" }],
+    });
+    await expect(updateOrderSettings(usual.id, {})).rejects.toBeInstanceOf(InvalidInputError);
+    const back = await updateOrderSettings(quick.id, { cartAbandonAfterMinutes: null });
+    expect(back.cartAbandonAfterMinutes).toBeNull();
   });
 });
 

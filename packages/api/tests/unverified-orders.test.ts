@@ -130,7 +130,11 @@ describe("orders only a browser reported", () => {
     expect((await ada()).score).toBe(10);
 
     const off = await updateOrderSettings(workspace.id, { countUnverifiedOrders: false });
-    expect(off).toEqual({ countUnverifiedOrders: false, unverifiedOrders: 0 });
+    expect(off).toEqual({
+      countUnverifiedOrders: false,
+      unverifiedOrders: 0,
+      cartAbandonAfterMinutes: null,
+    });
     expect(await order("b-1")).toBeNull();
     await runQueuedReactions(now);
     expect(await members(buyers.id)).toBe(0);

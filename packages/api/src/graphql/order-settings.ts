@@ -18,6 +18,11 @@ const OrderSettingsRef = builder.objectRef<OrderSettings>("OrderSettings").imple
     unverifiedOrders: t.exposeInt("unverifiedOrders", {
       description: "Orders now known only from a browser.",
     }),
+    cartAbandonAfterMinutes: t.exposeInt("cartAbandonAfterMinutes", {
+      nullable: true,
+      description:
+        "Minutes without activity after which a cart is ABANDONED (the sweep runs every 5 minutes); null: the deployment's CARTWHEEL_CART_ABANDON_AFTER_MINUTES (default 60).",
+    }),
   }),
 });
 
@@ -37,9 +42,12 @@ builder.queryField("orderSettings", (t) =>
 const UpdateOrderSettingsInput = builder.inputType("UpdateOrderSettingsInput", {
   fields: (t) => ({
     countUnverifiedOrders: t.boolean({
-      required: true,
       description:
         "False removes the unverified orders at once (their events stay) and re-checks the segments on orders; true writes them again from the browser's order events, in the background.",
+    }),
+    cartAbandonAfterMinutes: t.int({
+      description:
+        "5 minutes to 30 days (43,200); null goes back to the deployment's default. Left out: unchanged.",
     }),
   }),
 });
@@ -47,13 +55,19 @@ const UpdateOrderSettingsInput = builder.inputType("UpdateOrderSettingsInput", {
 builder.mutationField("updateOrderSettings", (t) =>
   t.field({
     type: OrderSettingsRef,
-    description: "Decides whether orders only a browser reported count as orders.",
+    description:
+      "Decides whether orders only a browser reported count as orders, and when carts are abandoned.",
     authScopes: { scope: "orders:write" },
     errors: { types: mutationErrors, dataField: { name: "settings" } },
     args: { input: t.arg({ type: UpdateOrderSettingsInput, required: true }) },
     resolve: (_root, { input }, context) =>
       updateOrderSettings(workspaceOf(context.principal), {
-        countUnverifiedOrders: input.countUnverifiedOrders,
+        ...(input.countUnverifiedOrders != null && {
+          countUnverifiedOrders: input.countUnverifiedOrders,
+        }),
+        ...(input.cartAbandonAfterMinutes !== undefined && {
+          cartAbandonAfterMinutes: input.cartAbandonAfterMinutes,
+        }),
       }),
   }),
 );

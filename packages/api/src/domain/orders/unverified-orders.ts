@@ -6,17 +6,38 @@ import { addJob } from "../jobs/add-job.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { parseInput } from "../shared/validation.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
+import { maxCartAbandonMinutes, minCartAbandonMinutes } from "./abandon-carts.ts";
 import { convertCarts } from "./convert-carts.ts";
 import { orderEventNames, orderWriteFromEvent } from "./orders-from-events.ts";
 import { type WrittenOrder, writeOrders } from "./write-orders.ts";
 
-/** Whether orders only a browser reported count, and how many the workspace has now. */
+/**
+ * Whether orders only a browser reported count, how many the workspace has now, and when its
+ * carts are abandoned.
+ */
 export interface OrderSettings {
   countUnverifiedOrders: boolean;
   unverifiedOrders: number;
+  /** Null: the deployment's default (CARTWHEEL_CART_ABANDON_AFTER_MINUTES). */
+  cartAbandonAfterMinutes: number | null;
 }
 
-const orderSettingsChange = z.strictObject({ countUnverifiedOrders: z.boolean() });
+const orderSettingsChange = z
+  .strictObject({
+    countUnverifiedOrders: z.boolean().optional(),
+    cartAbandonAfterMinutes: z
+      .number()
+      .int()
+      .min(minCartAbandonMinutes, `at least ${minCartAbandonMinutes} minutes`)
+      .max(maxCartAbandonMinutes, "at most 30 days")
+      .nullable()
+      .optional(),
+  })
+  .refine(
+    (change) =>
+      change.countUnverifiedOrders !== undefined || change.cartAbandonAfterMinutes !== undefined,
+    "change countUnverifiedOrders, cartAbandonAfterMinutes or both",
+  );
 
 /** Browser order events replayed per job when unverified orders are switched back on. */
 export const replayBatchSize = 200;
@@ -30,6 +51,7 @@ export async function loadOrderSettings(
 ): Promise<OrderSettings | null> {
   const [row] = await executor.$queryRaw<OrderSettings[]>`
     SELECT w.count_unverified_orders AS "countUnverifiedOrders",
+           w.cart_abandon_after_minutes AS "cartAbandonAfterMinutes",
            (SELECT count(*)::int FROM orders o
              WHERE o.workspace_id = w.id AND NOT o.verified) AS "unverifiedOrders"
       FROM workspaces w WHERE w.id = ${workspaceId}::uuid`;
@@ -49,26 +71,37 @@ export async function countsBrowserOrders(tx: Transaction, workspaceId: string):
 }
 
 /**
- * Decides whether orders only a browser reported (`Order Completed` and the other order events
+ * Sets when the workspace's carts count as abandoned (`cartAbandonAfterMinutes`, 5 minutes to
+ * 30 days, null for the deployment's default; the next sweep applies it), and decides whether
+ * orders only a browser reported (`Order Completed` and the other order events
  * sent with the public key) count as orders: in segments, scores and revenue. Switched off, the
  * unverified orders are removed at once (their events stay, and the backend's report of the
  * same order id makes it an order again) and the segments on orders are re-checked for their
  * contacts; switched on, the browser's order events are replayed into orders by
  * `replay_browser_orders`. Setting the current value changes nothing.
  *
- * @example await updateOrderSettings(workspaceId, { countUnverifiedOrders: false })
+ * @example await updateOrderSettings(workspaceId, { countUnverifiedOrders: false, cartAbandonAfterMinutes: 30 })
  */
 export async function updateOrderSettings(
   workspaceId: string,
   change: z.input<typeof orderSettingsChange>,
 ): Promise<OrderSettings> {
-  const { countUnverifiedOrders } = parseInput(orderSettingsChange, change);
+  const { countUnverifiedOrders, cartAbandonAfterMinutes } = parseInput(
+    orderSettingsChange,
+    change,
+  );
   return withTransaction(async (tx) => {
     const [before] = await tx.$queryRaw<{ counts: boolean }[]>`
       SELECT count_unverified_orders AS counts FROM workspaces
        WHERE id = ${workspaceId}::uuid FOR NO KEY UPDATE`;
     if (!before) throw new NotFoundError("Workspace", workspaceId);
-    if (before.counts !== countUnverifiedOrders) {
+    if (cartAbandonAfterMinutes !== undefined) {
+      await tx.$executeRaw`
+        UPDATE workspaces SET cart_abandon_after_minutes = ${cartAbandonAfterMinutes}::int,
+               updated_at = now()
+         WHERE id = ${workspaceId}::uuid`;
+    }
+    if (countUnverifiedOrders !== undefined && before.counts !== countUnverifiedOrders) {
       await tx.$executeRaw`
         UPDATE workspaces SET count_unverified_orders = ${countUnverifiedOrders}, updated_at = now()
          WHERE id = ${workspaceId}::uuid`;
