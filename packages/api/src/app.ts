@@ -4,6 +4,7 @@ import { makeEmailTrackingRoutes } from "./http/email-tracking.ts";
 import { makeIngestRoutes } from "./http/ingest-routes.ts";
 import { makeSesNotificationRoutes } from "./http/ses-notifications.ts";
 import { makeSubscribeRoutes } from "./http/subscribe-routes.ts";
+import { answerUnhandledError } from "./http/unhandled-error-answer.ts";
 import { makeUnsubscribeRoutes } from "./http/unsubscribe.ts";
 
 export interface AppOptions {
@@ -31,6 +32,7 @@ export function makeApp(options: AppOptions): CartwheelApp {
     maxQueryCost: options.maxQueryCost ?? 20_000,
   });
   const app = new Hono();
+  app.onError(answerUnhandledError);
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) => yoga.fetch(c.req.raw));
   app.route("/", makeIngestRoutes());

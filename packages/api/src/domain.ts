@@ -1,4 +1,6 @@
 // The domain layer, room by room from the ground up (see src/domain/README.md).
+
+export { isDatabaseUnavailable } from "./database-unavailable.ts";
 export {
   db,
   disconnectDatabase,

@@ -1,5 +1,6 @@
 export { applyMigrations } from "./platform/apply-migrations.ts";
 export {
+  clusterDirectory,
   ensureDatabase,
   type RunningPostgres,
   startEmbeddedPostgres,

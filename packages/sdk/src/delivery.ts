@@ -35,7 +35,7 @@ export interface Delivery {
  * What an answer means for its batch: 2xx sent (per-event `rejected` entries are logged and
  * dropped); 400 dropped; 401/403 stop sending for this page view, keeping the events; 413 halves
  * the batch (a single event is dropped); anything else, or no answer, is retried with backoff
- * (429 after `Retry-After`).
+ * (429 and 503 after `Retry-After`).
  */
 export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Delivery {
   const inFlight = new Set<WireEvent>();
@@ -74,7 +74,9 @@ export function makeDelivery(queue: EventQueue, settings: DeliverySettings): Del
           retryTimer = undefined;
           void flush();
         },
-        (status === 429 ? parseRetryAfter(response?.headers.get("Retry-After")) : undefined) ??
+        (status === 429 || status === 503
+          ? parseRetryAfter(response?.headers.get("Retry-After"))
+          : undefined) ??
           backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs),
       );
       attempt++;

@@ -77,6 +77,19 @@ describe("retries", () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it("keeps the batch through a 503 (the database restarting) and waits its Retry-After", async () => {
+    shop.server.replies = [{ status: 503, headers: { "Retry-After": "1" } }];
+    const page = await shop.open({ init: { ...QUIET, retryBaseDelayMs: 50 } });
+    await page.evaluate(() => cartwheel.track("Restarting"));
+    await shop.waitForEvents("Restarting");
+    const [first, second] = shop.server.requests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(second?.body?.batch.map((e) => e.messageId)).toEqual(
+      first?.body?.batch.map((e) => e.messageId),
+    );
+    expect(shop.eventsNamed("Restarting")).toHaveLength(1);
+  });
+
   it("drops a batch answered 400 and retries one answered with an unexpected status", async () => {
     shop.server.replies = [{ status: 400 }, { status: 404 }];
     const page = await shop.open({ init: { ...QUIET, retryBaseDelayMs: 100 } });

@@ -1,5 +1,6 @@
-import { type Logger, type Runner, run, type WorkerEvents } from "graphile-worker";
+import type { Logger, Runner, WorkerEvents } from "graphile-worker";
 import { crontab } from "./crontab.ts";
+import { runOnPatientPool } from "./patient-pool.ts";
 import { taskList } from "./task-list.ts";
 
 export interface WorkerOptions {
@@ -24,15 +25,16 @@ export interface WorkerOptions {
  *
  * @example const runner = await startWorker({ databaseUrl })
  */
-export function startWorker(options: WorkerOptions): Promise<Runner> {
-  return run({
-    connectionString: options.databaseUrl,
-    concurrency: options.concurrency ?? 10,
+export async function startWorker(options: WorkerOptions): Promise<Runner> {
+  const concurrency = options.concurrency ?? 10;
+  return await runOnPatientPool(options.databaseUrl, concurrency + 2, (pgPool) => ({
+    pgPool,
+    concurrency,
     pollInterval: options.pollInterval ?? 2000,
     taskList,
     crontab,
     noHandleSignals: true,
     ...(options.logger && { logger: options.logger }),
     ...(options.events && { events: options.events }),
-  });
+  }));
 }

@@ -4,11 +4,15 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, type ValidationContext } from "graphql";
 import { createYoga, maskError } from "graphql-yoga";
 import { databaseConfig } from "../config.ts";
+import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import { resolvePrincipal } from "./auth.ts";
 import type { Context } from "./context.ts";
 import { ChangeFeed } from "./live/change-feed.ts";
 import { schema } from "./schema.ts";
 import { UnauthenticatedError } from "./unauthenticated-error.ts";
+
+const databaseUnavailableMessage = "The database is not reachable right now; retry shortly.";
+const databaseRetryAfterSeconds = 5;
 
 export interface YogaOptions {
   adminKey: string;
@@ -73,12 +77,21 @@ function reportLimit(code: "QUERY_TOO_DEEP" | "QUERY_TOO_COSTLY") {
 }
 
 /**
- * Unexpected errors are masked; expected ones (a key without a scope, bad arguments to a query
+ * Unexpected errors are masked; the database being away is a 503 with DATABASE_UNAVAILABLE;
+ * expected ones (a key without a scope, bad arguments to a query
  * field) keep their message and code. Checked by code rather than class, since a GraphQLError
  * can come from either of graphql's CommonJS and ESM builds.
  */
 function keepExpectedErrors(error: unknown, message: string, isDev?: boolean) {
   const original = (error as { originalError?: { extensions?: { code?: unknown } } }).originalError;
+  if (isDatabaseUnavailable(original ?? error)) {
+    return new GraphQLError(databaseUnavailableMessage, {
+      extensions: {
+        code: "DATABASE_UNAVAILABLE",
+        http: { status: 503, headers: { "Retry-After": String(databaseRetryAfterSeconds) } },
+      },
+    });
+  }
   const code = original?.extensions?.code;
   if (
     code === "FORBIDDEN" ||

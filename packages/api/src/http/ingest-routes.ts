@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import { ingestLimits } from "../domain/events/event-input.ts";
 import { ingestEvents } from "../domain/events/ingest-events.ts";
 import { ingestRateLimiter, type RateLimiter } from "../domain/events/rate-limit.ts";
@@ -30,7 +31,8 @@ const batchBody = z.object({
  * `{ writeKey, sentAt, batch: [event…] }`. A public key must come from one of its workspace's
  * `allowedOrigins`; a secret key with `events:write` (header `Authorization: Bearer` or body)
  * may send from anywhere. Answers `200 { accepted, duplicates, rejected }`, or 400 (malformed),
- * 401 (unknown or revoked key), 403 (origin or scope), 413 (over 500 KB), 429 (`Retry-After`).
+ * 401 (unknown or revoked key), 403 (origin or scope), 413 (over 500 KB), 429 (`Retry-After`),
+ * 503 (`Retry-After`) while the database is away: the SDK keeps the batch and sends it again.
  *
  * @example app.route("/", makeIngestRoutes())
  */
@@ -81,6 +83,7 @@ export function makeIngestRoutes(options: IngestRoutesOptions = {}): Hono {
           cors,
         );
       } catch (cause) {
+        if (isDatabaseUnavailable(cause)) throw cause;
         console.error("ingest: a batch failed", cause);
         return c.json(errorBody("internal_error", "the batch was not stored; retry it"), 500, cors);
       }

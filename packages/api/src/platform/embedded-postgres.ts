@@ -29,7 +29,11 @@ export interface RunningPostgres {
  * cluster themselves, in order, so the signals are theirs.
  */
 function leaveSignalsToCaller() {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
+  // Unhooking an event twice (a second cluster in one process) throws, so only hooked ones.
+  const hooked = exitHook.hookedEvents();
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) {
+    if (hooked.includes(signal)) exitHook.unhookEvent(signal);
+  }
 }
 
 const user = "postgres";

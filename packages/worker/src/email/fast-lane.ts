@@ -1,5 +1,6 @@
 import { marketingJobFlag } from "@cartwheel/api/domain";
-import { type Runner, run, type WorkerEvents } from "graphile-worker";
+import type { Runner, WorkerEvents } from "graphile-worker";
+import { runOnPatientPool } from "../patient-pool.ts";
 import { send_email } from "../tasks/send_email.ts";
 
 export interface EmailFastLaneOptions {
@@ -22,9 +23,10 @@ export interface EmailFastLaneOptions {
  * @example const fastLane = await startEmailFastLane({ databaseUrl, concurrency: 2 })
  */
 export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runner> {
-  return run({
-    connectionString: options.databaseUrl,
-    concurrency: options.concurrency ?? 2,
+  const concurrency = options.concurrency ?? 2;
+  return runOnPatientPool(options.databaseUrl, concurrency + 2, (pgPool) => ({
+    pgPool,
+    concurrency,
     pollInterval: options.pollInterval ?? 2000,
     taskList: { send_email },
     // The schedule belongs to the main runner; an empty crontab stops this one reading a file.
@@ -32,5 +34,5 @@ export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runne
     forbiddenFlags: [marketingJobFlag],
     noHandleSignals: true,
     ...(options.events && { events: options.events }),
-  });
+  }));
 }
