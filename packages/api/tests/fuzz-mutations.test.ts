@@ -127,7 +127,7 @@ async function send(field: GraphQLField<unknown, unknown>, variables: Record<str
 }
 
 describe("every mutation, fuzzed from the schema", () => {
-  const caseOf = makeArgumentArbitraries();
+  const { caseOf } = makeArgumentArbitraries();
   const buildable = mutations.map((field) => {
     try {
       return { field, arbitrary: caseOf(field.args), failure: null };

@@ -101,9 +101,25 @@ const hugeString = fc.oneof(
   fc.integer({ min: 100, max: 20_000 }).map((n) => "é\u0000🛒".repeat(n)),
 );
 
-function stringArb(profile: FuzzProfile): fc.Arbitrary<string> {
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+/** Values a field's name suggests, so plain cases get past the first check and go deeper. */
+const hintedStrings: [RegExp, string[]][] = [
+  [/email|^to$|replyTo/i, ["ada@shop.example", "Bob+news@Shop.Example", "ada@shop.example"]],
+  [/url/i, ["https://shop.example/p/1", "http://localhost/x", "javascript:alert(1)"]],
+  [/currency/i, ["EUR", "USD", "eur"]],
+  [/locale/i, ["en-GB", "de"]],
+  [/timezone/i, ["Europe/Paris", "America/New_York"]],
+  [/birthday|date$|day$/i, ["1990-02-28", "2026-12-03"]],
+  [/At$|timestamp/, [minutesAgo(1), minutesAgo(60 * 24 * 40), "2026-11-01T00:00:00+01:00"]],
+  [/^(externalId|userId|productId|orderId|messageId|anonymousId|idempotencyKey)$/, ["c-1", "p-1", "o-1", "m-1"]],
+];
+
+function stringArb(profile: FuzzProfile, hint = ""): fc.Arbitrary<string> {
+  const hinted = hintedStrings.find(([pattern]) => pattern.test(hint))?.[1];
   const plain = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...plausibleStrings) },
+    { weight: 3, arbitrary: fc.constantFrom(...(hinted ?? plausibleStrings)) },
+    { weight: 1, arbitrary: fc.constantFrom(...plausibleStrings) },
     { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
   );
   if (profile === "plain") return plain;
@@ -153,11 +169,11 @@ function jsonArb(profile: FuzzProfile, objectOnly: boolean): fc.Arbitrary<unknow
   return fc.oneof(object, deep, wide);
 }
 
-function scalarArb(name: string, profile: FuzzProfile): fc.Arbitrary<unknown> {
+function scalarArb(name: string, profile: FuzzProfile, hint: string): fc.Arbitrary<unknown> {
   const extremeInts = fc.constantFrom(0, -1, 1, 2 ** 31 - 1, -(2 ** 31));
   switch (name) {
     case "String":
-      return stringArb(profile);
+      return stringArb(profile, hint);
     case "ID":
       return fc.record({
         $id: fc.constantFrom("own", "own", "foreign", "retyped", "forged"),
@@ -230,11 +246,11 @@ function wrongValue(type: GraphQLInputType): fc.Arbitrary<unknown> {
 export function makeArgumentArbitraries() {
   const memo = new Map<string, fc.Arbitrary<unknown>>();
 
-  function valueArb(type: GraphQLInputType, depth: number, profile: FuzzProfile) {
-    const key = `${profile}:${String(type)}:${depth}`;
+  function valueArb(type: GraphQLInputType, depth: number, profile: FuzzProfile, hint = "") {
+    const key = `${profile}:${String(type)}:${depth}:${hint}`;
     let arb = memo.get(key);
     if (!arb) {
-      const right = buildValue(type, depth, profile);
+      const right = buildValue(type, depth, profile, hint);
       arb =
         profile === "mistyped"
           ? fc.oneof({ weight: 8, arbitrary: right }, { weight: 1, arbitrary: wrongValue(type) })
@@ -248,23 +264,24 @@ export function makeArgumentArbitraries() {
     type: GraphQLInputType,
     depth: number,
     profile: FuzzProfile,
+    hint: string,
   ): fc.Arbitrary<unknown> {
     if (depth > maxDepth[profile] + 12) {
       throw new Error(`${String(type)} nests without end: no finite input can be built`);
     }
-    if (isNonNullType(type)) return valueArb(type.ofType, depth, profile);
+    if (isNonNullType(type)) return valueArb(type.ofType, depth, profile, hint);
     if (isListType(type)) {
-      const item = valueArb(type.ofType, depth + 1, profile);
+      const item = valueArb(type.ofType, depth + 1, profile, hint);
       const short = fc.array(item, { maxLength: depth > 1 ? 1 : 3 });
       if (profile !== "huge" || depth > 1) return short;
       // A long list repeats one plain item: long, not also huge in every item.
       const long = fc
-        .tuple(valueArb(type.ofType, depth + 1, "plain"), fc.integer({ min: 101, max: 1_500 }))
+        .tuple(valueArb(type.ofType, depth + 1, "plain", hint), fc.integer({ min: 101, max: 1_500 }))
         .map(([one, n]) => Array.from({ length: n }, () => one));
       return fc.oneof(short, long);
     }
     if (isEnumType(type)) return fc.constantFrom(...type.getValues().map((v) => v.value));
-    if (isScalarType(type)) return scalarArb(type.name, profile);
+    if (isScalarType(type)) return scalarArb(type.name, profile, hint);
     if (!isInputObjectType(type)) throw new Error(`no generator for ${String(type)}`);
     const fields = Object.values(type.getFields());
     const deepEnough = depth >= maxDepth[profile];
@@ -275,7 +292,7 @@ export function makeArgumentArbitraries() {
       const usable = candidates.length ? candidates : fields;
       return fc.oneof(
         ...usable.map((field) =>
-          valueArb(field.type, depth + 1, profile)
+          valueArb(field.type, depth + 1, profile, field.name)
             .filter((value) => value !== null)
             .map((value) => ({ [field.name]: value })),
         ),
@@ -287,7 +304,7 @@ export function makeArgumentArbitraries() {
       const mandatory = isNonNullType(field.type) && field.defaultValue === undefined;
       if (mandatory) required.push(field.name);
       else if (deepEnough) continue;
-      const value = valueArb(field.type, depth + 1, profile);
+      const value = valueArb(field.type, depth + 1, profile, field.name);
       entries[field.name] =
         mandatory || profile === "plain"
           ? value
@@ -312,16 +329,20 @@ export function makeArgumentArbitraries() {
     const required: string[] = [];
     for (const arg of args) {
       if (isNonNullType(arg.type) && arg.defaultValue === undefined) required.push(arg.name);
-      entries[arg.name] = valueArb(arg.type, 0, profile);
+      entries[arg.name] = valueArb(arg.type, 0, profile, arg.name);
     }
     return fc.record(entries, { requiredKeys: required });
   }
 
-  /** Every profile's arguments, the profile chosen first and carried along for reporting. */
-  return function caseOf(args: readonly GraphQLArgument[]) {
-    const byProfile = fuzzProfiles.map((profile) => [profile, argumentsOf(args, profile)] as const);
-    return fc.oneof(
-      ...byProfile.map(([profile, arb]) => arb.map((values) => ({ profile, args: values }))),
-    );
+  return {
+    /** Every profile's arguments, the profile chosen first and carried along for reporting. */
+    caseOf(args: readonly GraphQLArgument[]) {
+      const byProfile = fuzzProfiles.map((profile) => [profile, argumentsOf(args, profile)] as const);
+      return fc.oneof(
+        ...byProfile.map(([profile, arb]) => arb.map((values) => ({ profile, args: values }))),
+      );
+    },
+    /** A value of one input type, e.g. an `EventInput` for a batch sent over plain HTTP. */
+    valueOf: (type: GraphQLInputType, profile: FuzzProfile) => valueArb(type, 0, profile),
   };
 }
