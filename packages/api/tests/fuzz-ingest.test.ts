@@ -2,8 +2,8 @@ import { decodeGlobalID } from "@pothos/plugin-relay";
 import fc from "fast-check";
 import {
   buildClientSchema,
-  getIntrospectionQuery,
   type GraphQLInputType,
+  getIntrospectionQuery,
   graphqlSync,
   type IntrospectionQuery,
 } from "graphql";
@@ -74,8 +74,8 @@ afterAll(async () => {
 
 function makeRequestArbitrary() {
   if (!eventInput) throw new Error("the schema has no EventInput to build batches from");
-  const { valueOf } = makeArgumentArbitraries();
-  const schemaEvent = fc.oneof(...fuzzProfiles.map((profile) => valueOf(eventInput, profile)));
+  const { arbitraryOf } = makeArgumentArbitraries();
+  const schemaEvent = fc.oneof(...fuzzProfiles.map((profile) => arbitraryOf(eventInput, profile)));
   const event = fc.oneof(
     { weight: 6, arbitrary: schemaEvent },
     {
@@ -101,7 +101,7 @@ function makeRequestArbitrary() {
         {
           weight: 1,
           arbitrary: fc
-            .tuple(valueOf(eventInput, "plain"), fc.integer({ min: 50, max: 400 }))
+            .tuple(arbitraryOf(eventInput, "plain"), fc.integer({ min: 50, max: 400 }))
             .map(([one, n]) => Array.from({ length: n }, () => one)),
         },
         { weight: 1, arbitrary: fc.oneof(fc.constant(null), fc.string(), fc.object()) },
@@ -113,11 +113,23 @@ function makeRequestArbitrary() {
     { weight: 10, arbitrary: envelope.map((value) => ({ kind: "envelope" as const, value })) },
     {
       weight: 1,
-      arbitrary: fc.oneof(
-        fc.constantFrom("", "{", "null", "[]", '{"batch": "x"}', "\u0000", "{\"batch\":[]}".repeat(3)),
-        fc.integer({ min: 600_000, max: 900_000 }).map((n) => `{"batch":[],"pad":"${"x".repeat(n)}"}`),
-        fc.integer({ min: 1_000, max: 20_000 }).map((n) => `${"[".repeat(n)}${"]".repeat(n)}`),
-      ).map((value) => ({ kind: "raw" as const, value })),
+      arbitrary: fc
+        .oneof(
+          fc.constantFrom(
+            "",
+            "{",
+            "null",
+            "[]",
+            '{"batch": "x"}',
+            "\u0000",
+            '{"batch":[]}'.repeat(3),
+          ),
+          fc
+            .integer({ min: 600_000, max: 900_000 })
+            .map((n) => `{"batch":[],"pad":"${"x".repeat(n)}"}`),
+          fc.integer({ min: 1_000, max: 20_000 }).map((n) => `${"[".repeat(n)}${"]".repeat(n)}`),
+        )
+        .map((value) => ({ kind: "raw" as const, value })),
     },
   );
   return fc.record({
@@ -182,7 +194,9 @@ describe("POST /v1/batch, fuzzed", () => {
           throw new Error(`accepted ${parsed.accepted} but ${added} events were stored`);
         }
         if (parsed.accepted === 0 && changedTables(before, after).length) {
-          throw new Error(`nothing accepted yet changed ${changedTables(before, after).join("; ")}`);
+          throw new Error(
+            `nothing accepted yet changed ${changedTables(before, after).join("; ")}`,
+          );
         }
       } else {
         if (!parsed.error?.code) throw new Error(`HTTP ${status} without an error code: ${body}`);
@@ -205,8 +219,8 @@ describe("POST /v1/batch, fuzzed", () => {
       );
     }
     expect(details.interrupted).toBe(false);
-    expect(changedTables(workspaceB, await fingerprints.workspace(rowId(shopB.workspaceId)))).toEqual(
-      [],
-    );
+    expect(
+      changedTables(workspaceB, await fingerprints.workspace(rowId(shopB.workspaceId))),
+    ).toEqual([]);
   }, 60_000);
 });

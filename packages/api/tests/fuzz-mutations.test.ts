@@ -11,7 +11,11 @@ import {
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema as builtSchema } from "../src/graphql/schema.ts";
-import { changedTables, connectFingerprints, type Fingerprint } from "./support/database-fingerprint.ts";
+import {
+  changedTables,
+  connectFingerprints,
+  type Fingerprint,
+} from "./support/database-fingerprint.ts";
 import { makeIdPool } from "./support/fuzz-ids.ts";
 import { abbreviate, makeTally } from "./support/fuzz-report.ts";
 import { seedFuzzWorkspace } from "./support/fuzz-seed.ts";
@@ -31,9 +35,14 @@ const seed = Number(process.env.FUZZ_SEED ?? 20261203);
 const runsPerMutation = Number(process.env.FUZZ_RUNS ?? 24);
 /** One answer slower than this fails the case: a refusal must come in bounded time. */
 const caseTimeLimitMs = 5_000;
+/** A mutation's cases must all run within this (about 50 ms a case is usual here). */
+const mutationTimeLimitMs = Math.max(20_000, runsPerMutation * 500);
 
 /** The schema as a client sees it, by introspection of the one the app serves. */
-const introspected = graphqlSync({ schema: builtSchema, source: getIntrospectionQuery({ oneOf: true }) });
+const introspected = graphqlSync({
+  schema: builtSchema,
+  source: getIntrospectionQuery({ oneOf: true }),
+});
 const schema = buildClientSchema(introspected.data as unknown as IntrospectionQuery);
 const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
 
@@ -61,6 +70,7 @@ let fingerprints: Awaited<ReturnType<typeof connectFingerprints>>;
 let workspaceB: Fingerprint;
 /** The database's fingerprint after the last case, if that case changed nothing. */
 let unchangedSince: Fingerprint | null = null;
+let foreignCases = 0;
 
 beforeAll(async () => {
   shopA = await createTestWorkspace(api);
@@ -71,13 +81,18 @@ beforeAll(async () => {
     own: decodeGlobalID(shopA.workspaceId).id,
     foreign: decodeGlobalID(shopB.workspaceId).id,
   });
+  // Both workspaces hold real rows of most node types (carts, messages and runs are tried as
+  // forged ids only), so fuzzed ids name real rows of A and of B.
+  expect(ids.sizes().own).toBeGreaterThanOrEqual(10);
+  expect(ids.sizes().foreign).toBe(ids.sizes().own);
   fingerprints = await connectFingerprints();
   workspaceB = await fingerprints.workspace(decodeGlobalID(shopB.workspaceId).id);
 });
 
 afterAll(async () => {
   tally.print(
-    `fuzz-mutations: seed ${seed}, ${mutations.length} mutations, ${tally.total()} cases`,
+    `fuzz-mutations: seed ${seed}, ${mutations.length} mutations, ${tally.total()} cases ` +
+      `(${foreignCases} with workspace B's ids)`,
   );
   await ids?.end();
   await fingerprints?.end();
@@ -112,7 +127,9 @@ async function send(field: GraphQLField<unknown, unknown>, variables: Record<str
   const result = body.data?.result;
   if (body.errors?.length) {
     const errors = body.errors as { message: string; path?: unknown }[];
-    const internal = errors.filter((e) => e.path !== undefined || /unexpected error/i.test(e.message));
+    const internal = errors.filter(
+      (e) => e.path !== undefined || /unexpected error/i.test(e.message),
+    );
     if (result != null || internal.length) {
       throw new Error(`an error outside the result union: ${JSON.stringify(body).slice(0, 800)}`);
     }
@@ -123,7 +140,10 @@ async function send(field: GraphQLField<unknown, unknown>, variables: Record<str
   const member = union.getTypes().find((type) => type.name === result.__typename);
   if (!member) throw new Error(`${result.__typename} is not a member of ${union.name}`);
   const isError = member.getInterfaces().some((i) => i.name === "Error");
-  return { outcome: isError ? "typed error" : "success", typename: result.__typename } satisfies Outcome;
+  return {
+    outcome: isError ? "typed error" : "success",
+    typename: result.__typename,
+  } satisfies Outcome;
 }
 
 describe("every mutation, fuzzed from the schema", () => {
@@ -153,52 +173,60 @@ describe("every mutation, fuzzed from the schema", () => {
 
   for (const { field, arbitrary } of buildable) {
     if (!arbitrary) continue;
-    it(`${field.name}: only declared results, and a refusal changes nothing`, async () => {
-      await ids.refresh();
-      const property = fc.asyncProperty(arbitrary, async ({ profile, args }) => {
-        const foreignAt: string[] = [];
-        const variables = ids.fill(args, [], foreignAt) as Record<string, unknown>;
-        const before = unchangedSince ?? (await fingerprints.all());
-        unchangedSince = null;
-        const started = performance.now();
-        const { outcome } = await send(field, variables);
-        const took = performance.now() - started;
-        if (took > caseTimeLimitMs) throw new Error(`answered in ${Math.round(took)} ms`);
-        tally.add(field.name, outcome);
-        if (outcome !== "success") {
-          const after = await fingerprints.all();
-          const changed = changedTables(before, after);
-          if (changed.length) throw new Error(`refused (${profile}) yet changed ${changed.join("; ")}`);
-          unchangedSince = after;
-        }
-        if (foreignAt.length) {
-          const leaked = foreignAt
-            .map((path) => `${field.name}.${path.replace(/\.\d+(?=\.|$)/g, "")}`)
-            .filter((path) => !ignoredForWorkspaceKeys.has(path));
-          if (outcome === "success" && leaked.length) {
-            throw new Error(`succeeded with another workspace's id at ${leaked.join(", ")}`);
+    it(
+      `${field.name}: only declared results, and a refusal changes nothing`,
+      async () => {
+        await ids.refresh();
+        const property = fc.asyncProperty(arbitrary, async ({ profile, args }) => {
+          const foreignAt: string[] = [];
+          const variables = ids.fill(args, [], foreignAt) as Record<string, unknown>;
+          const before = unchangedSince ?? (await fingerprints.all());
+          unchangedSince = null;
+          const started = performance.now();
+          const { outcome } = await send(field, variables);
+          const took = performance.now() - started;
+          if (took > caseTimeLimitMs) throw new Error(`answered in ${Math.round(took)} ms`);
+          tally.add(field.name, outcome);
+          if (outcome !== "success") {
+            const after = await fingerprints.all();
+            const changed = changedTables(before, after);
+            if (changed.length)
+              throw new Error(`refused (${profile}) yet changed ${changed.join("; ")}`);
+            unchangedSince = after;
           }
+          if (foreignAt.length) {
+            foreignCases += 1;
+            const leaked = foreignAt
+              .map((path) => `${field.name}.${path.replace(/\.\d+(?=\.|$)/g, "")}`)
+              .filter((path) => !ignoredForWorkspaceKeys.has(path));
+            if (outcome === "success" && leaked.length) {
+              throw new Error(`succeeded with another workspace's id at ${leaked.join(", ")}`);
+            }
+          }
+        });
+        const details = await fc.check(property, {
+          seed,
+          numRuns: runsPerMutation,
+          endOnFailure: true,
+          interruptAfterTimeLimit: mutationTimeLimitMs,
+        });
+        if (details.interrupted) {
+          throw new Error(
+            `${field.name}: only ${details.numRuns} cases ran in ${mutationTimeLimitMs} ms (seed ${seed})`,
+          );
         }
-      });
-      const details = await fc.check(property, {
-        seed,
-        numRuns: runsPerMutation,
-        endOnFailure: true,
-        interruptAfterTimeLimit: 20_000,
-      });
-      if (details.interrupted) {
-        throw new Error(`${field.name}: only ${details.numRuns} cases ran in 20 s (seed ${seed})`);
-      }
-      if (details.failed) {
-        const error =
-          details.errorInstance instanceof Error ? details.errorInstance.message : details.error;
-        throw new Error(
-          `${field.name} failed (seed ${details.seed}, path "${details.counterexamplePath}"): ${error}\n` +
-            `input: ${JSON.stringify(abbreviate(details.counterexample?.[0]), null, 1)}`,
-        );
-      }
-      const b = await fingerprints.workspace(decodeGlobalID(shopB.workspaceId).id);
-      expect(changedTables(workspaceB, b)).toEqual([]);
-    });
+        if (details.failed) {
+          const error =
+            details.errorInstance instanceof Error ? details.errorInstance.message : details.error;
+          throw new Error(
+            `${field.name} failed (seed ${details.seed}, path "${details.counterexamplePath}"): ${error}\n` +
+              `input: ${JSON.stringify(abbreviate(details.counterexample?.[0]), null, 1)}`,
+          );
+        }
+        const b = await fingerprints.workspace(decodeGlobalID(shopB.workspaceId).id);
+        expect(changedTables(workspaceB, b)).toEqual([]);
+      },
+      mutationTimeLimitMs + 10_000,
+    );
   }
 });

@@ -74,9 +74,17 @@ describe("hostile templates through the API", () => {
   for (const [what, html, message] of hostile) {
     it(`createTemplate refuses ${what} with a LIMIT error`, async () => {
       const { createTemplate } = await refusedQuickly(() =>
-        api.data(create, { input: { name: "Evil", kind: "MARKETING", subject: "Hi", html } }, shop.secretKey),
+        api.data(
+          create,
+          { input: { name: "Evil", kind: "MARKETING", subject: "Hi", html } },
+          shop.secretKey,
+        ),
       );
-      expect(createTemplate).toMatchObject({ __typename: "TemplateRenderError", kind: "LIMIT", part: "html" });
+      expect(createTemplate).toMatchObject({
+        __typename: "TemplateRenderError",
+        kind: "LIMIT",
+        part: "html",
+      });
       expect(createTemplate.message).toMatch(message);
     });
   }
@@ -85,7 +93,11 @@ describe("hostile templates through the API", () => {
     const depth = 5_000;
     const html = `${"{% if true %}".repeat(depth)}x${"{% endif %}".repeat(depth)}`;
     const { createTemplate } = await refusedQuickly(() =>
-      api.data(create, { input: { name: "Deep", kind: "MARKETING", subject: "Hi", html } }, shop.secretKey),
+      api.data(
+        create,
+        { input: { name: "Deep", kind: "MARKETING", subject: "Hi", html } },
+        shop.secretKey,
+      ),
     );
     expect(createTemplate).toMatchObject({ __typename: "TemplateRenderError", part: "html" });
   });
@@ -93,7 +105,11 @@ describe("hostile templates through the API", () => {
   it("createTemplate refuses a source longer than the limit, naming the field", async () => {
     const html = `<p>${"x".repeat(500_001)}</p>`;
     const { createTemplate } = await refusedQuickly(() =>
-      api.data(create, { input: { name: "Long", kind: "MARKETING", subject: "Hi", html } }, shop.secretKey),
+      api.data(
+        create,
+        { input: { name: "Long", kind: "MARKETING", subject: "Hi", html } },
+        shop.secretKey,
+      ),
     );
     expect(createTemplate.__typename).toBe("InvalidInputError");
     expect(createTemplate.problems[0].path).toEqual(["html"]);
@@ -102,14 +118,19 @@ describe("hostile templates through the API", () => {
   it("createTemplate cannot include files from disk or partials that do not exist", async () => {
     const html = "{% include '/etc/passwd' %}{% render '../../package.json' %}";
     const { createTemplate } = await refusedQuickly(() =>
-      api.data(create, { input: { name: "Disk", kind: "MARKETING", subject: "Hi", html } }, shop.secretKey),
+      api.data(
+        create,
+        { input: { name: "Disk", kind: "MARKETING", subject: "Hi", html } },
+        shop.secretKey,
+      ),
     );
     expect(createTemplate).toMatchObject({ __typename: "TemplateRenderError", part: "html" });
     expect(createTemplate.message).not.toMatch(/root:/);
   });
 
   describe("a template that is only hostile with the data it is given", () => {
-    const html = "{% for i in (1..n) %}{% for j in (1..n) %}{% assign k = j %}{% endfor %}{% endfor %}";
+    const html =
+      "{% for i in (1..n) %}{% for j in (1..n) %}{% assign k = j %}{% endfor %}{% endfor %}";
     let templateId: string;
 
     beforeEach(async () => {

@@ -69,11 +69,12 @@ export async function makeIdPool(
   async function refresh() {
     const ownRows = await rowsOf(workspaces.own);
     own = ownRows.map((row) => encodeGlobalID(row.typename, row.id));
-    foreign = (await rowsOf(workspaces.foreign)).map((row) =>
-      encodeGlobalID(row.typename, row.id),
-    );
+    foreign = (await rowsOf(workspaces.foreign)).map((row) => encodeGlobalID(row.typename, row.id));
     retyped = ownRows.map((row, i) =>
-      encodeGlobalID(nodeTypes[(nodeTypes.indexOf(row.typename) + 1 + i) % nodeTypes.length] ?? "", row.id),
+      encodeGlobalID(
+        nodeTypes[(nodeTypes.indexOf(row.typename) + 1 + i) % nodeTypes.length] ?? "",
+        row.id,
+      ),
     );
   }
 
@@ -90,7 +91,8 @@ export async function makeIdPool(
       const lists = { own, foreign, retyped, forged };
       return pick(lists[token.$id], token.pick);
     }
-    if (Array.isArray(value)) return value.map((item, i) => fill(item, [...path, String(i)], foreignAt));
+    if (Array.isArray(value))
+      return value.map((item, i) => fill(item, [...path, String(i)], foreignAt));
     if (value && typeof value === "object") {
       return Object.fromEntries(
         Object.entries(value).map(([key, item]) => [key, fill(item, [...path, key], foreignAt)]),

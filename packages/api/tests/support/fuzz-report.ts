@@ -26,7 +26,11 @@ export function makeTally() {
       row.set(outcome, (row.get(outcome) ?? 0) + 1);
       counts.set(subject, row);
     },
-    total: () => [...counts.values()].reduce((sum, row) => sum + [...row.values()].reduce((a, b) => a + b, 0), 0),
+    total: () =>
+      [...counts.values()].reduce(
+        (sum, row) => sum + [...row.values()].reduce((a, b) => a + b, 0),
+        0,
+      ),
     subjects: () => counts.size,
     print(title: string) {
       const lines = [...counts].map(

@@ -31,10 +31,7 @@ const seedMutations: [string, Record<string, unknown>][] = [
     `mutation($input: CreateTagInput!) { result: createTag(input: $input) { __typename } }`,
     { input: { name: "newsletter" } },
   ],
-  [
-    `mutation { result: installTemplateLibrary(input: {}) { __typename } }`,
-    {},
-  ],
+  [`mutation { result: installTemplateLibrary(input: {}) { __typename } }`, {}],
   [
     `mutation($input: InstallSegmentTemplatesInput!) { result: installSegmentTemplates(input: $input) { __typename } }`,
     { input: {} },
@@ -64,10 +61,7 @@ const seedMutations: [string, Record<string, unknown>][] = [
       },
     },
   ],
-  [
-    `mutation { result: installScenarioBlueprint(name: "welcome_discount") { __typename } }`,
-    {},
-  ],
+  [`mutation { result: installScenarioBlueprint(name: "welcome_discount") { __typename } }`, {}],
 ];
 
 /**

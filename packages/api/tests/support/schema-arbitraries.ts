@@ -112,7 +112,10 @@ const hintedStrings: [RegExp, string[]][] = [
   [/timezone/i, ["Europe/Paris", "America/New_York"]],
   [/birthday|date$|day$/i, ["1990-02-28", "2026-12-03"]],
   [/At$|timestamp/, [minutesAgo(1), minutesAgo(60 * 24 * 40), "2026-11-01T00:00:00+01:00"]],
-  [/^(externalId|userId|productId|orderId|messageId|anonymousId|idempotencyKey)$/, ["c-1", "p-1", "o-1", "m-1"]],
+  [
+    /^(externalId|userId|productId|orderId|messageId|anonymousId|idempotencyKey)$/,
+    ["c-1", "p-1", "o-1", "m-1"],
+  ],
 ];
 
 function stringArb(profile: FuzzProfile, hint = ""): fc.Arbitrary<string> {
@@ -149,9 +152,13 @@ function jsonArb(profile: FuzzProfile, objectOnly: boolean): fc.Arbitrary<unknow
       { depthSize: "small", withCrossShrink: true },
       leaf,
       fc.array(tie("value"), { maxLength: 3 }),
-      fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...poisonStrings)), tie("value"), {
-        maxKeys: 3,
-      }),
+      fc.dictionary(
+        fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...poisonStrings)),
+        tie("value"),
+        {
+          maxKeys: 3,
+        },
+      ),
     ),
   })).value;
   const object = fc.dictionary(fc.string({ maxLength: 10 }), value, { maxKeys: 4 });
@@ -276,7 +283,10 @@ export function makeArgumentArbitraries() {
       if (profile !== "huge" || depth > 1) return short;
       // A long list repeats one plain item: long, not also huge in every item.
       const long = fc
-        .tuple(valueArb(type.ofType, depth + 1, "plain", hint), fc.integer({ min: 101, max: 1_500 }))
+        .tuple(
+          valueArb(type.ofType, depth + 1, "plain", hint),
+          fc.integer({ min: 101, max: 1_500 }),
+        )
         .map(([one, n]) => Array.from({ length: n }, () => one));
       return fc.oneof(short, long);
     }
@@ -318,7 +328,9 @@ export function makeArgumentArbitraries() {
         weight: 1,
         arbitrary: fc
           .tuple(record, fc.constantFrom(...required))
-          .map(([value, left]) => Object.fromEntries(Object.entries(value).filter(([k]) => k !== left))),
+          .map(([value, left]) =>
+            Object.fromEntries(Object.entries(value).filter(([k]) => k !== left)),
+          ),
       },
     );
   }
@@ -337,12 +349,14 @@ export function makeArgumentArbitraries() {
   return {
     /** Every profile's arguments, the profile chosen first and carried along for reporting. */
     caseOf(args: readonly GraphQLArgument[]) {
-      const byProfile = fuzzProfiles.map((profile) => [profile, argumentsOf(args, profile)] as const);
+      const byProfile = fuzzProfiles.map(
+        (profile) => [profile, argumentsOf(args, profile)] as const,
+      );
       return fc.oneof(
         ...byProfile.map(([profile, arb]) => arb.map((values) => ({ profile, args: values }))),
       );
     },
     /** A value of one input type, e.g. an `EventInput` for a batch sent over plain HTTP. */
-    valueOf: (type: GraphQLInputType, profile: FuzzProfile) => valueArb(type, 0, profile),
+    arbitraryOf: (type: GraphQLInputType, profile: FuzzProfile) => valueArb(type, 0, profile),
   };
 }

@@ -168,7 +168,10 @@ function validateEvent(
   }
   const unstorable = findUnstorableText(raw);
   if (unstorable) {
-    return reject(rejectionCodes.invalidEvent, `${unstorable.path.join(".")}: ${unstorable.message}`);
+    return reject(
+      rejectionCodes.invalidEvent,
+      `${unstorable.path.join(".")}: ${unstorable.message}`,
+    );
   }
   const wire = parsed.data;
   const name = wire.event ?? defaultNames[wire.type];

@@ -13,7 +13,9 @@ describe("findUnstorableText", () => {
   });
 
   it("lets every other string through, emoji and combining marks included", () => {
-    expect(findUnstorableText({ a: "👩‍👩‍👧‍👦 e\u0301 \uFEFF \u202E", n: 1, d: new Date(0), z: null })).toBeNull();
+    expect(
+      findUnstorableText({ a: "👩‍👩‍👧‍👦 e\u0301 \uFEFF \u202E", n: 1, d: new Date(0), z: null }),
+    ).toBeNull();
     expect(findUnstorableText("\uD83D\uDED2")).toBeNull();
   });
 });

@@ -5,7 +5,8 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 /** Why Postgres cannot keep `text` as it is, or null: NUL bytes and unpaired surrogates. */
 function whyUnstorable(text: string): string | null {
   if (text.includes("\u0000")) return "contains a NUL character (\\u0000)";
-  if (loneSurrogate.test(text)) return "contains an unpaired UTF-16 surrogate, which is not Unicode";
+  if (loneSurrogate.test(text))
+    return "contains an unpaired UTF-16 surrogate, which is not Unicode";
   return null;
 }
 
