@@ -1,7 +1,10 @@
 import SchemaBuilder, {
   BasePlugin,
+  type FieldNullability,
+  type InputFieldMap,
   type PothosOutputFieldConfig,
   type SchemaTypes,
+  type TypeParam,
 } from "@pothos/core";
 import type { GraphQLFieldResolver } from "graphql";
 import { InvalidInputError } from "../domain/shared/errors.ts";
@@ -22,8 +25,9 @@ export class StorableTextPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
     resolver: GraphQLFieldResolver<unknown, Types["Context"], object>,
     fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types["Context"], object> {
-    if (Object.keys(fieldConfig.args).length === 0) return resolver;
-    const typedErrors = !!(fieldConfig.pothosOptions as { errors?: unknown }).errors;
+    const options = fieldConfig.pothosOptions as { errors?: unknown; checksOwnText?: boolean };
+    if (Object.keys(fieldConfig.args).length === 0 || options.checksOwnText) return resolver;
+    const typedErrors = !!options.errors;
     return (parent, args, context, info) => {
       const problem = findUnstorableText(args);
       if (problem) {
@@ -43,6 +47,21 @@ declare global {
   export namespace PothosSchemaTypes {
     export interface Plugins<Types extends SchemaTypes> {
       storableText: StorableTextPlugin<Types>;
+    }
+    export interface FieldOptions<
+      Types extends SchemaTypes = SchemaTypes,
+      ParentShape = unknown,
+      Type extends TypeParam<Types> = TypeParam<Types>,
+      Nullable extends FieldNullability<Type> = FieldNullability<Type>,
+      Args extends InputFieldMap = InputFieldMap,
+      ResolveShape = unknown,
+      ResolveReturnShape = unknown,
+    > {
+      /**
+       * The resolver refuses unstorable text itself, item by item (a batch whose bad items are
+       * rejected one by one); the plugin leaves its arguments alone.
+       */
+      checksOwnText?: boolean;
     }
   }
 }
