@@ -44,6 +44,22 @@ const asInput = ({ type, ...event }: Record<string, any>) => ({
 });
 
 describe("ingestEvents", () => {
+  it("rejects an event with a NUL byte on its own, as /v1/batch does, and stores the rest", async () => {
+    const bad = wireEvent({ event: "Viewed", properties: { note: "a\u0000b" } });
+    const events = [bad, wireEvent({ event: "Fine" })].map(asInput);
+    const { data } = await graphql(ingest, { input: { events } }, shop.publicKey);
+    expect(data.ingestEvents.result).toMatchObject({
+      accepted: 1,
+      rejected: [
+        {
+          index: 0,
+          code: "invalid_event",
+          message: expect.stringMatching(/^properties\.note: .*NUL/),
+        },
+      ],
+    });
+  });
+
   it("stores events for a public key from an allowed origin, once, with per-event rejections", async () => {
     const good = wireEvent({ event: "Added to Cart" });
     const tooLong = wireEvent({ event: "x".repeat(300) });

@@ -107,6 +107,25 @@ describe("POST /v1/batch", () => {
     expect((await storedEvents(shop.id)).map((event) => event.name)).toEqual(["Fine", "Also Fine"]);
   });
 
+  it("refuses, one by one, events holding text Postgres cannot store; the rest are stored", async () => {
+    const batch = [
+      wireEvent({ type: "identify", userId: "cust-1", traits: { firstName: "A\u0000da" } }),
+      wireEvent({ properties: { "k\u0000": 1 } }),
+      wireEvent({ context: { page: { title: "\uD800" } } }),
+      wireEvent({ event: "Fine" }),
+    ];
+    const response = await postBatch(api.app, { writeKey: shop.publicKey, batch });
+    expect(response.status).toBe(200);
+    expect(
+      response.body.rejected.map((r: { index: number; message: string }) => [r.index, r.message]),
+    ).toEqual([
+      [0, "traits.firstName: contains a NUL character (\\u0000)"],
+      [1, "properties.k\u0000: its key contains a NUL character (\\u0000)"],
+      [2, "context.page.title: contains an unpaired UTF-16 surrogate, which is not Unicode"],
+    ]);
+    expect((await storedEvents(shop.id)).map((event) => event.name)).toEqual(["Fine"]);
+  });
+
   it("stores a retried batch once and reports the repeats as duplicates", async () => {
     const batch = [wireEvent(), wireEvent(), wireEvent()];
     const first = await postBatch(api.app, { writeKey: shop.publicKey, batch });

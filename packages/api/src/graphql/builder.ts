@@ -16,6 +16,7 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 import { type AuthScopes, authScopesOf } from "./auth-scopes.ts";
 import type { Context } from "./context.ts";
 import { ForbiddenError } from "./forbidden-error.ts";
+import StorableTextPlugin from "./storable-text-plugin.ts";
 import { UnauthenticatedError } from "./unauthenticated-error.ts";
 
 export const builder = new SchemaBuilder<{
@@ -32,7 +33,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, StorableTextPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     // No key at all is a different mistake from a key without the scope.

@@ -76,6 +76,8 @@ builder.mutationField("ingestEvents", (t) =>
       "Stores a batch of events exactly once (by messageId). Invalid events are refused one by one; the others are stored. Public keys may call it from their workspace's allowed origins.",
     authScopes: { scope: "events:write" },
     errors: { types: [...mutationErrors, RateLimitedError], dataField: { name: "result" } },
+    // validateEvents rejects an event with unstorable text on its own, as over HTTP.
+    checksOwnText: true,
     args: { input: t.arg({ type: IngestEventsInput, required: true }) },
     resolve: async (_root, { input }, { principal, request }) => {
       if (principal.kind !== "key") throw new ForbiddenError();

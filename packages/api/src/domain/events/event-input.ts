@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ContactInput, contactInput, emailField } from "../contacts/contact-input.ts";
 import { canonicalEventName } from "../shared/standard-event-names.ts";
+import { findUnstorableText } from "../shared/storable-text.ts";
 
 /** The fixed limits of `POST /v1/batch` and `ingestEvents`; an event past one is rejected. */
 export const ingestLimits = {
@@ -166,6 +167,13 @@ function validateEvent(
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
     return reject(rejectionCodes.invalidEvent, `${where}${issue?.message ?? "is not an event"}`);
+  }
+  const unstorable = findUnstorableText(raw);
+  if (unstorable) {
+    return reject(
+      rejectionCodes.invalidEvent,
+      `${unstorable.path.join(".")}: ${unstorable.message}`,
+    );
   }
   const wire = parsed.data;
   const name = wire.event ?? defaultNames[wire.type];

@@ -1,17 +1,22 @@
 import { randomUUID } from "node:crypto";
+import { renderEmail } from "@cartwheel/templates";
 import { z } from "zod";
 import { db } from "../../../db.ts";
-import type { Message } from "../../../generated/prisma/client.ts";
+import type { Message, TemplateVersion } from "../../../generated/prisma/client.ts";
+import { sendingEngine } from "../../email-templates/engines.ts";
 import { libraryFixture } from "../../email-templates/template-library.ts";
 import { findTemplateIn } from "../../email-templates/templates.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { isUuid, parseInput } from "../../shared/validation.ts";
+import { buildTemplateData } from "../compose/template-data.ts";
+import { loadEmailSettings } from "../email-settings.ts";
 import { addSendJob } from "../queue/send-job.ts";
 import {
   type DeliveryDependencies,
   deliverMessage,
   TransientSendError,
 } from "./deliver-message.ts";
+import { configuredEmailLinks } from "./email-services.ts";
 
 const sendTestEmailInput = z.object({
   templateId: z.string().refine(isUuid, "is not a template id"),
@@ -39,6 +44,8 @@ export async function sendTestEmail(
   const version = await db().templateVersion.findUniqueOrThrow({
     where: { templateId_version: { templateId: template.id, version: template.version } },
   });
+  const data = (input.sampleData ?? fixture) as Record<string, unknown>;
+  await renderAsTheTestWill(workspaceId, version, input.to, data, dependencies);
   const message = await db().message.create({
     data: {
       workspaceId,
@@ -48,7 +55,7 @@ export async function sendTestEmail(
       isTest: true,
       idempotencyKey: `test:${randomUUID()}`,
       toEmail: input.to,
-      data: (input.sampleData ?? fixture) as object,
+      data: data as object,
     },
   });
   const queueForWorker = () => addSendJob(db(), message.id, template.kind);
@@ -61,4 +68,33 @@ export async function sendTestEmail(
     if (!(error instanceof TransientSendError)) throw error;
   }
   return db().message.findUniqueOrThrow({ where: { id: message.id } });
+}
+
+const noMessage = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Renders the version with the data the test will carry, so a template that cannot render with
+ * it (a Liquid error, a safety limit) is refused as `TemplateRenderError` before any message is
+ * recorded, rather than leaving a FAILED test message behind.
+ */
+async function renderAsTheTestWill(
+  workspaceId: string,
+  version: TemplateVersion,
+  to: string,
+  data: Record<string, unknown>,
+  dependencies: DeliveryDependencies,
+): Promise<void> {
+  const [settings, workspace] = await Promise.all([
+    loadEmailSettings(workspaceId),
+    db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { name: true } }),
+  ]);
+  const links = dependencies.links ?? configuredEmailLinks();
+  const templateData = buildTemplateData({
+    settings,
+    workspaceName: workspace.name,
+    recipient: { email: to },
+    links: { unsubscribe: links.unsubscribe(noMessage), preferences: links.preferences(noMessage) },
+    data,
+  });
+  await renderEmail(dependencies.engine ?? sendingEngine(), version, templateData);
 }
