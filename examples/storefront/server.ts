@@ -12,6 +12,7 @@ import {
   productPage,
   type SdkSettings,
 } from "./pages";
+import { frequentlyBoughtTogether, type RecommendedProduct } from "./recommendations";
 
 /** Options of `startStorefront`. */
 export interface StorefrontOptions {
@@ -29,6 +30,12 @@ export interface StorefrontOptions {
    * context an ordinary user agent.
    */
   sdkOptions?: Record<string, unknown>;
+  /**
+   * A secret key with `recommendations:read` and `catalog:read`. With it, product pages show
+   * a "Frequently bought together" block the server asks the API for; without it, no block.
+   * It is used only by the server and never sent to the browser.
+   */
+  secretKey?: string;
 }
 
 /** A running storefront. */
@@ -67,6 +74,17 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
     writeKey: options.writeKey,
     options: options.sdkOptions,
   };
+  const { secretKey } = options;
+  /** At most four products; the page goes without the block when the API cannot answer. */
+  const recommendationsFor = async (productId: string): Promise<RecommendedProduct[]> => {
+    if (!secretKey) return [];
+    try {
+      return await frequentlyBoughtTogether({ apiUrl: options.apiUrl, secretKey }, [productId], 4);
+    } catch (error) {
+      console.warn(`Storefront: no recommendations for ${productId}:`, String(error));
+      return [];
+    }
+  };
   const html = (response: ServerResponse, body: string, status = 200) =>
     send(response, status, "text/html; charset=utf-8", body);
 
@@ -81,7 +99,9 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
       if (path === "/order-complete") return html(response, orderCompletePage(sdk));
       if (productId) {
         const product = findProduct(productId);
-        if (product) return html(response, productPage(sdk, product));
+        if (product) {
+          return html(response, productPage(sdk, product, await recommendationsFor(productId)));
+        }
       }
       if (staticType) {
         return send(response, 200, staticType, await readFile(new URL(`.${path}`, publicDir)));

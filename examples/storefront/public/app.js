@@ -2,7 +2,13 @@
 // `window.cartwheel` is the snippet's stub until the SDK has loaded, so every call is safe.
 (() => {
   const data = JSON.parse(document.getElementById("page-data").textContent);
-  const catalog = new Map((data.products ?? []).map((product) => [product.product_id, product]));
+  // Recommended products come from the API; the shop's own catalogue wins where both know one.
+  const catalog = new Map(
+    [...(data.recommended ?? []), ...(data.products ?? [])].map((product) => [
+      product.product_id,
+      product,
+    ]),
+  );
   const CART_KEY = "storefront.cart";
   const $ = (id) => document.getElementById(id);
   const money = (amount) =>
@@ -106,6 +112,9 @@
         const quantity = Math.max(1, Math.min(10, Number($("quantity").value) || 1));
         addToCart(data.product.product_id, quantity, button);
       });
+      for (const card of document.querySelectorAll("#frequently-bought-together .add-to-cart")) {
+        card.addEventListener("click", () => addToCart(card.dataset.productId, 1, card));
+      }
     },
     cart() {
       const products = renderCart();
