@@ -101,7 +101,7 @@ export function productListPage(sdk: SdkSettings): string {
 }
 
 /** A recommended product with the catalogue's property names, for the cart and `productAdded`. */
-const specOf = (product: RecommendedProduct) => ({
+export const specOf = (product: RecommendedProduct) => ({
   product_id: product.productId,
   sku: product.sku ?? undefined,
   name: product.title,
@@ -174,7 +174,8 @@ export function cartPage(sdk: SdkSettings): string {
 <ul class="cart-items" id="cart-items" data-testid="cart-items"></ul>
 <p class="empty" id="cart-empty" data-testid="cart-empty" hidden>Your cart is empty. <a href="/">Keep shopping</a></p>
 <p class="total">Total: <strong id="cart-total" data-testid="cart-total"></strong></p>
-<a class="button primary" id="checkout-link" href="/checkout" data-testid="checkout-link">Checkout</a>`,
+<a class="button primary" id="checkout-link" href="/checkout" data-testid="checkout-link">Checkout</a>
+<div id="cart-recommendations"></div>`,
     { products: catalog },
   );
 }

@@ -10,7 +10,9 @@ import {
   orderCompletePage,
   productListPage,
   productPage,
+  recommendationBlock,
   type SdkSettings,
+  specOf,
 } from "./pages";
 import { frequentlyBoughtTogether, type RecommendedProduct } from "./recommendations";
 
@@ -76,12 +78,12 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
   };
   const { secretKey } = options;
   /** At most four products; the page goes without the block when the API cannot answer. */
-  const recommendationsFor = async (productId: string): Promise<RecommendedProduct[]> => {
-    if (!secretKey) return [];
+  const recommendationsFor = async (productIds: string[]): Promise<RecommendedProduct[]> => {
+    if (!secretKey || productIds.length === 0) return [];
     try {
-      return await frequentlyBoughtTogether({ apiUrl: options.apiUrl, secretKey }, [productId], 4);
+      return await frequentlyBoughtTogether({ apiUrl: options.apiUrl, secretKey }, productIds, 4);
     } catch (error) {
-      console.warn(`Storefront: no recommendations for ${productId}:`, String(error));
+      console.warn(`Storefront: no recommendations for ${productIds.join(", ")}:`, String(error));
       return [];
     }
   };
@@ -90,7 +92,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
 
   const server = createServer(async (request, response) => {
     try {
-      const path = new URL(request.url ?? "/", "http://storefront").pathname;
+      const url = new URL(request.url ?? "/", "http://storefront");
+      const path = url.pathname;
       const productId = /^\/products\/([\w-]+)$/.exec(path)?.[1];
       const staticType = STATIC_FILES[path];
       if (path === "/") return html(response, productListPage(sdk));
@@ -100,8 +103,21 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
       if (productId) {
         const product = findProduct(productId);
         if (product) {
-          return html(response, productPage(sdk, product, await recommendationsFor(productId)));
+          return html(response, productPage(sdk, product, await recommendationsFor([productId])));
         }
+      }
+      if (path === "/recommendations") {
+        const inCart = url.searchParams.getAll("product").filter((id) => /^[\w-]{1,100}$/.test(id));
+        const recommended = await recommendationsFor([...new Set(inCart)].slice(0, 50));
+        return send(
+          response,
+          200,
+          "application/json; charset=utf-8",
+          JSON.stringify({
+            html: recommendationBlock(recommended),
+            products: recommended.map(specOf),
+          }),
+        );
       }
       if (staticType) {
         return send(response, 200, staticType, await readFile(new URL(`.${path}`, publicDir)));
@@ -140,5 +156,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const config = readStorefrontConfig();
   const storefront = await startStorefront(config);
-  console.log(`Storefront on ${storefront.url}, sending events to ${config.apiUrl}`);
+  const recommendations = config.secretKey ? "on" : "off (no CARTWHEEL_SECRET_KEY)";
+  console.log(
+    `Storefront on ${storefront.url}, sending events to ${config.apiUrl}, recommendations ${recommendations}`,
+  );
 }

@@ -73,6 +73,31 @@
     renderCart();
   };
 
+  /** The server's "Frequently bought together" block for the whole cart (none when empty). */
+  let recommendationsAsked = 0;
+  const showCartRecommendations = async (productIds) => {
+    const slot = $("cart-recommendations");
+    const asked = ++recommendationsAsked;
+    if (productIds.length === 0) return slot.replaceChildren();
+    try {
+      const query = new URLSearchParams(productIds.map((id) => ["product", id]));
+      const { html, products } = await (await fetch(`/recommendations?${query}`)).json();
+      if (asked !== recommendationsAsked) return;
+      for (const product of products) {
+        if (!catalog.has(product.product_id)) catalog.set(product.product_id, product);
+      }
+      slot.innerHTML = html;
+      for (const button of slot.querySelectorAll(".add-to-cart")) {
+        button.addEventListener("click", () => {
+          addToCart(button.dataset.productId, 1, button);
+          renderCart();
+        });
+      }
+    } catch {
+      slot.replaceChildren();
+    }
+  };
+
   const renderCart = () => {
     const products = cartProducts();
     const list = $("cart-items");
@@ -96,6 +121,7 @@
     $("cart-empty").hidden = products.length > 0;
     $("checkout-link").hidden = products.length === 0;
     $("cart-total").textContent = money(cartValue(products));
+    showCartRecommendations(products.map((product) => product.product_id));
     return products;
   };
 

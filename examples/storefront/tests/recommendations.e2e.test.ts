@@ -29,6 +29,8 @@ let workspaceId: string;
 let writeKey: string;
 let storefrontKey: string;
 let browser: Browser;
+/** The storefront with the secret key. */
+let shop: RunningStorefront;
 const shops: RunningStorefront[] = [];
 
 async function graphql(query: string, variables: Record<string, unknown>, key: string) {
@@ -132,19 +134,19 @@ beforeAll(async () => {
   );
   expect(upsertOrders?.__typename).toBe("MutationUpsertOrdersSuccess");
   await rebuildRecommendationGraphs(workspaceId);
+  shop = await openShop({ secretKey: storefrontKey });
+  await updateWorkspace(workspaceId, { allowedOrigins: [shop.url] });
 });
 
 afterAll(async () => {
   await browser?.close();
-  for (const shop of shops) await shop.close();
+  for (const running of shops) await running.close();
   await new Promise((resolve) => api?.close(resolve));
   await disconnectDatabase();
 });
 
 describe("frequently bought together", () => {
   it("shows what was bought with the product first, priced from the API, and adds it to the cart", async () => {
-    const shop = await openShop({ secretKey: storefrontKey });
-    await updateWorkspace(workspaceId, { allowedOrigins: [shop.url] });
     const html = await (await fetch(`${shop.url}/products/canvas-tote`)).text();
     expect(html).not.toContain(storefrontKey);
 
@@ -196,22 +198,54 @@ describe("frequently bought together", () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows no block without a secret key", async () => {
-    const shop = await openShop();
+  it("recommends for the whole cart, leaving out what is in it", async () => {
     const page = await (await browser.newContext()).newPage();
-    await page.goto(`${shop.url}/products/canvas-tote`);
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${shop.url}/products/linen-shirt`);
+    await page.getByTestId("add-to-cart").click();
+    await page.getByTestId("cart-link").click();
+    const cards = page.getByTestId("frequently-bought-together").locator(".card");
+    const shown = () => cards.evaluateAll((all) => all.map((card) => card.dataset.testid));
+    await expect
+      .poll(shown)
+      .toEqual([
+        "recommended-canvas-tote",
+        "recommended-wool-beanie",
+        "recommended-trail-sneakers",
+      ]);
+    await page.screenshot({
+      path: path.join(screenshots, "storefront-fbt-cart.png"),
+      fullPage: true,
+    });
+
+    await page.getByTestId("recommended-add-canvas-tote").click();
+    await page.getByTestId("cart-item-canvas-tote").waitFor();
+    await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe("€68.00");
+    await expect.poll(shown).toEqual(["recommended-wool-beanie", "recommended-trail-sneakers"]);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows no block without a secret key", async () => {
+    const keyless = await openShop();
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${keyless.url}/products/canvas-tote`);
     await page.getByTestId("product-canvas-tote").waitFor();
     expect(await page.getByTestId("frequently-bought-together").count()).toBe(0);
+    const answer = await (await fetch(`${keyless.url}/recommendations?product=canvas-tote`)).json();
+    expect(answer).toEqual({ html: "", products: [] });
   });
 
   it("renders the product page without the block when the API cannot answer", async () => {
     const down = await openShop({ apiUrl: await deadUrl(), secretKey: storefrontKey });
     const refused = await openShop({ secretKey: "sk_not_a_key" });
-    for (const shop of [down, refused]) {
-      const response = await fetch(`${shop.url}/products/canvas-tote`);
+    for (const failing of [down, refused]) {
+      const response = await fetch(`${failing.url}/products/canvas-tote`);
       expect(response.status).toBe(200);
+      const forCart = await fetch(`${failing.url}/recommendations?product=canvas-tote`);
+      expect(await forCart.json()).toEqual({ html: "", products: [] });
       const page = await (await browser.newContext()).newPage();
-      await page.goto(`${shop.url}/products/canvas-tote`);
+      await page.goto(`${failing.url}/products/canvas-tote`);
       expect(await page.getByTestId("product-canvas-tote").locator("h1").textContent()).toBe(
         "Canvas Tote",
       );
