@@ -3,12 +3,14 @@ export interface StorefrontConfig {
   port: number;
   apiUrl: string;
   writeKey: string;
+  /** Optional: turns on the "Frequently bought together" block. */
+  secretKey?: string;
 }
 
 /**
  * Reads `STOREFRONT_PORT` (default 3000), `CARTWHEEL_API_URL` (default http://127.0.0.1:4000)
- * and `CARTWHEEL_WRITE_KEY` (default `pk_demo`), failing with the variable's name when one is
- * invalid.
+ * and `CARTWHEEL_WRITE_KEY` (default `pk_demo`), and the optional `CARTWHEEL_SECRET_KEY`, failing
+ * with the variable's name when one is invalid.
  */
 export function readStorefrontConfig(env: NodeJS.ProcessEnv = process.env): StorefrontConfig {
   const port = Number(env.STOREFRONT_PORT ?? 3000);
@@ -19,5 +21,10 @@ export function readStorefrontConfig(env: NodeJS.ProcessEnv = process.env): Stor
   if (!URL.canParse(apiUrl)) {
     throw new Error(`CARTWHEEL_API_URL must be a URL, got "${apiUrl}"`);
   }
-  return { port, apiUrl, writeKey: env.CARTWHEEL_WRITE_KEY || "pk_demo" };
+  return {
+    port,
+    apiUrl,
+    writeKey: env.CARTWHEEL_WRITE_KEY || "pk_demo",
+    ...(env.CARTWHEEL_SECRET_KEY && { secretKey: env.CARTWHEEL_SECRET_KEY }),
+  };
 }

@@ -1,4 +1,5 @@
-import { type CatalogProduct, CURRENCY, catalog } from "./catalog";
+import { type CatalogProduct, CURRENCY, catalog, findProduct } from "./catalog";
+import type { RecommendedProduct } from "./recommendations";
 
 /** What every page needs to start the Cartwheel SDK. */
 export interface SdkSettings {
@@ -16,6 +17,12 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
 
 export const formatPrice = (amount: number): string =>
   new Intl.NumberFormat("en-IE", { style: "currency", currency: CURRENCY }).format(amount);
+
+/** An API money field ("49.00" in major units) in its own currency. */
+export const formatMoney = (money: { amount: string; currency: string }): string =>
+  new Intl.NumberFormat("en-IE", { style: "currency", currency: money.currency }).format(
+    Number(money.amount),
+  );
 
 function loaderSnippet(sdk: SdkSettings): string {
   const init = { ...sdk.options, writeKey: sdk.writeKey, apiUrl: sdk.apiUrl };
@@ -93,7 +100,51 @@ export function productListPage(sdk: SdkSettings): string {
   );
 }
 
-export function productPage(sdk: SdkSettings, product: CatalogProduct): string {
+/** A recommended product with the catalogue's property names, for the cart and `productAdded`. */
+export const specOf = (product: RecommendedProduct) => ({
+  product_id: product.productId,
+  sku: product.sku ?? undefined,
+  name: product.title,
+  price: product.price ? Number(product.price.amount) : 0,
+  category: product.category ?? undefined,
+  brand: product.brand ?? undefined,
+});
+
+function recommendedPicture(product: RecommendedProduct): string {
+  if (product.imageUrl) {
+    return `<img class="picture picture-small" src="${escapeHtml(product.imageUrl)}" alt="${escapeHtml(product.title)}">`;
+  }
+  const color = findProduct(product.productId)?.color ?? "#8d99ae";
+  return `<div class="picture picture-small" style="background:${color}">${escapeHtml(product.title.charAt(0))}</div>`;
+}
+
+/** The "Frequently bought together" block, or nothing when there is nothing to show. */
+export function recommendationBlock(products: readonly RecommendedProduct[]): string {
+  if (products.length === 0) return "";
+  const cards = products
+    .map((product) => {
+      const id = escapeHtml(product.productId);
+      return `<li class="card" data-testid="recommended-${id}" data-strategy="${escapeHtml(product.strategy)}">
+  <a href="${escapeHtml(product.href)}" data-testid="recommended-link-${id}">
+    ${recommendedPicture(product)}
+    <span class="name">${escapeHtml(product.title)}</span>
+  </a>
+  <span class="price">${product.price ? formatMoney(product.price) : ""}</span>
+  <button type="button" class="add-to-cart" data-product-id="${id}" data-testid="recommended-add-${id}">Add to cart</button>
+</li>`;
+    })
+    .join("\n");
+  return `<section class="recommendations" id="frequently-bought-together" data-testid="frequently-bought-together">
+  <h2>Frequently bought together</h2>
+  <ul class="grid">${cards}</ul>
+</section>`;
+}
+
+export function productPage(
+  sdk: SdkSettings,
+  product: CatalogProduct,
+  recommended: readonly RecommendedProduct[] = [],
+): string {
   return layout(
     sdk,
     "product",
@@ -108,8 +159,9 @@ export function productPage(sdk: SdkSettings, product: CatalogProduct): string {
     <label>Quantity <input id="quantity" data-testid="quantity" type="number" min="1" max="10" value="1"></label>
     <button type="button" class="add-to-cart primary" id="add-to-cart" data-product-id="${product.product_id}" data-testid="add-to-cart">Add to cart</button>
   </div>
-</article>`,
-    { product, products: catalog },
+</article>
+${recommendationBlock(recommended)}`,
+    { product, products: catalog, recommended: recommended.map(specOf) },
   );
 }
 
@@ -122,7 +174,8 @@ export function cartPage(sdk: SdkSettings): string {
 <ul class="cart-items" id="cart-items" data-testid="cart-items"></ul>
 <p class="empty" id="cart-empty" data-testid="cart-empty" hidden>Your cart is empty. <a href="/">Keep shopping</a></p>
 <p class="total">Total: <strong id="cart-total" data-testid="cart-total"></strong></p>
-<a class="button primary" id="checkout-link" href="/checkout" data-testid="checkout-link">Checkout</a>`,
+<a class="button primary" id="checkout-link" href="/checkout" data-testid="checkout-link">Checkout</a>
+<div id="cart-recommendations"></div>`,
     { products: catalog },
   );
 }

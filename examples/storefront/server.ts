@@ -10,8 +10,11 @@ import {
   orderCompletePage,
   productListPage,
   productPage,
+  recommendationBlock,
   type SdkSettings,
+  specOf,
 } from "./pages";
+import { frequentlyBoughtTogether, type RecommendedProduct } from "./recommendations";
 
 /** Options of `startStorefront`. */
 export interface StorefrontOptions {
@@ -29,6 +32,12 @@ export interface StorefrontOptions {
    * context an ordinary user agent.
    */
   sdkOptions?: Record<string, unknown>;
+  /**
+   * A secret key with `recommendations:read` and `catalog:read`. With it, product pages show
+   * a "Frequently bought together" block the server asks the API for; without it, no block.
+   * It is used only by the server and never sent to the browser.
+   */
+  secretKey?: string;
 }
 
 /** A running storefront. */
@@ -67,12 +76,24 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
     writeKey: options.writeKey,
     options: options.sdkOptions,
   };
+  const { secretKey } = options;
+  /** At most four products; the page goes without the block when the API cannot answer. */
+  const recommendationsFor = async (productIds: string[]): Promise<RecommendedProduct[]> => {
+    if (!secretKey || productIds.length === 0) return [];
+    try {
+      return await frequentlyBoughtTogether({ apiUrl: options.apiUrl, secretKey }, productIds, 4);
+    } catch (error) {
+      console.warn(`Storefront: no recommendations for ${productIds.join(", ")}:`, String(error));
+      return [];
+    }
+  };
   const html = (response: ServerResponse, body: string, status = 200) =>
     send(response, status, "text/html; charset=utf-8", body);
 
   const server = createServer(async (request, response) => {
     try {
-      const path = new URL(request.url ?? "/", "http://storefront").pathname;
+      const url = new URL(request.url ?? "/", "http://storefront");
+      const path = url.pathname;
       const productId = /^\/products\/([\w-]+)$/.exec(path)?.[1];
       const staticType = STATIC_FILES[path];
       if (path === "/") return html(response, productListPage(sdk));
@@ -81,7 +102,22 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
       if (path === "/order-complete") return html(response, orderCompletePage(sdk));
       if (productId) {
         const product = findProduct(productId);
-        if (product) return html(response, productPage(sdk, product));
+        if (product) {
+          return html(response, productPage(sdk, product, await recommendationsFor([productId])));
+        }
+      }
+      if (path === "/recommendations") {
+        const inCart = url.searchParams.getAll("product").filter((id) => /^[\w-]{1,100}$/.test(id));
+        const recommended = await recommendationsFor([...new Set(inCart)].slice(0, 50));
+        return send(
+          response,
+          200,
+          "application/json; charset=utf-8",
+          JSON.stringify({
+            html: recommendationBlock(recommended),
+            products: recommended.map(specOf),
+          }),
+        );
       }
       if (staticType) {
         return send(response, 200, staticType, await readFile(new URL(`.${path}`, publicDir)));
@@ -120,5 +156,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const config = readStorefrontConfig();
   const storefront = await startStorefront(config);
-  console.log(`Storefront on ${storefront.url}, sending events to ${config.apiUrl}`);
+  const recommendations = config.secretKey ? "on" : "off (no CARTWHEEL_SECRET_KEY)";
+  console.log(
+    `Storefront on ${storefront.url}, sending events to ${config.apiUrl}, recommendations ${recommendations}`,
+  );
 }

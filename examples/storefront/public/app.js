@@ -2,7 +2,13 @@
 // `window.cartwheel` is the snippet's stub until the SDK has loaded, so every call is safe.
 (() => {
   const data = JSON.parse(document.getElementById("page-data").textContent);
-  const catalog = new Map((data.products ?? []).map((product) => [product.product_id, product]));
+  // Recommended products come from the API; the shop's own catalogue wins where both know one.
+  const catalog = new Map(
+    [...(data.recommended ?? []), ...(data.products ?? [])].map((product) => [
+      product.product_id,
+      product,
+    ]),
+  );
   const CART_KEY = "storefront.cart";
   const $ = (id) => document.getElementById(id);
   const money = (amount) =>
@@ -67,6 +73,31 @@
     renderCart();
   };
 
+  /** The server's "Frequently bought together" block for the whole cart (none when empty). */
+  let recommendationsAsked = 0;
+  const showCartRecommendations = async (productIds) => {
+    const slot = $("cart-recommendations");
+    const asked = ++recommendationsAsked;
+    if (productIds.length === 0) return slot.replaceChildren();
+    try {
+      const query = new URLSearchParams(productIds.map((id) => ["product", id]));
+      const { html, products } = await (await fetch(`/recommendations?${query}`)).json();
+      if (asked !== recommendationsAsked) return;
+      for (const product of products) {
+        if (!catalog.has(product.product_id)) catalog.set(product.product_id, product);
+      }
+      slot.innerHTML = html;
+      for (const button of slot.querySelectorAll(".add-to-cart")) {
+        button.addEventListener("click", () => {
+          addToCart(button.dataset.productId, 1, button);
+          renderCart();
+        });
+      }
+    } catch {
+      slot.replaceChildren();
+    }
+  };
+
   const renderCart = () => {
     const products = cartProducts();
     const list = $("cart-items");
@@ -90,6 +121,7 @@
     $("cart-empty").hidden = products.length > 0;
     $("checkout-link").hidden = products.length === 0;
     $("cart-total").textContent = money(cartValue(products));
+    showCartRecommendations(products.map((product) => product.product_id));
     return products;
   };
 
@@ -106,6 +138,9 @@
         const quantity = Math.max(1, Math.min(10, Number($("quantity").value) || 1));
         addToCart(data.product.product_id, quantity, button);
       });
+      for (const card of document.querySelectorAll("#frequently-bought-together .add-to-cart")) {
+        card.addEventListener("click", () => addToCart(card.dataset.productId, 1, card));
+      }
     },
     cart() {
       const products = renderCart();
