@@ -404,8 +404,10 @@ describe("splits and actions", () => {
         { id: "send", kind: "send_email", templateId: template.id },
       ],
     });
+    // 24 runs: the draw is a hash of random run ids, so a branch with fewer than two is a
+    // 1-in-300,000 chance (with 12 it was 1 in 160, and it happened in CI).
     const contacts = await Promise.all(
-      Array.from({ length: 12 }, () => createMailContact(workspaceId)),
+      Array.from({ length: 24 }, () => createMailContact(workspaceId)),
     );
     for (const c of contacts)
       await track(workspaceId, c.email!, clock.now(), { name: "Signed Up" });
