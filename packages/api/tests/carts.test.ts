@@ -3,7 +3,7 @@ import { db } from "../src/db.ts";
 import { upsertProducts } from "../src/domain/catalog/upsert-products.ts";
 import { abandonIdleCarts } from "../src/domain/orders/abandon-carts.ts";
 import { loadCartTemplateData } from "../src/domain/orders/cart-template-data.ts";
-import { updateOrderSettings } from "../src/domain/orders/unverified-orders.ts";
+import { updateOrderSettings } from "../src/domain/orders/order-settings.ts";
 import { upsertOrders } from "../src/domain/orders/upsert-orders.ts";
 import { reactToEvent } from "../src/domain/reactions/react-to-event.ts";
 import { InvalidInputError } from "../src/domain/shared/errors.ts";

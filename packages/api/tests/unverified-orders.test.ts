@@ -2,10 +2,7 @@ import { decodeGlobalID } from "@pothos/plugin-relay";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { ingestEvents } from "../src/domain/events/ingest-events.ts";
-import {
-  replayBrowserOrders,
-  updateOrderSettings,
-} from "../src/domain/orders/unverified-orders.ts";
+import { replayBrowserOrders, updateOrderSettings } from "../src/domain/orders/order-settings.ts";
 import { upsertOrders } from "../src/domain/orders/upsert-orders.ts";
 import { createScoringRule } from "../src/domain/scores/rules.ts";
 import { createSegment } from "../src/domain/segments/segments.ts";

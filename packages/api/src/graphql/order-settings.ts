@@ -2,7 +2,7 @@ import {
   loadOrderSettings,
   type OrderSettings,
   updateOrderSettings,
-} from "../domain/orders/unverified-orders.ts";
+} from "../domain/orders/order-settings.ts";
 import { NotFoundError } from "../domain/shared/errors.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";

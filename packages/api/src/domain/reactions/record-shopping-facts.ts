@@ -3,9 +3,9 @@ import { productsFromEvent, recordProductStubs, stubEventNames } from "../catalo
 import { queueContactOrdersChange } from "../contacts/contact-changes.ts";
 import { convertCarts } from "../orders/convert-carts.ts";
 import { cartEventNames } from "../orders/fold-cart.ts";
+import { countsBrowserOrders } from "../orders/order-settings.ts";
 import { orderEventNames, recordOrderEvent } from "../orders/orders-from-events.ts";
 import { recordCartEvent } from "../orders/record-cart-event.ts";
-import { countsBrowserOrders } from "../orders/unverified-orders.ts";
 import { recordEventSignals } from "../recommendations/record-event-signals.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 
