@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { db, withTransaction } from "../src/db.ts";
 import { recordCartEvent } from "../src/domain/orders/record-cart-event.ts";
+import { bestsellersSql } from "../src/domain/recommendations/candidates.ts";
 import { rebuildRecommendationGraphs } from "../src/domain/recommendations/rebuild-graphs.ts";
 import { recommendProducts } from "../src/domain/recommendations/recommend-products.ts";
 import type { RecommendationRequest } from "../src/domain/recommendations/recommendation-request.ts";
 import { InvalidInputError, NotFoundError } from "../src/domain/shared/errors.ts";
+import type { Prisma } from "../src/generated/prisma/client.ts";
 import {
   idsOf,
   outdoorShop,
@@ -285,5 +287,25 @@ describe("recommendation strategies on a shop with planted signals", () => {
       limit: 3,
     });
     expect(strategiesOf(theirs)).toEqual(repeat(3, "bestsellers"));
+  });
+  it("reads bestsellers from the head of the counts first, an exact prefix of the full ranking with its ties", async () => {
+    const { id } = await plantedShop();
+    const ranking = async (sql: Prisma.Sql) =>
+      (
+        await db().$queryRaw<{ productId: string }[]>`
+          SELECT c.product_id AS "productId" FROM (${sql}) c ORDER BY c.score DESC, c.product_id`
+      ).map((row) => row.productId);
+    const full = await ranking(bestsellersSql(id, null));
+    // Bought: tent and socks 45, sleeping bag 30, stove and gas 20, mat 10, footprint 5.
+    expect(await ranking(bestsellersSql(id, null, 1))).toEqual(["tent", "socks"]);
+    const headOfFour = await ranking(bestsellersSql(id, null, 4));
+    expect(headOfFour).toEqual(["tent", "socks", "sleeping-bag", "gas", "stove"]);
+    expect(full.slice(0, headOfFour.length)).toEqual(headOfFour);
+    expect(full.length).toBeGreaterThan(headOfFour.length);
+    // A head larger than what was ever bought is every bought product: the seven above.
+    expect(await ranking(bestsellersSql(id, null, 1_000))).toEqual(full.slice(0, 7));
+    // The head and then the rest, as `recommendProducts` asks for them, is the full ranking.
+    const best = await recommend(id, { strategy: "bestsellers", limit: 8 });
+    expect(idsOf(best)).toEqual(full.slice(0, 8));
   });
 });

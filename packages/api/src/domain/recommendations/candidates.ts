@@ -57,24 +57,44 @@ const inBandSql = (band: { min: number; max: number }) => Prisma.sql`
  * the purchase graph's window, ties broken by view sessions (a fraction below one order), so a
  * shop without orders still gets its most viewed products, and one without either its catalog.
  * `scope`: only the anchors' categories (and, for upsell, their price bands).
+ *
+ * `head` keeps only the products bought at least as often as the `head`-th bestseller (ties
+ * included), read from the counts' index rather than from every product of the catalog. It is
+ * an exact prefix of the full ranking: every product outside it scores below every product in
+ * it. So a caller tries the head first and the full ranking only if the head did not fill.
  */
 export function bestsellersSql(
   workspaceId: string,
   scope: { anchors: Anchors; band: { min: number; max: number } | null } | null,
+  head?: number,
 ): CandidateSql {
   const scoped = scope
     ? Prisma.sql`AND EXISTS (SELECT 1 FROM ${anchorRows(scope.anchors)}
                    JOIN products ap ON ap.workspace_id = ${workspaceId}::uuid AND ap.shop_product_id = a.product_id
                   WHERE ${scope.band ? inBandSql(scope.band) : Prisma.sql`ap.category IS NOT NULL AND p.category = ap.category`})`
     : Prisma.empty;
+  const score = Prisma.sql`coalesce(bought.count, 0) + coalesce(viewed.count, 0)::float8 / (coalesce(viewed.count, 0) + 1)`;
+  const viewedJoin = Prisma.sql`LEFT JOIN recommendation_product_counts viewed
+        ON viewed.workspace_id = p.workspace_id AND viewed.graph = 'VIEW' AND viewed.product_id = p.shop_product_id`;
+  if (head !== undefined) {
+    return Prisma.sql`
+      SELECT p.shop_product_id AS product_id, ${score} AS score
+        FROM recommendation_product_counts bought
+        JOIN products p ON p.workspace_id = bought.workspace_id AND p.shop_product_id = bought.product_id
+        ${viewedJoin}
+       WHERE bought.workspace_id = ${workspaceId}::uuid AND bought.graph = 'PURCHASE' AND bought.count > 0
+         AND bought.count >= (SELECT min(top.count) FROM (
+               SELECT count FROM recommendation_product_counts
+                WHERE workspace_id = ${workspaceId}::uuid AND graph = 'PURCHASE' AND count > 0
+                ORDER BY count DESC LIMIT ${head}) top)
+         ${scoped}`;
+  }
   return Prisma.sql`
-    SELECT p.shop_product_id AS product_id,
-           coalesce(bought.count, 0) + coalesce(viewed.count, 0)::float8 / (coalesce(viewed.count, 0) + 1) AS score
+    SELECT p.shop_product_id AS product_id, ${score} AS score
       FROM products p
       LEFT JOIN recommendation_product_counts bought
         ON bought.workspace_id = p.workspace_id AND bought.graph = 'PURCHASE' AND bought.product_id = p.shop_product_id
-      LEFT JOIN recommendation_product_counts viewed
-        ON viewed.workspace_id = p.workspace_id AND viewed.graph = 'VIEW' AND viewed.product_id = p.shop_product_id
+      ${viewedJoin}
      WHERE p.workspace_id = ${workspaceId}::uuid ${scoped}`;
 }
 

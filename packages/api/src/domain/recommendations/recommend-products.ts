@@ -12,6 +12,8 @@ import {
 } from "./recommendation-request.ts";
 
 const dayMs = 86_400_000;
+/** Bestsellers are first sought among the top this many (see `bestsellersSql`). */
+const bestsellerHead = 500;
 
 /** One recommended product, the strategy that produced it and its score there. */
 export interface Recommendation {
@@ -70,11 +72,17 @@ export async function recommendProducts(
   const tiers: { sql: CandidateSql; strategy: Strategy }[] = [];
   const own = strategySql(request.strategy, workspaceId, anchors, request);
   if (own) tiers.push({ sql: own, strategy: request.strategy });
-  if (anchors.products.length > 0) {
-    const band = request.strategy === "upsell" ? request.priceBand : null;
-    tiers.push({ sql: bestsellersSql(workspaceId, { anchors, band }), strategy: "bestsellers" });
+  const scopes =
+    anchors.products.length > 0
+      ? [{ anchors, band: request.strategy === "upsell" ? request.priceBand : null }, null]
+      : [null];
+  for (const scope of scopes) {
+    tiers.push({
+      sql: bestsellersSql(workspaceId, scope, bestsellerHead),
+      strategy: "bestsellers",
+    });
+    tiers.push({ sql: bestsellersSql(workspaceId, scope), strategy: "bestsellers" });
   }
-  tiers.push({ sql: bestsellersSql(workspaceId, null), strategy: "bestsellers" });
   const chosen = await chooseFromTiers(executor, workspaceId, request, tiers, eligible);
   const rows = await executor.product.findMany({
     where: { workspaceId, shopProductId: { in: chosen.map((item) => item.productId) } },
