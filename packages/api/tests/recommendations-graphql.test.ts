@@ -1,8 +1,12 @@
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../src/db.ts";
+import { installTemplateLibrary } from "../src/domain/email-templates/template-library.ts";
+import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
 import { rebuildRecommendationGraphs } from "../src/domain/recommendations/rebuild-graphs.ts";
 import { outdoorShop, pushOrders, stockShop, storeViews } from "./recommendation-fixtures.ts";
 import { daysAgo, makeContact } from "./segment-fixtures.ts";
+import { createMailContact } from "./support/email-factories.ts";
 import { createTestWorkspace, makeTestApi } from "./support/index.ts";
 
 const api = makeTestApi();
@@ -135,5 +139,111 @@ describe("recommendations over GraphQL", () => {
     const scoped = await shop.makeKey("SECRET", ["RECOMMENDATIONS_READ", "CATALOG_READ"]);
     const allowed = await recommendations({ strategy: "BESTSELLERS", limit: 1 }, scoped.key);
     expect(allowed.data.items[0].product.productId).toBe("tent");
+  });
+  it("binds sendEmail's blocks when the mail is queued, from its products and the contact", async () => {
+    await updateEmailSettings(shopId, {
+      shopName: "Outdoors",
+      postalAddress: "1 Trail Rd",
+      fromEmail: "hello@outdoors.example",
+      currency: "EUR",
+    });
+    const {
+      templates: [crossSell],
+    } = await installTemplateLibrary(shopId, { keys: ["post-purchase-cross-sell"] });
+    const contact = await createMailContact(shopId);
+    const order = {
+      number: "A-1",
+      currency: "EUR",
+      total: 10000,
+      items: [{ name: "The tent", price: 10000, quantity: 1 }],
+    };
+    const send = async (input: Record<string, unknown>) => {
+      const { sendEmail } = await api.data(
+        `mutation($input: SendEmailInput!) { sendEmail(input: $input) {
+          __typename
+          ... on MutationSendEmailSuccess { result { created message { id } } }
+          ... on InvalidInputError { problems { path message } }
+        } }`,
+        {
+          input: {
+            templateId: encodeGlobalID("Template", crossSell?.id ?? ""),
+            contactId: encodeGlobalID("Contact", contact.id),
+            ...input,
+            data: { order, ...(input.data as object) },
+          },
+        },
+        shop.secretKey,
+      );
+      return sendEmail;
+    };
+    const dataOf = async (globalId: string) =>
+      (
+        await db().message.findFirstOrThrow({
+          where: { id: decodeGlobalID(globalId).id, workspaceId: shopId },
+        })
+      ).data as {
+        coupon?: string;
+        recommendations: Record<string, { id: string; strategy: string }[]>;
+      };
+
+    const sent = await send({
+      idempotencyKey: "thanks-1",
+      data: { coupon: "THANKS10", recommendations: { picked: [{ id: "gas" }] } },
+      recommendations: [{ block: "cross_sell", strategy: "FREQUENTLY_BOUGHT_TOGETHER", limit: 2 }],
+      recommendFrom: { productIds: ["tent"] },
+    });
+    expect(sent).toMatchObject({ __typename: "MutationSendEmailSuccess" });
+    const data = await dataOf(sent.result.message.id);
+    expect(data.coupon).toBe("THANKS10");
+    expect(data.recommendations.picked).toEqual([{ id: "gas" }]);
+    expect(data.recommendations.cross_sell?.map((p) => [p.id, p.strategy])).toEqual([
+      ["sleeping-bag", "frequently_bought_together"],
+      ["mat", "frequently_bought_together"],
+    ]);
+
+    // The same key: the first message, its blocks as they were, nothing chosen again.
+    const again = await send({
+      idempotencyKey: "thanks-1",
+      recommendations: [{ block: "cross_sell", strategy: "BESTSELLERS" }],
+    });
+    expect(again.result).toEqual({ created: false, message: { id: sent.result.message.id } });
+
+    // An anchor the shop does not have is left out: the block falls back to bestsellers.
+    const unknown = await send({
+      idempotencyKey: "thanks-2",
+      recommendations: [{ block: "cross_sell", strategy: "FREQUENTLY_BOUGHT_TOGETHER", limit: 1 }],
+      recommendFrom: { productIds: ["no-such-product"] },
+    });
+    expect((await dataOf(unknown.result.message.id)).recommendations.cross_sell).toEqual([
+      expect.objectContaining({ strategy: "bestsellers" }),
+    ]);
+
+    const before = await db().message.count({ where: { workspaceId: shopId } });
+    const refused = [
+      await send({ idempotencyKey: "bad-1", recommendations: [{ strategy: "UPSELL" }] }),
+      await send({
+        idempotencyKey: "bad-2",
+        recommendations: [
+          { block: "x", strategy: "UPSELL" },
+          { block: "x", strategy: "BESTSELLERS" },
+        ],
+      }),
+      await send({
+        idempotencyKey: "bad-3",
+        data: { recommendations: { x: [{ id: "gas" }] } },
+        recommendations: [{ block: "x", strategy: "BESTSELLERS" }],
+      }),
+      await send({
+        idempotencyKey: "bad-4",
+        recommendations: [{ block: "x", strategy: "BESTSELLERS", limit: 40 }],
+      }),
+    ];
+    expect(refused.map((r) => [r.__typename, r.problems?.[0]?.path])).toEqual([
+      ["InvalidInputError", ["recommendations", "0", "block"]],
+      ["InvalidInputError", ["recommendations"]],
+      ["InvalidInputError", ["data", "recommendations", "x"]],
+      ["InvalidInputError", ["recommendations", "0", "limit"]],
+    ]);
+    expect(await db().message.count({ where: { workspaceId: shopId } })).toBe(before);
   });
 });

@@ -2,12 +2,14 @@ import { TemplateRenderError } from "@cartwheel/templates";
 import { sendTestEmail } from "../domain/messages/delivery/send-test-email.ts";
 import { countMessages, listMessages, loadMessage } from "../domain/messages/list-messages.ts";
 import { messageStats } from "../domain/messages/message-stats.ts";
-import { queueEmail } from "../domain/messages/queue/queue-email.ts";
+import { type QueueEmailInput, queueEmail } from "../domain/messages/queue/queue-email.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { EmailStatsRef } from "./email-stats.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
+import { withoutNulls } from "./input.ts";
+import { RecommendationBlockInput } from "./scenario-definition-input.ts";
 import { inCallersWorkspace } from "./scoping.ts";
 import { EmailKind } from "./templates.ts";
 
@@ -137,6 +139,14 @@ function toDomainFilter(filter: typeof MessageFilter.$inferInput | null | undefi
   };
 }
 
+const RecommendFromInput = builder.inputType("RecommendFromInput", {
+  fields: (t) => ({
+    cartId: t.string({ description: "The shop's cart id." }),
+    orderId: t.string({ description: "The shop's order id." }),
+    productIds: t.stringList({ description: "The shop's product ids, up to 50." }),
+  }),
+});
+
 const SendEmailInput = builder.inputType("SendEmailInput", {
   fields: (t) => ({
     templateId: t.id({ required: true }),
@@ -149,6 +159,15 @@ const SendEmailInput = builder.inputType("SendEmailInput", {
       required: true,
       description:
         "Your key for this send; repeating it returns the first message and sends nothing.",
+    }),
+    recommendations: t.field({
+      type: [RecommendationBlockInput],
+      description:
+        "Up to 5 blocks of products chosen now, each with its own name, read by the template as `recommendations.<block>`. A block never fails the send: an anchor not known yet is left out, and with none left it shows bestsellers.",
+    }),
+    recommendFrom: t.field({
+      type: RecommendFromInput,
+      description: "What the blocks start from, beside the contact.",
     }),
   }),
 });
@@ -177,6 +196,14 @@ builder.mutationField("sendEmail", (t) =>
         contactId: decodeId(input.contactId, "Contact", ["contactId"]),
         data: input.data ?? {},
         idempotencyKey: input.idempotencyKey,
+        ...(input.recommendations && {
+          // Its fields are optional in the schema so that a missing one is refused by the
+          // domain's validation at its path, as in scenario documents.
+          recommendations: input.recommendations.map((block) =>
+            withoutNulls(block),
+          ) as QueueEmailInput["recommendations"],
+        }),
+        ...(input.recommendFrom && { recommendFrom: withoutNulls(input.recommendFrom) }),
       }),
   }),
 );

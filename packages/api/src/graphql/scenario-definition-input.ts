@@ -284,9 +284,9 @@ const WhenLimited = builder.enumType("WhenLimited", {
   } as const,
 });
 
-const RecommendationBlockInput = builder.inputType("RecommendationBlockInput", {
+export const RecommendationBlockInput = builder.inputType("RecommendationBlockInput", {
   description:
-    "Products a send shows as `recommendations.<block>`, chosen when the mail is queued from the run's cart, order, trigger products and contact.",
+    "Products a send shows as `recommendations.<block>`, chosen when the mail is queued: from the run's cart, order, trigger products and contact in a scenario, from `recommendFrom` and the contact in `sendEmail`.",
   fields: (t) => ({
     block: t.string({ description: "The template's name for it, e.g. cross_sell. Required." }),
     strategy: t.field({ type: RecommendationStrategy, description: "Required." }),

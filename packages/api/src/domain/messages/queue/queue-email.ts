@@ -2,6 +2,10 @@ import { z } from "zod";
 import { type Transaction, withTransaction } from "../../../db.ts";
 import type { Message } from "../../../generated/prisma/client.ts";
 import { assertTemplateData } from "../../email-templates/required-data.ts";
+import {
+  recommendationBlock,
+  recommendationBlocks,
+} from "../../recommendations/template-blocks.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../shared/errors.ts";
 import { isUuid, parseInput } from "../../shared/validation.ts";
 import { loadEmailSettings } from "../email-settings.ts";
@@ -16,6 +20,27 @@ export const queueEmailInput = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
   /** The caller's key for this send: the same key never sends twice. */
   idempotencyKey: z.string().trim().min(1, "must not be empty").max(255),
+  /**
+   * Recommendation blocks chosen now, as `recommendations.<block>`, from `recommendFrom` and
+   * the contact: `[{ block: "cross_sell", strategy: "cross_sell", limit: 3 }]`.
+   */
+  recommendations: z
+    .array(recommendationBlock)
+    .max(5)
+    .refine(
+      (blocks) => new Set(blocks.map((block) => block.block)).size === blocks.length,
+      "each block needs its own name",
+    )
+    .optional(),
+  /** What the blocks start from: the shop's cart id, order id, or product ids. */
+  recommendFrom: z
+    .object({
+      cartId: z.string().trim().min(1).max(255).optional(),
+      orderId: z.string().trim().min(1).max(255).optional(),
+      productIds: z.array(z.string().trim().min(1).max(255)).max(50).optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type QueueEmailInput = z.input<typeof queueEmailInput>;
 
@@ -51,13 +76,16 @@ export async function queueEmail(
       });
       if (existing) return { message: sameRequestOrConflict(existing, input), created: false };
       assertSendable(template, settings);
-      assertTemplateData(template, input.data);
       if (!contact.email) throw InvalidInputError.field(["contactId"], "has no email address");
+      const data = input.recommendations
+        ? await withRecommendations(tx, workspaceId, contact.id, input)
+        : input.data;
+      assertTemplateData(template, data);
       const queued = await insertQueuedMessage(tx, {
         workspaceId,
         template,
         contact: { id: contact.id, email: contact.email },
-        data: input.data,
+        data,
         idempotencyKey: input.idempotencyKey,
         ...(origin && { origin }),
       });
@@ -73,6 +101,36 @@ export async function queueEmail(
     },
     { tx },
   );
+}
+
+/**
+ * The send's data with its recommendation blocks bound (`recommendations.<block>`), beside any
+ * blocks the caller computed itself; a name used by both is refused.
+ */
+async function withRecommendations(
+  tx: Transaction,
+  workspaceId: string,
+  contactId: string,
+  input: z.output<typeof queueEmailInput>,
+): Promise<Record<string, unknown>> {
+  const given = input.data.recommendations;
+  const own = given && typeof given === "object" && !Array.isArray(given) ? given : {};
+  for (const block of input.recommendations ?? []) {
+    if (block.block in own) {
+      throw InvalidInputError.field(
+        ["data", "recommendations", block.block],
+        `is also a block in recommendations; give one of them another name`,
+      );
+    }
+  }
+  const blocks = await recommendationBlocks(
+    tx,
+    workspaceId,
+    { contactId, ...input.recommendFrom },
+    input.recommendations ?? [],
+    new Date(),
+  );
+  return { ...input.data, recommendations: { ...own, ...blocks } };
 }
 
 /**
