@@ -1,8 +1,9 @@
 /**
  * A deterministic synthetic shop for the recommendation evaluation and benchmark: products in
  * categories, planted complements (each product has one partner in the next category, bought
- * with it in most orders) and planted substitutes (clusters of four similar products in a
- * category, viewed together before a purchase), popularity skewed as shops are.
+ * with it in most orders, and otherwise often in a later order: the cross-sell signal) and
+ * planted substitutes (clusters of four similar products in a category, viewed together before
+ * a purchase), popularity skewed as shops are.
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
@@ -72,9 +73,16 @@ export function generateOrders(sizes: ShopSizes, end: Date, seed = 7): Synthetic
   for (let customer = 0; customer < sizes.customers; customer++) {
     const count = 2 + Math.floor(random() * (sizes.maxOrders - 1));
     let at = end.getTime() - 180 * dayMs + random() * 30 * dayMs;
+    /** Complements of what they bought without them: half their later orders come back for one. */
+    const missing: number[] = [];
+    const bought = new Set<number>();
     for (let n = 0; n < count; n++) {
       at += (1 + random() * 25) * dayMs;
-      const anchor = popular();
+      const open = missing.filter((p) => !bought.has(p));
+      const anchor =
+        open.length > 0 && random() < 0.5
+          ? (open[Math.floor(random() * open.length)] ?? 0)
+          : popular();
       const substitutes = substitutesOf(anchor, sizes.products);
       const views = [...substitutes.filter(() => random() < 0.6), anchor].sort(
         () => random() - 0.5,
@@ -82,6 +90,9 @@ export function generateOrders(sizes: ShopSizes, end: Date, seed = 7): Synthetic
       const products = new Set([anchor]);
       if (random() < 0.7) products.add(complementOf(anchor, sizes.products));
       if (random() < 0.25) products.add(popular());
+      for (const p of products) bought.add(p);
+      const complement = complementOf(anchor, sizes.products);
+      if (!products.has(complement)) missing.push(complement);
       orders.push({
         customer,
         at: new Date(Math.min(at, end.getTime() - 60_000)),

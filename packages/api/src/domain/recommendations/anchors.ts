@@ -18,6 +18,11 @@ export interface Anchors {
   contactId: string | null;
   /** Never recommended: the anchors, the cart's items, what the contact owns (cross-sell). */
   excluded: Set<string>;
+  /**
+   * For you: products the contact viewed or put in a cart and did not buy, which may be shown
+   * again, with their decayed signal weight.
+   */
+  revisits: { productId: string; weight: number }[];
 }
 
 /**
@@ -41,7 +46,7 @@ export async function resolveAnchors(
       `${request.strategy} needs ${accepted.join(" or ")}`,
     );
   }
-  const anchors: Anchors = { products: [], contactId: null, excluded: new Set() };
+  const anchors: Anchors = { products: [], contactId: null, excluded: new Set(), revisits: [] };
   const add = (productId: string, weight: number) => {
     anchors.products.push({ productId, weight });
     anchors.excluded.add(productId);
@@ -87,7 +92,15 @@ export async function resolveAnchors(
       request.strategy === "for_you" ? ["view", "cart", "order"] : ["order"],
       now,
     );
-    for (const signal of history) add(signal.productId, signal.weight);
+    for (const signal of history) {
+      anchors.products.push({ productId: signal.productId, weight: signal.weight });
+      // What they looked at and did not buy is still a pick for them; what they bought is not.
+      if (request.strategy === "for_you" && !signal.bought) {
+        anchors.revisits.push({ productId: signal.productId, weight: signal.weight });
+      } else {
+        anchors.excluded.add(signal.productId);
+      }
+    }
   }
   if (request.strategy === "cross_sell" && anchors.contactId) {
     for (const id of await listBoughtProducts(executor, workspaceId, anchors.contactId, null)) {
@@ -99,7 +112,8 @@ export async function resolveAnchors(
 
 /**
  * The contact's recent products with a time-decayed weight: views count 1, cart adds 2,
- * purchases 3, each halved every 14 days, over the last 90 days; the 50 heaviest.
+ * purchases 3, each halved every 14 days, over the last 90 days; the 50 heaviest, each saying
+ * whether it was bought in that time.
  */
 async function listContactSignals(
   executor: Executor,
@@ -107,24 +121,25 @@ async function listContactSignals(
   contactId: string,
   kinds: ("view" | "cart" | "order")[],
   now: Date,
-): Promise<{ productId: string; weight: number }[]> {
+): Promise<{ productId: string; weight: number; bought: boolean }[]> {
   const since = new Date(now.getTime() - personalWindowDays * dayMs);
   const names = [
     ...(kinds.includes("view") ? ["Product Viewed"] : []),
     ...(kinds.includes("cart") ? ["Product Added"] : []),
   ];
-  return executor.$queryRaw<{ productId: string; weight: number }[]>`
+  return executor.$queryRaw<{ productId: string; weight: number; bought: boolean }[]>`
     SELECT product_id AS "productId",
-           sum(weight * power(0.5, extract(epoch FROM (${now}::timestamptz - at)) / ${halfLifeDays * 86_400}))::float8 AS weight
+           sum(weight * power(0.5, extract(epoch FROM (${now}::timestamptz - at)) / ${halfLifeDays * 86_400}))::float8 AS weight,
+           bool_or(bought) AS bought
       FROM (
         SELECT properties->>'product_id' AS product_id,
-               CASE name WHEN 'Product Added' THEN 2 ELSE 1 END AS weight, occurred_at AS at
+               CASE name WHEN 'Product Added' THEN 2 ELSE 1 END AS weight, occurred_at AS at, false AS bought
           FROM events
          WHERE workspace_id = ${workspaceId}::uuid AND contact_id = ${contactId}::uuid
            AND name = ANY(${names}::text[]) AND occurred_at >= ${since}::timestamptz
            AND occurred_at <= ${now}::timestamptz
         UNION ALL
-        SELECT l.shop_product_id, 3, o.ordered_at
+        SELECT l.shop_product_id, 3, o.ordered_at, true
           FROM orders o JOIN order_lines l ON l.order_id = o.id
          WHERE ${kinds.includes("order")} AND o.workspace_id = ${workspaceId}::uuid
            AND o.contact_id = ${contactId}::uuid AND o.ordered_at >= ${since}::timestamptz
