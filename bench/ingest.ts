@@ -3,7 +3,7 @@
  * `ingestEvents` mutation, in batches of 20 sent by this process to the real API server in
  * another (several batches in flight, as many browsers would), against a raw multi-row
  * `INSERT` of the same events with `pg` as the baseline, in the same run. Afterwards every
- * event is counted back (none lost, none twice) with its `process_event` job.
+ * event is counted back (none lost, none twice) with its entry in a `process_events` job.
  *
  *   DATABASE_URL=postgres://… npx tsx bench/ingest.ts   (BENCH_EVENTS=10000 for a quick run)
  */
@@ -190,12 +190,13 @@ try {
 
   const counted = await pool.query<{ prefix: string; events: number; jobs: number }>(
     `SELECT split_part(message_id, '-', 1) AS prefix, count(DISTINCT e.id)::int AS events,
-            count(j.id)::int AS jobs
+            count(j.event_id)::int AS jobs
        FROM events e
-       LEFT JOIN (SELECT j.id, j.payload->>'eventId' AS event_id
+       LEFT JOIN (SELECT j.id, entry->>'eventId' AS event_id
                     FROM graphile_worker._private_jobs j
                     JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-                   WHERE t.identifier = 'process_event') j ON j.event_id = e.id::text
+                   CROSS JOIN LATERAL json_array_elements(j.payload) AS entry
+                   WHERE t.identifier = 'process_events') j ON j.event_id = e.id::text
       WHERE message_id NOT LIKE 'warm-%'
       GROUP BY 1 ORDER BY 1`,
   );
@@ -213,7 +214,7 @@ try {
     console.log(
       `${label}${formatRate(result.rate)} events, ${(result.rate / baseline.rate).toFixed(2)}× baseline, ` +
         `batch p50 ${ms(percentile(result.latencies, 50))}, p99 ${ms(percentile(result.latencies, 99))}; ` +
-        `stored ${stored?.events ?? 0}/${eventsPerPath}, jobs ${stored?.jobs ?? 0}`,
+        `stored ${stored?.events ?? 0}/${eventsPerPath}, in process_events jobs ${stored?.jobs ?? 0}`,
     );
   }
   const lost = ["raw", "http", "gql"].filter(
