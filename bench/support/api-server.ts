@@ -42,6 +42,7 @@ export async function startApiServer(options: {
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
