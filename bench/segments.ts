@@ -32,6 +32,7 @@ const sizes = { contacts: Math.round(100_000 * scale), events: Math.round(2_000_
 const streamRate = 40; // events per second
 const streamSeconds = 15;
 const workerConcurrency = 8;
+const eventLaneConcurrency = 2;
 /** The second ingest stream while the worker is under load, events per second. */
 const loadEventsPerSecond = 40;
 
@@ -112,7 +113,7 @@ console.log(
 const database = await createBenchDatabase("segments");
 process.env.DATABASE_URL = database.url;
 const domain = await import("@cartwheel/api/domain");
-const { taskList } = await import("@cartwheel/worker");
+const { taskList, startEventLane } = await import("@cartwheel/worker");
 const client = new pg.Client({ connectionString: database.url });
 await client.connect();
 let failed = false;
@@ -222,23 +223,23 @@ try {
     ])
   ).rows.map((row) => row.id);
   const eventPriority = domain.jobPriorities.process_events ?? 0;
-  const quiet = await measureStream({ seed: 7, eventPriority, load: false });
-  const unprioritised = await measureStream({ seed: 8, eventPriority: 0, load: true });
-  const loaded = await measureStream({ seed: 9, eventPriority, load: true });
+  const quiet = await measureStream({ seed: 7, eventPriority, lane: true, load: false });
+  const unprioritised = await measureStream({ seed: 8, eventPriority: 0, lane: false, load: true });
+  const loaded = await measureStream({ seed: 9, eventPriority, lane: true, load: true });
   const changes = await client.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM events WHERE name IN ('Segment Entered', 'Segment Exited')",
   );
   const total = streamRate * streamSeconds;
   console.log(
-    `incremental (${total} events at ${streamRate}/s per run, 7 segments, 3 scoring rules, ${changes.rows[0]?.n} segment entries/exits, worker concurrency ${workerConcurrency}):`,
+    `incremental (${total} events at ${streamRate}/s per run, 7 segments, 3 scoring rules, ${changes.rows[0]?.n} segment entries/exits, worker concurrency ${workerConcurrency}, event lane ${eventLaneConcurrency} where named):`,
   );
   const describe = (label: string, run: StreamResult) =>
     console.log(
       `  ${label} stored → memberships updated: p50 ${ms(run.p50)}, p99 ${ms(run.p99)}, max ${ms(run.max)} (${run.measured}/${total}${run.load ? `; load: ${run.load}` : ""})`,
     );
-  describe("quiet worker (baseline):          ", quiet);
-  describe("under load, events at priority 0: ", unprioritised);
-  describe(`under load, events at ${eventPriority}:       `, loaded);
+  describe("quiet worker + event lane (baseline):            ", quiet);
+  describe("under load, events at priority 0, no event lane: ", unprioritised);
+  describe(`under load, events at ${eventPriority} + event lane:            `, loaded);
   console.log(
     `  ratio under load / quiet p99: ${(loaded.p99 / quiet.p99).toFixed(2)}× (at priority 0: ${(unprioritised.p99 / quiet.p99).toFixed(2)}×)`,
   );
@@ -250,6 +251,7 @@ try {
 
   /**
    * Streams `streamRate` events/s for `streamSeconds` through a worker runner of this process
+   * (with `lane`, and the event lane beside it, as `npm start` runs them)
    * and measures, per event, stored → its job done. With `load`, the same runner also has a
    * backlog of `refresh_segment` jobs (bulk work at the default priority, as sends and
    * scenario steps are) topped up throughout, and a second ingest stream of
@@ -258,6 +260,7 @@ try {
   async function measureStream(options: {
     seed: number;
     eventPriority: number;
+    lane: boolean;
     load: boolean;
   }): Promise<StreamResult> {
     const stored = new Map<string, number>();
@@ -271,6 +274,15 @@ try {
       noHandleSignals: true,
       logger: new Logger(() => () => {}),
     });
+    const lane = options.lane
+      ? await startEventLane({
+          databaseUrl: database.url,
+          concurrency: eventLaneConcurrency,
+          pollInterval: 1000,
+          events: runner.events,
+          logger: new Logger(() => () => {}),
+        })
+      : null;
     runner.events.on("job:success", ({ job }) => {
       if (job.task_identifier === "refresh_segment") bulk.done += 1;
       if (job.task_identifier !== "process_events") return;
@@ -322,7 +334,7 @@ try {
     while (latencies.length < total && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await runner.stop();
+    await Promise.all([runner.stop(), lane?.stop()]);
     await client.query(
       `DELETE FROM graphile_worker._private_jobs j USING graphile_worker._private_tasks t
         WHERE t.id = j.task_id AND t.identifier = 'refresh_segment'`,
