@@ -6,7 +6,9 @@ import type { Task } from "graphile-worker";
  * the batch's order, so one browser's events are handled as they happened. A graphile-worker
  * batch job: it answers with one promise per entry, and only the entries whose reaction
  * failed are retried (each event's reaction is one transaction, so a failed one left nothing
- * behind and a done one is not repeated). An event erased before its turn is skipped quietly.
+ * behind and a done one is not repeated). After a worker crash the whole job runs again, as a
+ * single event's job would; a reaction applied twice changes nothing (rules and triggers apply
+ * once per event, last-seen only moves forward). An event erased before its turn is skipped.
  */
 export const process_events: Task = (raw, helpers) => {
   const entries = parseJobPayload("process_events", raw);
