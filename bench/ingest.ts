@@ -3,7 +3,9 @@
  * `ingestEvents` mutation, in batches of 20 sent by this process to the real API server in
  * another (several batches in flight, as many browsers would), against a raw multi-row
  * `INSERT` of the same events with `pg` as the baseline, in the same run. Afterwards every
- * event is counted back (none lost, none twice) with its `process_event` job.
+ * event is counted back (none lost, none twice) with its entry in a `process_events` job. Beside
+ * the rates it prints the CPU each path used per 1,000 events (the API process and the Postgres
+ * backends serving it), which holds up better than rates on a shared machine.
  *
  *   DATABASE_URL=postgres://… npx tsx bench/ingest.ts   (BENCH_EVENTS=10000 for a quick run)
  */
@@ -11,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startApiServer } from "./support/api-server.ts";
 import { createBenchDatabase } from "./support/bench-database.ts";
+import { backendPids, measureCpu } from "./support/cpu-time.ts";
 import { describeMachine } from "./support/machine.ts";
 import { formatRate, percentile } from "./support/stats.ts";
 
@@ -126,7 +129,13 @@ guard.unref();
 
 const database = await createBenchDatabase("ingest");
 const adminKey = `cw_admin_${randomBytes(16).toString("hex")}`;
-const pool = new pg.Pool({ connectionString: database.url, max: inFlight });
+const benchApplication = "cartwheel-bench";
+const pool = new pg.Pool({
+  connectionString: database.url,
+  max: inFlight,
+  application_name: benchApplication,
+});
+const databaseName = new URL(database.url).pathname.slice(1);
 // Dropping the database ends idle connections; that is expected, not a crash.
 pool.on("error", () => {});
 const server = await startApiServer({
@@ -184,18 +193,34 @@ try {
   await drive(makeBatches("warm-gql").slice(0, 50), sendGraphql);
   await drive(makeBatches("warm-raw").slice(0, 50), (batch) => rawInsert(pool, workspaceId, batch));
 
-  const baseline = await drive(makeBatches("raw"), (batch) => rawInsert(pool, workspaceId, batch));
-  const http = await drive(makeBatches("http"), sendHttp);
-  const graphql = await drive(makeBatches("gql"), sendGraphql);
+  // CPU too: the raw path's Postgres backends; the API's process and its backends.
+  const rawProcesses = {
+    postgres: () =>
+      backendPids(pool, databaseName, { applicationName: benchApplication, matching: true }),
+  };
+  const apiProcesses = {
+    api: async () => [server.pid],
+    postgres: () =>
+      backendPids(pool, databaseName, { applicationName: benchApplication, matching: false }),
+  };
+  const baseline = await measureCpu(rawProcesses, () =>
+    drive(makeBatches("raw"), (batch) => rawInsert(pool, workspaceId, batch)),
+  );
+  const http = await measureCpu(apiProcesses, () => drive(makeBatches("http"), sendHttp));
+  const graphql = await measureCpu(apiProcesses, () => drive(makeBatches("gql"), sendGraphql));
 
   const counted = await pool.query<{ prefix: string; events: number; jobs: number }>(
     `SELECT split_part(message_id, '-', 1) AS prefix, count(DISTINCT e.id)::int AS events,
-            count(j.id)::int AS jobs
+            count(j.event_id)::int AS jobs
        FROM events e
-       LEFT JOIN (SELECT j.id, j.payload->>'eventId' AS event_id
+       LEFT JOIN (SELECT j.id, entry->>'eventId' AS event_id
                     FROM graphile_worker._private_jobs j
                     JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-                   WHERE t.identifier = 'process_event') j ON j.event_id = e.id::text
+                   CROSS JOIN LATERAL json_array_elements(
+                           CASE WHEN t.identifier = 'process_events' THEN j.payload
+                                ELSE json_build_array(j.payload) END) AS entry
+                   WHERE t.identifier IN ('process_event', 'process_events')) j
+         ON j.event_id = e.id::text
       WHERE message_id NOT LIKE 'warm-%'
       GROUP BY 1 ORDER BY 1`,
   );
@@ -204,16 +229,22 @@ try {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   console.log(`machine: ${describeMachine()}`);
   console.log(`events per path: ${eventsPerPath}, batches of ${batchSize}, ${inFlight} in flight`);
-  console.log(`baseline  raw multi-row INSERT (pg):  ${formatRate(baseline.rate)} events`);
-  for (const [label, result, prefix] of [
+  const cpuPer1000 = (cpuMs: number) => (cpuMs * 1000) / eventsPerPath;
+  console.log(
+    `baseline  raw multi-row INSERT (pg):  ${formatRate(baseline.result.rate)} events, ` +
+      `CPU per 1,000 events: Postgres ${cpuPer1000(baseline.cpuMs.postgres).toFixed(0)} ms`,
+  );
+  for (const [label, { result, cpuMs }, prefix] of [
     ["HTTP      POST /v1/batch:            ", http, "http"],
     ["GraphQL   ingestEvents:              ", graphql, "gql"],
   ] as const) {
     const stored = byPrefix.get(prefix);
     console.log(
-      `${label}${formatRate(result.rate)} events, ${(result.rate / baseline.rate).toFixed(2)}× baseline, ` +
+      `${label}${formatRate(result.rate)} events, ${(result.rate / baseline.result.rate).toFixed(2)}× baseline, ` +
+        `CPU per 1,000 events: API ${cpuPer1000(cpuMs.api).toFixed(0)} ms + Postgres ${cpuPer1000(cpuMs.postgres).toFixed(0)} ms ` +
+        `(Postgres ${(cpuMs.postgres / baseline.cpuMs.postgres).toFixed(1)}× the baseline's), ` +
         `batch p50 ${ms(percentile(result.latencies, 50))}, p99 ${ms(percentile(result.latencies, 99))}; ` +
-        `stored ${stored?.events ?? 0}/${eventsPerPath}, jobs ${stored?.jobs ?? 0}`,
+        `stored ${stored?.events ?? 0}/${eventsPerPath}, in process_events jobs ${stored?.jobs ?? 0}`,
     );
   }
   const lost = ["raw", "http", "gql"].filter(
@@ -227,7 +258,7 @@ try {
   }
   const target = 3000;
   console.log(
-    `target ≥ ${target} events/s through HTTP: ${http.rate >= target ? "met" : "NOT met"}`,
+    `target ≥ ${target} events/s through HTTP: ${http.result.rate >= target ? "met" : "NOT met"}`,
   );
 } finally {
   await server.stop();

@@ -11,18 +11,26 @@ export async function startApiServer(options: {
   env?: Record<string, string>;
 }) {
   const root = path.resolve(import.meta.dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/api/src/server.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...options.env,
-      DATABASE_URL: options.databaseUrl,
-      CARTWHEEL_ADMIN_KEY: options.adminKey,
-      PORT: "0",
-      HOST: "127.0.0.1",
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", "packages/api/src/server.ts"],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...options.env,
+        DATABASE_URL: options.databaseUrl,
+        CARTWHEEL_ADMIN_KEY: options.adminKey,
+        PORT: "0",
+        HOST: "127.0.0.1",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   const url: string = await new Promise((resolve, reject) => {
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -34,6 +42,7 @@ export async function startApiServer(options: {
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());

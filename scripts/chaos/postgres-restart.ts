@@ -8,7 +8,7 @@
  * (a fast shutdown: every connection is cut) and started again on the same data directory.
  * Once everything settles it counts, against their goals:
  * - events the SDK minted vs stored: lost 0, duplicated 0, ids minted again on a retry 0;
- * - process_event jobs left 0; emails expected vs at SES: lost 0, double 0;
+ * - process_event(s) jobs left 0; emails expected vs at SES: lost 0, double 0;
  * - the API and the worker: the same processes alive and serving afterwards, no restart;
  * - the API's answers while the database was away: 503 with a JSON error and `Retry-After`,
  *   never a hang (over 5 s), a 500 or a stack trace.
@@ -383,7 +383,7 @@ try {
       await query<{ n: number }>(
         `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j
            JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-          WHERE t.identifier = 'process_event'`,
+          WHERE t.identifier IN ('process_event', 'process_events')`,
       )
     )[0]!.n;
   const settleDeadline = Date.now() + (trafficSeconds + settleSeconds) * 1000;
@@ -520,7 +520,7 @@ try {
   );
   console.log(`SDK requests by answer              ${statusCounts(deliveries)}`);
   console.log(
-    `process_event jobs left             ${jobs} (jobs failed for good: ${failedJobs})   goal 0: ${goal(jobs === 0 && failedJobs === 0)}`,
+    `process_event(s) jobs left          ${jobs} (jobs failed for good: ${failedJobs})   goal 0: ${goal(jobs === 0 && failedJobs === 0)}`,
   );
   console.log(
     `emails expected / at SES            ${contactCount} / ${store.emails.length}: lost ${mailsLost}, double ${mailsDouble}   goal 0: ${goal(mailsLost === 0 && mailsDouble === 0)}`,

@@ -207,7 +207,7 @@ it("tracks a shopper from first page to order, offline spell included, once each
       .poll(
         async () => {
           const { rows } = await pool().query<{ waiting: number }>(
-            "SELECT count(*)::int AS waiting FROM graphile_worker.jobs WHERE task_identifier = 'process_event'",
+            "SELECT count(*)::int AS waiting FROM graphile_worker.jobs WHERE task_identifier IN ('process_event', 'process_events')",
           );
           return rows[0]?.waiting;
         },

@@ -54,6 +54,7 @@ const proOrEnterprise: SegmentFilter = {
 
 const upkeepTasks = [
   "process_event",
+  "process_events",
   "refresh_contact_segments",
   "refresh_segments",
   "refresh_segment",
@@ -70,6 +71,12 @@ async function runQueuedUpkeep(): Promise<number> {
       switch (task) {
         case "process_event":
           return reactToEvent(String(payload.eventId));
+        case "process_events":
+          return (async () => {
+            for (const entry of payload as unknown as { eventId: string }[]) {
+              await reactToEvent(entry.eventId);
+            }
+          })();
         case "refresh_contact_segments":
           return reactToContactChange(payload.workspaceId, payload.contactIds, {
             tagged: payload.tagged ?? [],

@@ -5,6 +5,7 @@ const workerEnvironment = z.object({
   DATABASE_URL: z.string(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_EMAIL_FAST_LANE_CONCURRENCY: z.coerce.number().int().min(0).max(100).default(2),
+  WORKER_EVENT_LANE_CONCURRENCY: z.coerce.number().int().min(0).max(100).default(2),
   /** A worker silent this long is dead; its locked jobs go back to the queue. */
   WORKER_DEAD_AFTER_SECONDS: z.coerce.number().min(1).max(14_400).default(60),
 });
@@ -32,6 +33,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
     concurrency: result.data.WORKER_CONCURRENCY,
     /** Transactional-only sends beside the main runner; 0 turns the fast lane off. */
     emailFastLaneConcurrency: result.data.WORKER_EMAIL_FAST_LANE_CONCURRENCY,
+    /** Event processing only, beside the main runner; 0 turns the event lane off. */
+    eventLaneConcurrency: result.data.WORKER_EVENT_LANE_CONCURRENCY,
     deadWorkerAfterMs: result.data.WORKER_DEAD_AFTER_SECONDS * 1000,
   };
 }

@@ -3,6 +3,7 @@ import { disconnectDatabase } from "@cartwheel/api/domain";
 import { loadWorkerConfig, type WorkerConfig } from "./config.ts";
 import { startDeadWorkerRecovery } from "./dead-worker-recovery.ts";
 import { startEmailFastLane } from "./email/fast-lane.ts";
+import { startEventLane } from "./events/event-lane.ts";
 import { startWorker } from "./worker.ts";
 
 let config: WorkerConfig;
@@ -23,6 +24,14 @@ const fastLane =
         events: recovery.events,
       })
     : null;
+const eventLane =
+  config.eventLaneConcurrency > 0
+    ? await startEventLane({
+        databaseUrl: config.databaseUrl,
+        concurrency: config.eventLaneConcurrency,
+        events: recovery.events,
+      })
+    : null;
 console.log(`cartwheel worker: running ${config.concurrency} jobs at a time`);
 
 let stopping = false;
@@ -30,7 +39,7 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`cartwheel worker: ${signal}, finishing jobs in flight`);
-  await Promise.all([runner.stop(), fastLane?.stop()]);
+  await Promise.all([runner.stop(), fastLane?.stop(), eventLane?.stop()]);
   await recovery.stop();
   await disconnectDatabase();
   process.exit(0);

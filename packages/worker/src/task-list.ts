@@ -6,6 +6,7 @@ import { call_webhook } from "./tasks/call_webhook.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
 import { decide_split_winners } from "./tasks/decide_split_winners.ts";
 import { process_event } from "./tasks/process_event.ts";
+import { process_events } from "./tasks/process_events.ts";
 import { rebuild_recommendations } from "./tasks/rebuild_recommendations.ts";
 import { refresh_contact_segments } from "./tasks/refresh_contact_segments.ts";
 import { refresh_recommendations } from "./tasks/refresh_recommendations.ts";
@@ -23,6 +24,7 @@ import { wake_scenario_runs } from "./tasks/wake_scenario_runs.ts";
  */
 export const taskList = {
   process_event,
+  process_events,
   decay_scores,
   refresh_segments,
   refresh_segment,

@@ -52,9 +52,9 @@ it("processes every ingested event, identified or anonymous, and leaves no job b
     },
   ]);
   expect(result.accepted).toBe(3);
-  // One job per event, and one more for "b": it joined the contact when "c" identified the
+  // One job for the batch, and one more for "b": it joined the contact when "c" identified the
   // browser, so scores, segments and scenario triggers see it again, now with its contact.
-  expect(await pendingJobs()).toBe(4);
+  expect(await pendingJobs()).toBe(2);
 
   await drain();
   await noJobsLeft();
@@ -79,4 +79,61 @@ it("ends the job of an event erased before it ran instead of retrying it", async
   await db().contact.delete({ where: { id: contact.id } });
   await drain();
   await noJobsLeft();
+});
+
+it("retries only the events of a batch whose reaction failed, once each", async () => {
+  const workspace = await createWorkspace({ name: "Shop" });
+  const { contact: failing } = await upsertContact(workspace.id, { email: "fails@example.com" });
+  const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  const event = (messageId: string, userId: string, minutesAgo: number) => ({
+    messageId,
+    type: "track",
+    event: "Viewed",
+    userId,
+    timestamp: at(minutesAgo),
+  });
+  await ingestEvents(
+    workspace.id,
+    [
+      event("ok-1", "ada@example.com", 3),
+      event("bad", "fails@example.com", 2),
+      event("ok-2", "ada@example.com", 1),
+    ],
+    { source: "trusted" },
+  );
+  await pool().query(
+    `CREATE FUNCTION refuse_last_seen() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$;
+     CREATE TRIGGER refuse_last_seen BEFORE UPDATE OF last_seen_at ON contacts
+       FOR EACH ROW WHEN (NEW.id = '${failing.id}') EXECUTE FUNCTION refuse_last_seen();`,
+  );
+  try {
+    await drain();
+  } finally {
+    await pool().query(
+      "DROP TRIGGER refuse_last_seen ON contacts; DROP FUNCTION refuse_last_seen();",
+    );
+  }
+  const { rows: left } = await pool().query<{ payload: { eventId: string }[]; attempts: number }>(
+    `SELECT j.payload, j.attempts FROM graphile_worker._private_jobs j
+       JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+      WHERE t.identifier = 'process_events'`,
+  );
+  const bad = await db().event.findFirstOrThrow({
+    where: { workspaceId: workspace.id, messageId: "bad" },
+  });
+  expect(left).toEqual([{ payload: [{ eventId: String(bad.id) }], attempts: 1 }]);
+  const ada = await db().contact.findFirstOrThrow({
+    where: { workspaceId: workspace.id, email: "ada@example.com" },
+  });
+  const adasLast = await db().event.findFirstOrThrow({
+    where: { workspaceId: workspace.id, messageId: "ok-2" },
+  });
+  expect(ada.lastSeenAt).toEqual(adasLast.occurredAt);
+
+  await pool().query("UPDATE graphile_worker._private_jobs SET run_at = now()");
+  await drain();
+  await noJobsLeft();
+  const recovered = await db().contact.findUniqueOrThrow({ where: { id: failing.id } });
+  expect(recovered.lastSeenAt).toEqual(bad.occurredAt);
 });

@@ -88,7 +88,10 @@ export async function postBatch(
  * (graphile-worker's public `jobs` view leaves the payload out).
  */
 export const processEventJobs = `(
-  SELECT j.id, j.payload->>'eventId' AS event_id
+  SELECT j.id, entry->>'eventId' AS event_id
     FROM graphile_worker._private_jobs j
     JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-   WHERE t.identifier = 'process_event')`;
+   CROSS JOIN LATERAL json_array_elements(
+           CASE WHEN t.identifier = 'process_events' THEN j.payload
+                ELSE json_build_array(j.payload) END) AS entry
+   WHERE t.identifier IN ('process_event', 'process_events'))`;

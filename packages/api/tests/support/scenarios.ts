@@ -22,7 +22,7 @@ export const day = 24 * hour;
 
 /**
  * Does what the worker would do at `now`, in process and in order, until nothing is left: the
- * queued `process_event` and `refresh_contact_segments` jobs (removed as they are handled),
+ * queued `process_event(s)` and `refresh_contact_segments` jobs (removed as they are handled),
  * then every scenario run that is due. Returns when a round changes nothing.
  */
 export async function runDueWork(now: Date): Promise<void> {
@@ -34,15 +34,19 @@ export async function runDueWork(now: Date): Promise<void> {
   throw new Error("runDueWork did not settle");
 }
 
-/** Handles the queued `process_event` and `refresh_contact_segments` jobs once; returns how many. */
+/** Handles the queued `process_event(s)` and `refresh_contact_segments` jobs once; returns how many. */
 export async function runQueuedReactions(now: Date): Promise<number> {
   const jobs = await db().$queryRaw<{ id: bigint; task: string; payload: Record<string, any> }[]>`
       DELETE FROM graphile_worker._private_jobs j USING graphile_worker._private_tasks t
-       WHERE t.id = j.task_id AND t.identifier IN ('process_event', 'refresh_contact_segments')
+       WHERE t.id = j.task_id AND t.identifier IN ('process_event', 'process_events', 'refresh_contact_segments')
       RETURNING j.id, t.identifier AS task, j.payload`;
   for (const job of jobs.sort((a, b) => Number(a.id - b.id))) {
     if (job.task === "process_event") await reactToEvent(String(job.payload.eventId), { now });
-    else {
+    else if (job.task === "process_events") {
+      for (const entry of job.payload as unknown as { eventId: string }[]) {
+        await reactToEvent(entry.eventId, { now });
+      }
+    } else {
       await reactToContactChange(job.payload.workspaceId, job.payload.contactIds, {
         now,
         tagged: job.payload.tagged ?? [],

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { withTransaction } from "../../db.ts";
-import { jobSpecSql } from "../jobs/add-job.ts";
+import { batchJobSpecSql, jobSpecSql } from "../jobs/add-job.ts";
 import type { IngestEvent } from "./event-input.ts";
 
 /** Under a burst, a batch waits for a connection rather than fail: the pool is the queue. */
 const ingestTransaction = { maxWaitMs: 60_000 } as const;
 
 export interface RecordedEvents {
-  /** Events stored by this call, each with its `process_event` job. */
+  /** Events stored by this call, each in the batch's `process_events` job. */
   accepted: number;
   /** Events already stored earlier (a retried delivery) or repeated within the batch. */
   duplicates: number;
@@ -27,7 +27,8 @@ interface EventRow {
 /**
  * Stores valid events exactly once and hands each new one to the worker, all in one
  * transaction: `(workspace_id, message_id)` is unique, so a retried batch stores nothing new,
- * and every stored event has its `process_event` job (neither exists without the other).
+ * and every stored event is an entry of the batch's one `process_events` job (neither exists
+ * without the other).
  *
  * Identity: an event with a userId belongs to that user's contact (`contactsByUserId`) and
  * links its anonymousId to it; the link attaches the anonymous id's earlier events and every
@@ -72,15 +73,14 @@ export async function recordEvents(
         from_browser: event.fromBrowser,
       });
     }
-    const inserted = await tx.$queryRawUnsafe<{ id: string; message_id: string; jobs: number }[]>(
-      insertEventsWithJobsSql,
-      workspaceId,
-      JSON.stringify(rows),
-      receivedAt,
-    );
+    const inserted = await tx.$queryRawUnsafe<
+      { id: string; message_id: string; job_entries: number }[]
+    >(insertEventsWithJobSql, workspaceId, JSON.stringify(rows), receivedAt);
     const stored = inserted.filter((row) => row.id !== null);
-    if (inserted[0] && inserted[0].jobs !== stored.length) {
-      throw new Error(`enqueued ${inserted[0].jobs} jobs for ${stored.length} events`);
+    if (inserted[0] && inserted[0].job_entries !== stored.length) {
+      throw new Error(
+        `enqueued ${inserted[0].job_entries} job entries for ${stored.length} events`,
+      );
     }
     // Only links from events stored now: a late retry of an old identify must not undo a newer one.
     const links = new Map(
@@ -113,11 +113,12 @@ function lockStatement(workspaceId: string, anonymousIds: string[]): string {
 }
 
 /**
- * Stores the new events and enqueues one `process_event` job per stored event, in one
- * statement. Events without a contact take the one their anonymous id is linked to. Returns
- * one row per stored event with the number of jobs enqueued (a single null row if none).
+ * Stores the new events and enqueues one `process_events` batch job naming every stored event,
+ * in one statement. Events without a contact take the one their anonymous id is linked to.
+ * Returns one row per stored event with the number of entries of the job enqueued (a single
+ * null row if none).
  */
-const insertEventsWithJobsSql = `
+const insertEventsWithJobSql = `
   WITH inserted AS (
     INSERT INTO events (workspace_id, contact_id, anonymous_id, name, properties, context,
                         occurred_at, received_at, message_id, from_browser)
@@ -133,17 +134,17 @@ const insertEventsWithJobsSql = `
      ORDER BY r.position
     ON CONFLICT (workspace_id, message_id) DO NOTHING
     RETURNING id, message_id
-  ), specs AS (
-    SELECT ARRAY(
-      SELECT ${jobSpecSql("process_event", { eventId: "id::text" })}
-        FROM inserted ORDER BY id) AS specs
+  ), spec AS (
+    SELECT ${batchJobSpecSql("process_events", { eventId: "id::text" }, "id")} AS spec
+      FROM inserted
   ), queued AS (
-    SELECT CASE WHEN cardinality(specs) > 0
-                THEN (SELECT count(*) FROM graphile_worker.add_jobs(specs))::int
-                ELSE 0 END AS jobs
-      FROM specs
+    SELECT CASE WHEN (spec).identifier IS NOT NULL
+                THEN (SELECT json_array_length(job.payload)
+                        FROM graphile_worker.add_jobs(ARRAY[spec]) AS job)
+                ELSE 0 END AS job_entries
+      FROM spec
   )
-  SELECT inserted.id::text, inserted.message_id, queued.jobs
+  SELECT inserted.id::text, inserted.message_id, queued.job_entries
     FROM queued LEFT JOIN inserted ON true`;
 
 const linkAnonymousIdsSql = `

@@ -1,6 +1,6 @@
 import type { Executor } from "../../db.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { type JobName, type JobPayload, jobCatalogue } from "./catalogue.ts";
+import { type JobName, type JobPayload, jobCatalogue, jobPriorities } from "./catalogue.ts";
 
 /** How a job is queued; see graphile-worker's `add_job`. */
 export interface JobSpec {
@@ -33,7 +33,7 @@ export async function addJob<N extends JobName>(
   await executor.$executeRaw`
     SELECT graphile_worker.add_job(${task}, ${JSON.stringify(checked)}::json,
       run_at := ${spec.runAt ?? null}::timestamptz, job_key := ${spec.jobKey ?? null}::text,
-      priority := ${spec.priority ?? null}::int, max_attempts := ${spec.maxAttempts ?? null}::int,
+      priority := ${spec.priority ?? jobPriorities[task] ?? null}::int, max_attempts := ${spec.maxAttempts ?? null}::int,
       flags := ${spec.flags ? [...spec.flags] : null}::text[])
     ${spec.onlyIf ? Prisma.sql`WHERE ${spec.onlyIf}` : Prisma.empty}`;
 }
@@ -54,7 +54,9 @@ export async function addJobs<N extends JobName>(
   const payloads = jobs.map((job) => JSON.stringify(jobCatalogue[task].parse(job.payload)));
   const keys = jobs.map((job) => job.jobKey ?? null);
   const runAts = jobs.map((job) => (job.runAt ?? spec.runAt ?? null)?.toISOString() ?? null);
-  const priorities = jobs.map((job) => job.priority ?? spec.priority ?? null);
+  const priorities = jobs.map(
+    (job) => job.priority ?? spec.priority ?? jobPriorities[task] ?? null,
+  );
   await executor.$executeRaw`
     SELECT graphile_worker.add_jobs(array_agg((
       ${task}, j.payload, NULL, j.run_at, ${spec.maxAttempts ?? null}::int,
@@ -79,5 +81,28 @@ export function jobSpecSql<N extends JobName>(
   const pairs = Object.entries(fields as Record<string, string>)
     .map(([key, sql]) => `'${key}', ${sql}`)
     .join(", ");
-  return `ROW('${task}', json_build_object(${pairs}), NULL, NULL, NULL, NULL, NULL, NULL)::graphile_worker.job_spec`;
+  return `ROW('${task}', json_build_object(${pairs}), NULL, NULL, NULL, NULL, ${jobPriorities[task] ?? "NULL"}, NULL)::graphile_worker.job_spec`;
+}
+
+type BatchJobName = {
+  [N in JobName]: JobPayload<N> extends readonly (infer _)[] ? N : never;
+}[JobName];
+
+/**
+ * SQL for one graphile-worker batch job (an array payload) with an entry per row of the
+ * query it is aggregated in, in `orderBy` order: `SELECT ${batchJobSpecSql(…)} FROM inserted`.
+ * NULL when there are no rows. As with `jobSpecSql`, the values are column references, never
+ * user text.
+ *
+ * @example batchJobSpecSql("process_events", { eventId: "id::text" }, "id") // ROW('process_events', json_agg(json_build_object('eventId', id::text) ORDER BY id), …)
+ */
+export function batchJobSpecSql<N extends BatchJobName>(
+  task: N,
+  fields: { [K in keyof Required<JobPayload<N>[number]>]: string },
+  orderBy: string,
+): string {
+  const pairs = Object.entries(fields as Record<string, string>)
+    .map(([key, sql]) => `'${key}', ${sql}`)
+    .join(", ");
+  return `CASE WHEN count(*) > 0 THEN ROW('${task}', json_agg(json_build_object(${pairs}) ORDER BY ${orderBy}), NULL, NULL, NULL, NULL, ${jobPriorities[task] ?? "NULL"}, NULL)::graphile_worker.job_spec END`;
 }

@@ -1,6 +1,10 @@
 import { z } from "zod";
 
 const uuid = z.uuid();
+const eventId = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^\d{1,19}$/));
 
 /**
  * Every job Cartwheel runs, by task identifier, with the schema of its payload. Producers
@@ -9,13 +13,17 @@ const uuid = z.uuid();
  * worker parses it again before it runs, and a task without a handler fails the typecheck.
  */
 export const jobCatalogue = {
-  /** What one stored event causes (scores, segments…). Queued with the event. */
-  process_event: z.object({
-    eventId: z
-      .union([z.string(), z.number()])
-      .transform(String)
-      .pipe(z.string().regex(/^\d{1,19}$/)),
-  }),
+  /**
+   * What one stored event causes (scores, segments…). Queued with an internal event, and again
+   * for anonymous events a contact's identify attaches.
+   */
+  process_event: z.object({ eventId }),
+  /**
+   * What a batch of stored events causes, event by event in id order: one graphile-worker
+   * batch job per ingested batch, so an event whose reaction fails is retried on its own and
+   * the others are not repeated. Queued with the batch.
+   */
+  process_events: z.array(z.object({ eventId })).min(1).max(1000),
   /** Delivers one queued message; re-queued by itself while the rate limit is full. */
   send_email: z.object({
     messageId: z.string(),
@@ -85,6 +93,17 @@ export type JobPayload<N extends JobName> = z.input<(typeof jobCatalogue)[N]>;
 export type ParsedJobPayload<N extends JobName> = z.output<(typeof jobCatalogue)[N]>;
 
 export const jobNames = Object.keys(jobCatalogue) as JobName[];
+
+/**
+ * The priority a task's jobs are queued with unless the producer says otherwise (lower runs
+ * first; graphile-worker's default is 0). Event processing goes ahead of everything, so a
+ * backlog of sends, segment refreshes or scenario steps never delays segment memberships and
+ * triggers; transactional mail (-10, `send-job.ts`) comes next.
+ */
+export const jobPriorities: Partial<Record<JobName, number>> = {
+  process_event: -20,
+  process_events: -20,
+};
 
 /**
  * Parses a job's payload with its catalogue schema; throws a ZodError for a malformed one.

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "../../db.ts";
 import type { ApiKey } from "../../generated/prisma/client.ts";
 import { InvalidInputError, NotFoundError } from "../shared/errors.ts";
+import { makeTtlCache } from "../shared/ttl-cache.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 
 /** Everything a scoped secret key may be granted. A secret key with no scopes has them all. */
@@ -104,13 +105,21 @@ export async function createApiKey(
   return { apiKey, plaintext };
 }
 
-/** Revokes a key of `workspaceId`; it stops working at once. Revoking twice is harmless. */
+/**
+ * Revokes a key of `workspaceId`; it stops working at once in this process and within
+ * `apiKeyTrustMs` in every other. Revoking twice is harmless.
+ */
 export async function revokeApiKey(workspaceId: string, keyId: string): Promise<ApiKey> {
   if (!isUuid(keyId)) throw new NotFoundError("ApiKey", keyId);
   const key = await db().apiKey.findFirst({ where: { id: keyId, workspaceId } });
   if (!key) throw new NotFoundError("ApiKey", keyId);
   if (key.revokedAt) return key;
-  return db().apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  const revoked = await db().apiKey.update({
+    where: { id: key.id },
+    data: { revokedAt: new Date() },
+  });
+  processVerifier.forget(key.id);
+  return revoked;
 }
 
 /** The workspace a key belongs to, for the root admin who acts across workspaces. */
@@ -122,19 +131,66 @@ export async function workspaceOfApiKey(keyId: string): Promise<string> {
 
 const lastUsedResolutionMs = 60_000;
 
-/** Finds the live key behind `plaintext`, or null for an unknown or revoked one. */
-export async function verifyApiKey(plaintext: string): Promise<KeyGrant | null> {
-  if (!plaintext.startsWith("cw_")) return null;
-  const key = await db().apiKey.findUnique({ where: { hash: hashApiKey(plaintext) } });
-  if (!key || key.revokedAt) return null;
-  const now = Date.now();
-  if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > lastUsedResolutionMs) {
-    await db().apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
-  }
+/**
+ * How long a process trusts a key it has verified, in ms: a key revoked by another API process
+ * stops working here at most this long after the revocation commits; in the process that
+ * revoked it, at once.
+ */
+export const apiKeyTrustMs = 5_000;
+
+/** Verifies keys, remembering live ones for `trustMs` (see `makeApiKeyVerifier`). */
+export interface ApiKeyVerifier {
+  /** The live key behind `plaintext`, or null for an unknown or revoked one. */
+  verify(plaintext: string): Promise<KeyGrant | null>;
+  /** Forgets a key at once (it was revoked here). */
+  forget(keyId: string): void;
+}
+
+/**
+ * Makes a key verifier that asks the database once per key and `trustMs` (default
+ * `apiKeyTrustMs`), so a burst of batches costs one look-up, not one each. Unknown and revoked
+ * keys are never remembered: they are asked about every time.
+ *
+ * @example const verifier = makeApiKeyVerifier({ now: () => clock.now })
+ */
+export function makeApiKeyVerifier(
+  options: { trustMs?: number; now?: () => number } = {},
+): ApiKeyVerifier {
+  const now = options.now ?? Date.now;
+  const trusted = makeTtlCache<string, KeyGrant>({ ttlMs: options.trustMs ?? apiKeyTrustMs, now });
   return {
-    keyId: key.id,
-    workspaceId: key.workspaceId,
-    keyKind: key.kind,
-    scopes: key.scopes.length === 0 ? "all" : new Set(key.scopes as ApiScope[]),
+    async verify(plaintext) {
+      if (!plaintext.startsWith("cw_")) return null;
+      const hash = hashApiKey(plaintext);
+      const known = trusted.get(hash);
+      if (known) return known;
+      const key = await db().apiKey.findUnique({ where: { hash } });
+      if (!key || key.revokedAt) return null;
+      const at = now();
+      if (!key.lastUsedAt || at - key.lastUsedAt.getTime() > lastUsedResolutionMs) {
+        await db().apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(at) } });
+      }
+      const grant: KeyGrant = {
+        keyId: key.id,
+        workspaceId: key.workspaceId,
+        keyKind: key.kind,
+        scopes: key.scopes.length === 0 ? "all" : new Set(key.scopes as ApiScope[]),
+      };
+      trusted.set(hash, grant);
+      return grant;
+    },
+    forget(keyId) {
+      trusted.deleteWhere((grant) => grant.keyId === keyId);
+    },
   };
+}
+
+const processVerifier = makeApiKeyVerifier();
+
+/**
+ * Finds the live key behind `plaintext`, or null for an unknown or revoked one. Trusts a key
+ * it verified for `apiKeyTrustMs`.
+ */
+export function verifyApiKey(plaintext: string): Promise<KeyGrant | null> {
+  return processVerifier.verify(plaintext);
 }

@@ -3,6 +3,7 @@ import { db } from "../../db.ts";
 import type { Workspace } from "../../generated/prisma/client.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
+import { forgetAllowedOrigins } from "./allowed-origins.ts";
 
 const origin = z
   .string()
@@ -53,13 +54,15 @@ export async function updateWorkspace(
 ): Promise<Workspace> {
   const data = parseInput(updateWorkspaceInput, input);
   await findWorkspace(workspaceId);
-  return db().workspace.update({
+  const updated = await db().workspace.update({
     where: { id: workspaceId },
     data: {
       ...(data.name !== undefined && { name: data.name }),
       ...(data.allowedOrigins && { allowedOrigins: [...new Set(data.allowedOrigins)] }),
     },
   });
+  forgetAllowedOrigins(workspaceId);
+  return updated;
 }
 
 export async function findWorkspace(workspaceId: string): Promise<Workspace> {
