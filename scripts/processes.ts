@@ -5,11 +5,18 @@ import { z } from "zod";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 
-/** How many of each process to run: `CARTWHEEL_API_PROCESSES` and `CARTWHEEL_WORKERS`, 1 each by default. */
+/**
+ * How many of each process to run: `CARTWHEEL_API_PROCESSES` and `CARTWHEEL_WORKERS`, 1 each
+ * by default. Either may be 0 (a machine of API processes only, or of workers only), not both.
+ */
 export const processCounts = z
   .object({
-    CARTWHEEL_API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
-    CARTWHEEL_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+    CARTWHEEL_API_PROCESSES: z.coerce.number().int().min(0).max(64).default(1),
+    CARTWHEEL_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  })
+  .refine((env) => env.CARTWHEEL_API_PROCESSES + env.CARTWHEEL_WORKERS > 0, {
+    message: "CARTWHEEL_API_PROCESSES and CARTWHEEL_WORKERS cannot both be 0",
+    path: ["CARTWHEEL_WORKERS"],
   })
   .transform((env) => ({
     apiProcesses: env.CARTWHEEL_API_PROCESSES,
