@@ -6,14 +6,16 @@
  * give the scaling factor; one worker process at twice the concurrency separates "more
  * processes" from "more jobs in flight". Every configuration's events and emails are counted
  * back (none lost, none twice), and the CPU the whole machine spent is printed beside each
- * figure: on a machine with 2 shared cores the load generator, Postgres and local SES compete
- * with the processes measured.
+ * figure, with the CPU the measured processes themselves used (per event or email, and in
+ * cores): on a machine with 2 shared cores the load generator, Postgres, local SES and other
+ * work compete with them, and a second process can only help with CPU the machine has spare.
  *
  *   DATABASE_URL=postgres://… npx tsx bench/scale.ts
  *   (BENCH_SCALE_EVENTS=15000, BENCH_SCALE_EMAILS=1500 by default)
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createBenchDatabase } from "./support/bench-database.ts";
@@ -53,6 +55,33 @@ function cpuMeter() {
     const end = sample();
     return (end.busy - start.busy) / Math.max(1, end.total - start.total);
   };
+}
+
+/** CPU seconds (user + system) used so far by `root` and every process under it, from /proc. */
+function treeCpuSeconds(root: number): number {
+  const ticksPerSecond = 100;
+  const cpuOf = (pid: number) => {
+    try {
+      // Fields after the command name: state is 3rd, utime 14th and stime 15th of the line.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    } catch {
+      return 0;
+    }
+  };
+  const childrenOf = (pid: number): number[] => {
+    try {
+      return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+        .split("\n")
+        .map((line) => Number(line.trim()))
+        .filter((child) => child > 0);
+    } catch {
+      return [];
+    }
+  };
+  const walk = (pid: number): number =>
+    cpuOf(pid) + childrenOf(pid).reduce((sum, child) => sum + walk(child), 0);
+  return walk(root);
 }
 
 /** `npm run serve` as production runs it, until `stop()`. */
@@ -96,6 +125,8 @@ async function startServe(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     output: () => output,
+    /** CPU seconds the measured processes have used so far. */
+    cpuSeconds: () => treeCpuSeconds(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         child.removeAllListeners("exit");
@@ -173,13 +204,15 @@ try {
     kind: "PUBLIC",
   });
 
-  const ingest: { processes: number; rate: number; cpu: number }[] = [];
+  const ingest: { processes: number; rate: number; cpu: number; ownCpuMs: number }[] = [];
   for (const processes of [1, 2]) {
     const serve = await startServe({ apiProcesses: processes, workers: 0, env: serveEnv });
     await ingestRun(serve.url, writeKey, `warm${processes}`, 2_000);
     const cpu = cpuMeter();
+    const cpuBefore = serve.cpuSeconds();
     const rate = await ingestRun(serve.url, writeKey, `run${processes}`, eventsPerRun);
-    ingest.push({ processes, rate, cpu: cpu() });
+    const ownCpuMs = ((serve.cpuSeconds() - cpuBefore) * 1000) / eventsPerRun;
+    ingest.push({ processes, rate, cpu: cpu(), ownCpuMs });
     await serve.stop();
   }
   const { rows: stored } = await domain.pool().query<{ prefix: string; n: number }>(
@@ -207,7 +240,13 @@ try {
     { processes: 2, concurrency: workerConcurrency },
     { processes: 1, concurrency: 2 * workerConcurrency },
   ];
-  const sends: { processes: number; concurrency: number; rate: number; cpu: number }[] = [];
+  const sends: {
+    processes: number;
+    concurrency: number;
+    rate: number;
+    cpu: number;
+    ownCpuMs: number;
+  }[] = [];
   const queueWelcomes = async (label: string, count: number) => {
     const { rows: contacts } = await domain.pool().query<{ id: string }>(
       `INSERT INTO contacts (workspace_id, email, first_name, consent_status)
@@ -254,10 +293,12 @@ try {
     await ses.clear();
     const messageIds = await queueWelcomes(`run${index}`, emailsPerRun);
     const cpu = cpuMeter();
+    const cpuBefore = serve.cpuSeconds();
     const started = performance.now();
     await waitForAll(messageIds, 90_000);
     const rate = messageIds.length / ((performance.now() - started) / 1000);
-    sends.push({ ...config, rate, cpu: cpu() });
+    const ownCpuMs = ((serve.cpuSeconds() - cpuBefore) * 1000) / emailsPerRun;
+    sends.push({ ...config, rate, cpu: cpu(), ownCpuMs });
     await serve.stop();
     const reached = await ses.count();
     const sent = await countByStatus(messageIds, ["SENT"]);
@@ -266,15 +307,13 @@ try {
     }
   }
 
-  const cpuNote = (cpu: number) =>
-    `machine CPU ${(cpu * 100).toFixed(0)}% of ${os.cpus().length} cores`;
+  const cpuNote = (run: { cpu: number; ownCpuMs: number; rate: number }) =>
+    `their CPU ${run.ownCpuMs.toFixed(2)} ms each, ${((run.ownCpuMs * run.rate) / 1000).toFixed(2)} cores; machine busy ${(run.cpu * 100).toFixed(0)}% of ${os.cpus().length} cores`;
   console.log(
     `ingest, /v1/batch, ${eventsPerRun.toLocaleString("en")} events in batches of ${batchSize}, ${inFlight} in flight, no worker running:`,
   );
   for (const run of ingest) {
-    console.log(
-      `  ${run.processes} API process(es)   ${formatRate(run.rate)}  (${cpuNote(run.cpu)})`,
-    );
+    console.log(`  ${run.processes} API process(es)   ${formatRate(run.rate)}  (${cpuNote(run)})`);
   }
   console.log(`  stored: ${stored.map((row) => `${row.prefix} ${row.n}`).join(", ")}`);
   console.log(
@@ -282,7 +321,7 @@ try {
   );
   for (const run of sends) {
     console.log(
-      `  ${run.processes} worker process(es) × ${run.concurrency} jobs   ${formatRate(run.rate)}  (${cpuNote(run.cpu)})`,
+      `  ${run.processes} worker process(es) × ${run.concurrency} jobs   ${formatRate(run.rate)}  (${cpuNote(run)})`,
     );
   }
   const [ingest1, ingest2] = ingest;
