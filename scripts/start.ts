@@ -1,10 +1,11 @@
 /**
  * `npm start`: the whole platform on one machine. Uses the Postgres DATABASE_URL names, or
  * starts an embedded one with its data in `.data/postgres`; applies migrations; starts the
- * local SES API unless SES_REGION asks for real SES; then runs the API and the worker as child
- * processes. Ctrl-C stops everything and leaves no process behind.
+ * local SES API unless SES_REGION asks for real SES; then runs the API and worker processes
+ * (`CARTWHEEL_API_PROCESSES`, `CARTWHEEL_WORKERS`, 1 each by default; see `processes.ts`).
+ * Ctrl-C stops everything and leaves no process behind; a child that crashes stops everything
+ * with exit code 1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { ensureDatabase, prepareDatabase, startEmbeddedPostgres } from "@cartwhe
 import { loadWorkerConfig } from "@cartwheel/worker";
 import localSesModule from "aws-ses-v2-local";
 import { z } from "zod";
+import { processCounts, type RunningProcesses, startProcesses } from "./processes.ts";
 
 const env = z
   .object({
@@ -27,6 +29,7 @@ const env = z
     SES_REGION: z.string().optional(),
   })
   .parse(process.env);
+const counts = processCounts.parse(process.env);
 
 // aws-ses-v2-local is CommonJS with an ES-style default export.
 const startLocalSes =
@@ -74,39 +77,14 @@ async function sesEnvironment(): Promise<Record<string, string>> {
   };
 }
 
-function run(name: string, entry: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: repoRoot,
-    env: childEnv,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      log(`${name} exited (${signal ?? code}); stopping everything`);
-      void stop(1);
-    }
-  });
-  return child;
-}
-
 let stopping = false;
-const children: ChildProcess[] = [];
+let running: RunningProcesses | undefined;
 
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   log("stopping");
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-          setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-        }),
-    ),
-  );
+  await running?.stop();
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   log("stopped");
   process.exit(code);
@@ -134,8 +112,15 @@ try {
   const problems = checkConfig(apiServerSections, childEnv);
   if (problems.length > 0) throw new Error(`Invalid environment:\n  ${problems.join("\n  ")}`);
   loadWorkerConfig(childEnv);
-  children.push(run("api", "packages/api/src/server.ts", childEnv));
-  children.push(run("worker", "packages/worker/src/main.ts", childEnv));
+  running = startProcesses({
+    ...counts,
+    env: childEnv,
+    log,
+    onUnexpectedExit(name, reason) {
+      log(`${name} exited (${reason}); stopping everything`);
+      void stop(1);
+    },
+  });
 
   log(`GraphQL API and GraphiQL  http://localhost:${env.PORT}/graphql`);
   if (ses.SES_ENDPOINT) log(`local SES inbox            ${ses.SES_ENDPOINT}/`);

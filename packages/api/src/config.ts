@@ -33,8 +33,8 @@ const server = z
 
 /**
  * Event ingestion (`POST /v1/batch`, `ingestEvents`). The rate limit is a token bucket per API
- * key, in each API process: with N processes behind a load balancer a key may send N times the
- * rate. Defaults: 200 requests per second, bursts of 400.
+ * key, held in Postgres and shared by every API process. Defaults: 200 requests per second,
+ * bursts of 400.
  */
 const ingestion = z
   .object({

@@ -21,9 +21,14 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`cartwheel api: ${signal}, closing`);
+  // Requests in flight finish (for up to 5 s); idle keep-alive connections close now.
   const closed = new Promise((resolve) => server.close(resolve));
-  if ("closeAllConnections" in server) server.closeAllConnections();
+  if ("closeIdleConnections" in server) server.closeIdleConnections();
+  const cutOff = setTimeout(() => {
+    if ("closeAllConnections" in server) server.closeAllConnections();
+  }, 5_000);
   await closed;
+  clearTimeout(cutOff);
   await app.close();
   await disconnectDatabase();
   process.exit(0);

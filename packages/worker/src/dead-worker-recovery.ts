@@ -16,7 +16,7 @@ export interface DeadWorkerRecovery {
 }
 
 /**
- * Keeps a heartbeat for this process's graphile-worker workers and, from every process, hands
+ * Keeps a heartbeat for this process's graphile-worker pools and workers and, from every process, hands
  * the jobs of dead workers back to the queue: graphile-worker alone keeps them locked for four
  * hours after a SIGKILL. Each tick (a quarter of `staleAfterMs`) marks this process's workers
  * alive and unlocks those of workers silent for `staleAfterMs`.
@@ -39,6 +39,16 @@ export function startDeadWorkerRecovery(
   events.on("worker:stop", ({ worker }) => {
     alive.delete(worker.workerId);
     forgetWorkers([worker.workerId]).catch(onError);
+  });
+  // graphile-worker 0.18 locks jobs in its pool's name (`locked_by` = `pool-…`), not a worker's:
+  // without the pool's heartbeat, a live process's job locked for `staleAfterMs` would be
+  // handed to another worker while it still runs.
+  events.on("pool:create", ({ workerPool }) => {
+    alive.add(workerPool.id);
+  });
+  events.on("pool:release", ({ workerPool }) => {
+    alive.delete(workerPool.id);
+    forgetWorkers([workerPool.id]).catch(onError);
   });
 
   const beat = async () => {

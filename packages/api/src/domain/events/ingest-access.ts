@@ -27,7 +27,7 @@ export async function checkIngestAccess(
       return { allowed: false, reason: "origin_not_allowed" };
     }
   }
-  const decision = limiter.take(grant.keyId);
+  const decision = await limiter.take({ workspaceId: grant.workspaceId, keyId: grant.keyId });
   if (!decision.allowed) {
     return {
       allowed: false,
