@@ -9,8 +9,9 @@
  *
  * Tasks: frequently bought together starts from the order's first line and must find the rest
  * of the order; viewed also viewed and upsell start from the session's first view and must find
- * what was bought in its category instead; cross-sell and for you start from the contact and
- * must find the order. EVAL_SCALE=2 doubles the shop.
+ * what was bought in its category instead (upsell: at 1.1–2× its price); cross-sell starts from
+ * the contact and must find the order's products they did not own, for you the whole order.
+ * EVAL_SCALE=2 doubles the shop.
  */
 import { createBenchDatabase } from "../support/bench-database.ts";
 import { describeMachine } from "../support/machine.ts";
@@ -19,6 +20,7 @@ import {
   generateOrders,
   insertOrders,
   insertProducts,
+  priceOf,
   productId,
   type SyntheticOrder,
 } from "../support/shop-data.ts";
@@ -65,11 +67,18 @@ try {
   const byPopularity = [...sold.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([id]) => id);
-  const popular = (excluded: Set<string>, category: string | null) =>
+  const popular = (
+    excluded: Set<string>,
+    category: string | null,
+    keep: ((id: string) => boolean) | null = null,
+  ) =>
     byPopularity
       .filter((id) => !excluded.has(id))
       .filter((id) => category === null || categoryOf(Number(id.slice(1))) === category)
+      .filter((id) => keep === null || keep(id))
       .slice(0, k);
+  const inBand = (index: number, anchor: number) =>
+    priceOf(index) >= priceOf(anchor) * 1.1 && priceOf(index) <= priceOf(anchor) * 2;
 
   type Scores = { hits: number; recall: number; ndcg: number; n: number };
   const empty = (): Scores => ({ hits: 0, recall: 0, ndcg: 0, n: 0 });
@@ -98,8 +107,16 @@ try {
   const results = Object.fromEntries(
     tasks.map((task) => [task, { strategy: empty(), global: empty(), category: empty() }]),
   );
+  const owned = new Map<number, Set<string>>();
+  for (const order of orders) {
+    if (order.heldOut) continue;
+    const mine = owned.get(order.customer) ?? new Set<string>();
+    for (const p of order.products) mine.add(productId(p));
+    owned.set(order.customer, mine);
+  }
   for (const [customer, held] of lastOf) {
     const contactId = contactIds[customer] ?? "";
+    const ownedBefore = owned.get(customer) ?? new Set<string>();
     const now = new Date(held.at.getTime() + 60_000);
     const firstLine = productId(held.products[0] ?? 0);
     const firstView = productId(held.views[0] ?? 0);
@@ -111,17 +128,23 @@ try {
             ? null
             : firstView;
       // Viewed also viewed and upsell propose substitutes: they are asked for what was bought
-      // instead of the first product viewed (its category), never for the complements.
-      const substitutes = task === "viewed_also_viewed" || task === "upsell";
+      // instead of the first product viewed (in its category), upsell for what was bought at
+      // 1.1–2× its price (its default price band), never for the complements.
+      const viewed = Number(firstView.slice(1));
+      const wanted = (index: number) =>
+        task === "viewed_also_viewed"
+          ? categoryOf(index) === categoryOf(viewed)
+          : task === "upsell"
+            ? categoryOf(index) === categoryOf(viewed) && inBand(index, viewed)
+            : true;
+      // Cross-sell offers what they do not own yet: it is asked for the new products of the
+      // order, and its baselines leave out what they own, as it does.
       const target = new Set(
         held.products
+          .filter(wanted)
           .map(productId)
           .filter((id) => id !== anchor)
-          .filter(
-            (id) =>
-              !substitutes ||
-              categoryOf(Number(id.slice(1))) === categoryOf(Number(firstView.slice(1))),
-          ),
+          .filter((id) => task !== "cross_sell" || !ownedBefore.has(id)),
       );
       if (target.size === 0) continue;
       const result = await recommendProducts(
@@ -135,15 +158,17 @@ try {
         { now },
       );
       const ranked = result.items.map((item) => item.product.shopProductId);
-      const excluded = new Set(anchor ? [anchor] : []);
+      const excluded = new Set(task === "cross_sell" ? ownedBefore : anchor ? [anchor] : []);
       const category = categoryOf(Number((anchor ?? firstView).slice(1)));
       const scores = results[task];
       if (!scores) continue;
       add(scores.strategy, ranked, target);
       add(scores.global, popular(excluded, null), target);
+      // Upsell's category baseline keeps to the same price band, which it knows too.
+      const band = task === "upsell" ? (id: string) => inBand(Number(id.slice(1)), viewed) : null;
       // Cross-sell sees only purchases: the category of the held-out session's views would
       // tell its baseline what the strategy cannot know.
-      if (task !== "cross_sell") add(scores.category, popular(excluded, category), target);
+      if (task !== "cross_sell") add(scores.category, popular(excluded, category, band), target);
     }
   }
   const cell = (s: Scores) =>

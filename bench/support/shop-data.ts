@@ -104,17 +104,20 @@ export function generateOrders(sizes: ShopSizes, end: Date, seed = 7): Synthetic
   return orders;
 }
 
-/** Writes the catalog: prices rise with the position in the cluster (so upsell has room). */
+/** A product's price in cents: it rises with the position in the cluster (so upsell has room). */
+export const priceOf = (index: number) =>
+  1000 + (Math.floor(index / categories) % clusterSize) * 500 + (index % 7) * 100;
+
+/** Writes the catalog. */
 export async function insertProducts(client: pg.Client, workspaceId: string, products: number) {
   for (let start = 0; start < products; start += 5_000) {
     const ids = Array.from({ length: Math.min(5_000, products - start) }, (_, i) => start + i);
     await client.query(
       `INSERT INTO products (workspace_id, shop_product_id, title, currency, price, category, url)
-       SELECT $1, 'p' || lpad(i::text, 5, '0'), 'Product ' || i, 'EUR',
-              (1000 + ((i / ${categories}) % ${clusterSize}) * 500 + (i % 7) * 100)::bigint,
+       SELECT $1, 'p' || lpad(i::text, 5, '0'), 'Product ' || i, 'EUR', price,
               'Cat ' || (i % ${categories}), 'https://shop.example/p/' || i
-         FROM unnest($2::int[]) i`,
-      [workspaceId, ids],
+         FROM unnest($2::int[], $3::bigint[]) p(i, price)`,
+      [workspaceId, ids, ids.map(priceOf)],
     );
   }
 }
