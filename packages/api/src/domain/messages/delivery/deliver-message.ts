@@ -101,7 +101,8 @@ export async function deliverMessage(
   });
   let composed: Awaited<ReturnType<typeof composeEmail>>;
   try {
-    composed = await composeEmail(dependencies.engine ?? sendingEngine(), version, data, {
+    const source = { ...version, cacheKey: version.id };
+    composed = await composeEmail(dependencies.engine ?? sendingEngine(), source, data, {
       messageId,
       links,
       campaign: campaignName(version),
