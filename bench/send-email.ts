@@ -83,7 +83,7 @@ try {
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-  const raw = await domain.buildMimeMessage({
+  const raw = domain.buildMimeMessage({
     messageId: "00000000-0000-4000-8000-000000000000",
     from: { name: "Northwind", address: "hello@northwind.example" },
     to: { address: "c@bench.example" },

@@ -113,7 +113,7 @@ export async function deliverMessage(
     const where = error.line ? ` (${error.part} line ${error.line}, column ${error.column})` : "";
     return finish(messageId, "QUEUED", "FAILED", `TEMPLATE_ERROR: ${error.message}${where}`);
   }
-  const raw = await buildMimeMessage({
+  const raw = buildMimeMessage({
     messageId,
     from: { name: version.fromName ?? settings.fromName ?? settings.shopName, address: fromEmail },
     to: {
