@@ -45,7 +45,7 @@ export const slotHorizonMs = { MARKETING: 1_000, TRANSACTIONAL: 10_000 } as cons
  *    message is QUEUED; a crash here leaves it QUEUED and the retry starts over safely.
  * 2. A rate-limit slot is reserved; if none opens soon the result is DEFERRED.
  * 3. The row moves QUEUED → SENDING (a conditional update, committed) just before the
- *    `SendRawEmail` call, and SENDING → SENT with SES's MessageId right after it.
+ *    SES call (v2 `SendEmail`, raw), and SENDING → SENT with SES's MessageId right after it.
  *
  * The window that cannot be closed is step 3: from the SENDING commit to the SENT commit, one
  * SES request and one UPDATE (a few ms against the local SES API, tens of ms against SES).
