@@ -11,6 +11,7 @@ import { EmailSendError, type EmailSender } from "../providers/email-sender.ts";
 import { isSubscriptionConfirmation } from "../subscriptions/confirm-subscription.ts";
 import { loadDeliveryContext } from "./delivery-context.ts";
 import { configuredEmailLinks, configuredEmailSender } from "./email-services.ts";
+import { markMessageSent } from "./mark-sent.ts";
 import { claimMessage, reserveSendSlot } from "./send-rate.ts";
 
 export interface DeliveryDependencies {
@@ -48,7 +49,8 @@ export const slotHorizonMs = { MARKETING: 1_000, TRANSACTIONAL: 10_000 } as cons
  *    SES call (v2 `SendEmail`, raw), and SENDING → SENT with SES's MessageId right after it.
  *
  * The window that cannot be closed is step 3: from the SENDING commit to the SENT commit, one
- * SES request and one UPDATE (a few ms against the local SES API, tens of ms against SES).
+ * SES request and one UPDATE, shared with the sends finishing meanwhile (`markMessageSent`):
+ * a few ms against the local SES API, tens of ms against SES.
  * A crash inside it leaves the message SENDING; the retried job then does not send again
  * (SES may have accepted it) but marks it FAILED with an `INTERRUPTED` reason, and a later SES
  * notification for it (matched by the X-Cartwheel-Message-Id header) sets it SENT. So a message
@@ -164,13 +166,7 @@ export async function deliverMessage(
     const prefix = failure?.failure === "permanent" ? "REJECTED" : "UNCERTAIN";
     return finish(messageId, "SENDING", "FAILED", `${prefix}: ${reason}`);
   }
-  await pool().query({
-    name: "cw_mark_message_sent",
-    text: `UPDATE messages SET status = 'SENT', ses_message_id = $2, sent_at = now(), status_reason = NULL,
-            updated_at = now()
-      WHERE id = $1 AND status = 'SENDING'`,
-    values: [messageId, providerMessageId],
-  });
+  await markMessageSent({ messageId, providerMessageId });
   return { status: "SENT", providerMessageId };
 }
 

@@ -31,7 +31,7 @@ async function queue(workspaceId: string, templateId: string, contactId: string)
 const versionsOf = (templateId: string) =>
   db().templateVersion.findMany({ where: { templateId }, orderBy: { version: "asc" } });
 
-describe("the send path's caches", () => {
+describe("the send path's caches and grouped writes", () => {
   it("sends a template's new version right after it is published, in the same process", async () => {
     const { workspace } = await createEmailWorkspace();
     const contact = await createMailContact(workspace.id, { firstName: "Ada" });
@@ -83,5 +83,29 @@ describe("the send path's caches", () => {
     // Rows are never updated by the product; this only proves the second load is a cache hit.
     await db().templateVersion.update({ where: { id: version!.id }, data: { subject: "edited" } });
     expect(await cache.load(workspace.id, version!.id)).toBe(loaded);
+  });
+
+  it("marks sends that finish together SENT, each with its own SES MessageId", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const template = await createSimpleTemplate(workspace.id, "TRANSACTIONAL");
+    const messages = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const contact = await createMailContact(workspace.id);
+        return queue(workspace.id, template.id, contact.id);
+      }),
+    );
+    const results = await Promise.all(
+      messages.map((message) => deliverMessage(message.id, { sender: ses.sender })),
+    );
+    const rows = await db().message.findMany({ where: { id: { in: messages.map((m) => m.id) } } });
+    expect(rows.map((row) => row.status)).toEqual(rows.map(() => "SENT"));
+    for (const [index, message] of messages.entries()) {
+      const result = results[index]!;
+      expect(result.status).toBe("SENT");
+      const row = rows.find((candidate) => candidate.id === message.id)!;
+      expect(row.sesMessageId).toBe(result.status === "SENT" ? result.providerMessageId : null);
+      expect(row.sentAt).not.toBeNull();
+    }
+    expect(new Set(rows.map((row) => row.sesMessageId)).size).toBe(8);
   });
 });
