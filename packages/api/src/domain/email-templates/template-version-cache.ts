@@ -54,7 +54,7 @@ export function makeTemplateVersionCache(options: { max: number }): TemplateVers
 
 let processCache: TemplateVersionCache | undefined;
 
-/** The process's cache of the send path: 500 versions (about 10 MB of sources at most). */
+/** The process's cache of the send path: the 500 versions used last. */
 export function sendingTemplateVersions(): TemplateVersionCache {
   processCache ??= makeTemplateVersionCache({ max: 500 });
   return processCache;
