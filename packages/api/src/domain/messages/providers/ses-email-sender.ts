@@ -53,8 +53,10 @@ export function classifySesError(error: unknown): EmailSendError {
  * An `EmailSender` over the SES v2 API's `SendEmail` with raw content (the v2 form of
  * `SendRawEmail`: our own MIME message, envelope sender and the one recipient), the same code
  * for Amazon SES and the local SES API (only `endpoint` differs). v2 rather than v1: its JSON
- * body costs the client a fifth less CPU than v1's form-encoded one. The SDK's own retries are
- * off: a retried send after a timeout could send twice, so the caller decides with
+ * body skips v1's URL-encoding of the whole base64 message; for a 22 KB cart email the client
+ * measured 0.6–1.3 ms of CPU per send against v1's 0.7–1.4 ms on the 2-core test machine (noisy;
+ * the SDK's own base64 writer is now the biggest part). The SDK's own retries are off: a
+ * retried send after a timeout could send twice, so the caller decides with
  * `EmailSendError.failure`.
  *
  * @example const sender = makeSesEmailSender({ endpoint: "http://127.0.0.1:8005", region: "us-east-1", credentials })
