@@ -2,11 +2,14 @@
  * Renders and sends 10,000 personalised abandoned-cart emails (three line items and three
  * recommendations each) through the worker's `send_email` task to the local SES API (run as a
  * child process), with the send rate lifted. Baselines in the same run: rendering alone
- * (`renderEmail`), and a bare `SendRawEmail` loop of one pre-built message at the worker's
- * concurrency. The full path should keep at least half the slower baseline's rate.
+ * (`renderEmail`), and a bare SES v1 `SendRawEmail` loop of one pre-built message at the
+ * worker's concurrency. The full path should keep at least half the slower baseline's rate.
+ * Also printed: a bare loop of the sender the worker uses (SES v2 `SendEmail`, raw content),
+ * and the ratio against it.
  *
  *   DATABASE_URL=postgres://… npx tsx bench/send-email.ts   (BENCH_EMAILS=2000 for a quick run)
  */
+import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { libraryTemplates, makeTemplateEngine, renderEmail } from "@cartwheel/templates";
 import { createBenchDatabase } from "./support/bench-database.ts";
 import { startLocalSesProcess } from "./support/local-ses-process.ts";
@@ -77,13 +80,8 @@ try {
   }
   const renderRate = total / ((performance.now() - started) / 1000);
 
-  // Baseline 2: a bare SendRawEmail loop of one pre-built message.
-  const sender = domain.makeSesEmailSender({
-    endpoint: ses.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  const raw = await domain.buildMimeMessage({
+  // Baseline 2: a bare SendRawEmail (SES v1) loop of one pre-built message.
+  const raw = domain.buildMimeMessage({
     messageId: "00000000-0000-4000-8000-000000000000",
     from: { name: "Northwind", address: "hello@northwind.example" },
     to: { address: "c@bench.example" },
@@ -91,17 +89,48 @@ try {
     html: rendered.html,
     text: rendered.text,
   });
-  let next = 0;
-  started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next += 1;
-        await sender.send({ from: "hello@northwind.example", to: "c@bench.example", raw });
-      }
+  const sesConnection = {
+    endpoint: ses.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  };
+  const inFlight = async (send: () => Promise<unknown>) => {
+    let next = 0;
+    const loopStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          next += 1;
+          await send();
+        }
+      }),
+    );
+    return total / ((performance.now() - loopStarted) / 1000);
+  };
+  const v1 = new SESClient({ ...sesConnection, maxAttempts: 1 });
+  const rawRate = await inFlight(() =>
+    v1.send(
+      new SendRawEmailCommand({
+        Source: "hello@northwind.example",
+        Destinations: ["c@bench.example"],
+        RawMessage: { Data: raw },
+        Tags: [{ Name: "cartwheel_message_id", Value: "00000000-0000-4000-8000-000000000000" }],
+      }),
+    ),
+  );
+  v1.destroy();
+  await ses.clear();
+
+  // Beside it: the same loop through the worker's sender (SES v2 SendEmail, raw content).
+  const sender = domain.makeSesEmailSender(sesConnection);
+  const v2Rate = await inFlight(() =>
+    sender.send({
+      from: "hello@northwind.example",
+      to: "c@bench.example",
+      raw,
+      tags: { cartwheel_message_id: "00000000-0000-4000-8000-000000000000" },
     }),
   );
-  const rawRate = total / ((performance.now() - started) / 1000);
   sender.close();
   await ses.clear();
 
@@ -168,6 +197,7 @@ try {
   const slower = Math.min(renderRate, rawRate);
   console.log(`render alone (renderEmail)            ${formatRate(renderRate)}`);
   console.log(`bare SendRawEmail loop (${concurrency} in flight)  ${formatRate(rawRate)}`);
+  console.log(`bare v2 SendEmail raw loop (the worker's sender)  ${formatRate(v2Rate)}`);
   console.log(`enqueue (Message rows + jobs)         ${formatRate(enqueueRate)}`);
   console.log(
     `full path through the worker          ${formatRate(fullRate)} (worker process CPU ${workerCpuMs.toFixed(2)} ms per email, ${((workerCpuMs * fullRate) / 10).toFixed(0)}% of a core)`,
@@ -176,7 +206,7 @@ try {
     `statuses: ${outcome.map((row) => `${row.status} ${row.n}`).join(", ")}; reached SES: ${reachedSes}`,
   );
   console.log(
-    `ratios: full/render ${(fullRate / renderRate).toFixed(2)}, full/raw ${(fullRate / rawRate).toFixed(2)}, full/slower baseline ${(fullRate / slower).toFixed(2)} (target ≥ 0.50)`,
+    `ratios: full/render ${(fullRate / renderRate).toFixed(2)}, full/raw ${(fullRate / rawRate).toFixed(2)}, full/slower baseline ${(fullRate / slower).toFixed(2)} (target ≥ 0.50); full/bare v2 ${(fullRate / v2Rate).toFixed(2)}, full/slower of render and bare v2 ${(fullRate / Math.min(renderRate, v2Rate)).toFixed(2)}`,
   );
   if (reachedSes !== total) throw new Error(`expected ${total} emails at SES, found ${reachedSes}`);
 } finally {

@@ -163,8 +163,8 @@ describe("never twice", () => {
 
   const faults: [string, SesFault, "retry" | "permanent"][] = [
     [
-      "Throttling (MaxSendRate exceeded)",
-      { status: 400, code: "Throttling", message: "Maximum sending rate exceeded." },
+      "TooManyRequestsException (maximum sending rate exceeded)",
+      { status: 429, code: "TooManyRequestsException", message: "Maximum sending rate exceeded." },
       "retry",
     ],
     ["a 503", { status: 503, code: "ServiceUnavailable", message: "Service Unavailable" }, "retry"],

@@ -16,12 +16,21 @@ export interface WorkerOptions {
 }
 
 /**
+ * Jobs that finish within 5 ms of each other are marked complete in one statement instead of
+ * one each: a send costs a round trip and a commit less. A job is locked that much longer
+ * after it finished. Killed in that window, the process leaves the job to run again once its
+ * lock is released, as a kill between a task's end and its completion always could (a send
+ * then finds its message SENT and stops).
+ */
+export const completionBatching = { worker: { completeJobBatchDelay: 5 } };
+
+/**
  * Starts a graphile-worker runner over Cartwheel's tasks and schedule. The caller stops it
  * with `runner.stop()`; jobs in flight finish or return to the queue.
  *
  * Jobs are fetched one per free slot, not into graphile-worker's local queue: batching
  * measured no gain on the send path, and jobs held in a local queue stay locked for hours
- * when a worker process crashes.
+ * when a worker process crashes. Completions are written in batches (`completionBatching`).
  *
  * @example const runner = await startWorker({ databaseUrl })
  */
@@ -34,6 +43,7 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     taskList,
     crontab,
     noHandleSignals: true,
+    preset: completionBatching,
     ...(options.logger && { logger: options.logger }),
     ...(options.events && { events: options.events }),
   }));

@@ -89,7 +89,11 @@ describe("send_email", () => {
 
   it("retries SES throttling with backoff and records a permanent rejection without retrying", async () => {
     const throttled = await queued("TRANSACTIONAL", "throttled");
-    fault = { status: 400, code: "Throttling", message: "Maximum sending rate exceeded." };
+    fault = {
+      status: 429,
+      code: "TooManyRequestsException",
+      message: "Maximum sending rate exceeded.",
+    };
     await runJobs();
     let [job] = await jobsOf(throttled.message.id);
     expect(job!.attempts).toBe(1);

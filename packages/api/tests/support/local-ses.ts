@@ -77,7 +77,7 @@ export function recordingSender(inner: EmailSender): EmailSender & { sent: Outgo
   };
 }
 
-/** An SES error answer, as SES's query API writes it. */
+/** An SES error answer, as the SES v2 API writes it (status, `x-amzn-ErrorType`, JSON message). */
 export interface SesFault {
   status: number;
   code: string;
@@ -86,7 +86,7 @@ export interface SesFault {
 
 /**
  * An HTTP proxy in front of the local SES API that answers the requests `fault` picks with
- * an SES error (Throttling, 5xx, MessageRejected…) and forwards the rest: real faults over
+ * an SES error (TooManyRequestsException, 5xx, MessageRejected…) and forwards the rest: real faults over
  * real HTTP, no mocked client.
  */
 export async function startFaultySes(
@@ -99,10 +99,12 @@ export async function startFaultySes(
     const body = await readBody(request);
     const chosen = fault(count);
     if (chosen) {
-      response.writeHead(chosen.status, { "content-type": "text/xml" });
-      response.end(
-        `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${chosen.code}</Code><Message>${chosen.message}</Message></Error><RequestId>fault-${count}</RequestId></ErrorResponse>`,
-      );
+      response.writeHead(chosen.status, {
+        "content-type": "application/json",
+        "x-amzn-errortype": chosen.code,
+        "x-amzn-requestid": `fault-${count}`,
+      });
+      response.end(JSON.stringify({ message: chosen.message }));
       return;
     }
     const forwarded = await fetch(`${target}${request.url ?? "/"}`, {

@@ -2,6 +2,7 @@ import { marketingJobFlag } from "@cartwheel/api/domain";
 import type { Runner, WorkerEvents } from "graphile-worker";
 import { runOnPatientPool } from "../patient-pool.ts";
 import { send_email } from "../tasks/send_email.ts";
+import { completionBatching } from "../worker.ts";
 
 export interface EmailFastLaneOptions {
   databaseUrl: string;
@@ -33,6 +34,7 @@ export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runne
     crontab: "",
     forbiddenFlags: [marketingJobFlag],
     noHandleSignals: true,
+    preset: completionBatching,
     ...(options.events && { events: options.events }),
   }));
 }

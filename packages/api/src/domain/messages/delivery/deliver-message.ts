@@ -11,6 +11,7 @@ import { EmailSendError, type EmailSender } from "../providers/email-sender.ts";
 import { isSubscriptionConfirmation } from "../subscriptions/confirm-subscription.ts";
 import { loadDeliveryContext } from "./delivery-context.ts";
 import { configuredEmailLinks, configuredEmailSender } from "./email-services.ts";
+import { markMessageSent } from "./mark-sent.ts";
 import { claimMessage, reserveSendSlot } from "./send-rate.ts";
 
 export interface DeliveryDependencies {
@@ -45,10 +46,11 @@ export const slotHorizonMs = { MARKETING: 1_000, TRANSACTIONAL: 10_000 } as cons
  *    message is QUEUED; a crash here leaves it QUEUED and the retry starts over safely.
  * 2. A rate-limit slot is reserved; if none opens soon the result is DEFERRED.
  * 3. The row moves QUEUED → SENDING (a conditional update, committed) just before the
- *    `SendRawEmail` call, and SENDING → SENT with SES's MessageId right after it.
+ *    SES call (v2 `SendEmail`, raw), and SENDING → SENT with SES's MessageId right after it.
  *
  * The window that cannot be closed is step 3: from the SENDING commit to the SENT commit, one
- * SES request and one UPDATE (a few ms against the local SES API, tens of ms against SES).
+ * SES request and one UPDATE, shared with the sends finishing meanwhile (`markMessageSent`):
+ * a few ms against the local SES API, tens of ms against SES.
  * A crash inside it leaves the message SENDING; the retried job then does not send again
  * (SES may have accepted it) but marks it FAILED with an `INTERRUPTED` reason, and a later SES
  * notification for it (matched by the X-Cartwheel-Message-Id header) sets it SENT. So a message
@@ -101,7 +103,8 @@ export async function deliverMessage(
   });
   let composed: Awaited<ReturnType<typeof composeEmail>>;
   try {
-    composed = await composeEmail(dependencies.engine ?? sendingEngine(), version, data, {
+    const source = { ...version, cacheKey: version.id };
+    composed = await composeEmail(dependencies.engine ?? sendingEngine(), source, data, {
       messageId,
       links,
       campaign: campaignName(version),
@@ -112,7 +115,7 @@ export async function deliverMessage(
     const where = error.line ? ` (${error.part} line ${error.line}, column ${error.column})` : "";
     return finish(messageId, "QUEUED", "FAILED", `TEMPLATE_ERROR: ${error.message}${where}`);
   }
-  const raw = await buildMimeMessage({
+  const raw = buildMimeMessage({
     messageId,
     from: { name: version.fromName ?? settings.fromName ?? settings.shopName, address: fromEmail },
     to: {
@@ -163,13 +166,7 @@ export async function deliverMessage(
     const prefix = failure?.failure === "permanent" ? "REJECTED" : "UNCERTAIN";
     return finish(messageId, "SENDING", "FAILED", `${prefix}: ${reason}`);
   }
-  await pool().query({
-    name: "cw_mark_message_sent",
-    text: `UPDATE messages SET status = 'SENT', ses_message_id = $2, sent_at = now(), status_reason = NULL,
-            updated_at = now()
-      WHERE id = $1 AND status = 'SENDING'`,
-    values: [messageId, providerMessageId],
-  });
+  await markMessageSent({ messageId, providerMessageId });
   return { status: "SENT", providerMessageId };
 }
 

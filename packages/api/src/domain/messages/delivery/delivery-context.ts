@@ -5,6 +5,11 @@ import type {
   MessageStatus,
   WorkspaceEmailSettings,
 } from "../../../generated/prisma/client.ts";
+import {
+  type SendableTemplateVersion,
+  sendingTemplateVersions,
+  type TemplateVersionCache,
+} from "../../email-templates/template-version-cache.ts";
 import { defaultEmailSettings } from "../email-settings.ts";
 
 /** Everything sending one message needs, read in one query. */
@@ -26,16 +31,7 @@ export interface DeliveryContext {
     properties: unknown;
     consentStatus: ConsentStatus;
   } | null;
-  version: {
-    name: string;
-    subject: string;
-    preheader: string | null;
-    html: string;
-    text: string | null;
-    fromName: string | null;
-    fromEmail: string | null;
-    libraryKey: string | null;
-  } | null;
+  version: (SendableTemplateVersion & { libraryKey: string | null }) | null;
   settings: WorkspaceEmailSettings;
   /** Suppressions of the address the message goes to now (the contact's current email). */
   hardBounced: boolean;
@@ -43,18 +39,21 @@ export interface DeliveryContext {
 }
 
 /**
- * Loads a message with its contact, template version, workspace settings and the suppressions
- * of its address in a single round trip (this is the send path's hot read), or null.
+ * Loads a message with its contact, workspace settings and the suppressions of its address in a
+ * single round trip (this is the send path's hot read), or null. The template version's sources
+ * come from `versions` (the process's cache), so they are read once per version, not per send.
  */
-export async function loadDeliveryContext(messageId: string): Promise<DeliveryContext | null> {
+export async function loadDeliveryContext(
+  messageId: string,
+  versions: TemplateVersionCache = sendingTemplateVersions(),
+): Promise<DeliveryContext | null> {
   // Named, so each connection plans this join once instead of on every send.
   const { rows } = await pool().query({
     name: "cw_load_delivery_context",
     text: `SELECT m.id, m.workspace_id, w.name AS workspace_name, m.status, m.kind, m.is_test, m.to_email, m.data,
             m.contact_id, c.email AS contact_email, c.first_name, c.last_name, c.locale, c.timezone,
             c.properties, c.consent_status,
-            v.id AS version_id, v.name AS version_name, v.subject, v.preheader, v.html, v.text,
-            v.from_name AS version_from_name, v.from_email AS version_from_email, t.library_key,
+            v.id AS version_id, t.library_key,
             to_jsonb(s) AS settings,
             EXISTS (SELECT 1 FROM email_suppressions x WHERE x.workspace_id = m.workspace_id
                        AND x.email = lower(COALESCE(c.email, m.to_email)) AND x.reason = 'HARD_BOUNCE') AS hard_bounced,
@@ -71,6 +70,7 @@ export async function loadDeliveryContext(messageId: string): Promise<DeliveryCo
   });
   const row = rows[0];
   if (!row) return null;
+  const version = row.version_id ? await versions.load(row.workspace_id, row.version_id) : null;
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -91,18 +91,7 @@ export async function loadDeliveryContext(messageId: string): Promise<DeliveryCo
           consentStatus: row.consent_status,
         }
       : null,
-    version: row.version_id
-      ? {
-          name: row.version_name,
-          subject: row.subject,
-          preheader: row.preheader,
-          html: row.html,
-          text: row.text,
-          fromName: row.version_from_name,
-          fromEmail: row.version_from_email,
-          libraryKey: row.library_key,
-        }
-      : null,
+    version: version && { ...version, libraryKey: row.library_key },
     settings: row.settings
       ? settingsFromRow(row.workspace_id, row.settings)
       : defaultEmailSettings(row.workspace_id),

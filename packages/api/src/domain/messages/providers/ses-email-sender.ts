@@ -1,4 +1,4 @@
-import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { EmailSendError, type EmailSender, type SendFailure } from "./email-sender.ts";
 import { idleLimitedAgents } from "./idle-limited-agents.ts";
 
@@ -21,6 +21,7 @@ const throttlingCodes = new Set([
   "Throttling",
   "ThrottlingException",
   "TooManyRequestsException",
+  "LimitExceededException",
   "ServiceUnavailable",
   "InternalFailure",
   "RequestTimeout",
@@ -49,15 +50,20 @@ export function classifySesError(error: unknown): EmailSendError {
 }
 
 /**
- * An `EmailSender` over SES's `SendRawEmail`, the same code for Amazon SES and the local SES
- * API (only `endpoint` differs). The SDK's own retries are off: a retried `SendRawEmail` after a
- * timeout could send twice, so the caller decides with `EmailSendError.failure`.
+ * An `EmailSender` over the SES v2 API's `SendEmail` with raw content (the v2 form of
+ * `SendRawEmail`: our own MIME message, envelope sender and the one recipient), the same code
+ * for Amazon SES and the local SES API (only `endpoint` differs). v2 rather than v1: its JSON
+ * body skips v1's URL-encoding of the whole base64 message; for a 22 KB cart email the client
+ * measured 0.6–1.3 ms of CPU per send against v1's 0.7–1.4 ms on the 2-core test machine (noisy;
+ * the SDK's own base64 writer is now the biggest part). The SDK's own retries are off: a
+ * retried send after a timeout could send twice, so the caller decides with
+ * `EmailSendError.failure`.
  *
  * @example const sender = makeSesEmailSender({ endpoint: "http://127.0.0.1:8005", region: "us-east-1", credentials })
  */
 export function makeSesEmailSender(options: SesSenderOptions): EmailSender & { close(): void } {
   const maxSockets = options.maxSockets ?? 50;
-  const client = new SESClient({
+  const client = new SESv2Client({
     region: options.region,
     ...(options.endpoint && { endpoint: options.endpoint }),
     ...(options.credentials && { credentials: options.credentials }),
@@ -72,12 +78,12 @@ export function makeSesEmailSender(options: SesSenderOptions): EmailSender & { c
     async send(email) {
       try {
         const result = await client.send(
-          new SendRawEmailCommand({
-            Source: email.from,
-            Destinations: [email.to],
-            RawMessage: { Data: email.raw },
+          new SendEmailCommand({
+            FromEmailAddress: email.from,
+            Destination: { ToAddresses: [email.to] },
+            Content: { Raw: { Data: email.raw } },
             ...(email.tags && {
-              Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
+              EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
             }),
             ...(options.configurationSet && { ConfigurationSetName: options.configurationSet }),
           }),
