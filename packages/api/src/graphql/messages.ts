@@ -25,7 +25,7 @@ const MessageStatus = builder.enumType("MessageStatus", {
 });
 
 export const Message = builder.prismaNode("Message", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "messages:read" },
   findUnique: inCallersWorkspace,
@@ -110,7 +110,7 @@ builder.queryField("messages", (t) =>
   t.prismaConnection(
     {
       type: Message,
-      cursor: "id",
+      cursor: "workspaceId_id",
       defaultSize: 50,
       maxSize: 500,
       authScopes: { scope: "messages:read" },

@@ -57,7 +57,7 @@ async function sweepOneSlice(now: Date): Promise<number | null> {
     if (!due) return null;
     const from = new Date(Math.max(due.swept_until.getTime(), now.getTime() - dateCatchUpMs));
     const to = new Date(Math.min(now.getTime(), from.getTime() + sliceMs));
-    const definition = await loadVersionDefinition(tx, due.live_version_id);
+    const definition = await loadVersionDefinition(tx, due.workspace_id, due.live_version_id);
     let started = 0;
     if (definition.trigger.kind === "date") {
       const trigger = definition.trigger;
