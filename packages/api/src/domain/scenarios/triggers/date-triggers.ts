@@ -100,7 +100,8 @@ async function sweepOneSlice(now: Date): Promise<number | null> {
       }
     }
     await tx.$executeRaw`
-      UPDATE scenarios SET date_swept_until = ${to}::timestamptz WHERE id = ${due.id}::uuid`;
+      UPDATE scenarios SET date_swept_until = ${to}::timestamptz
+       WHERE workspace_id = ${due.workspace_id}::uuid AND id = ${due.id}::uuid`;
     return started;
   });
 }
