@@ -1,6 +1,9 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coordinatorTables, referenceTables } from "../src/platform/citus-tables.ts";
+import { listMigrationNames, migrationsDir } from "../src/platform/migrations.ts";
 import { citusProblems } from "./support/citus-readiness.ts";
 
 const placement = {
@@ -89,6 +92,64 @@ describe("the schema is ready for Citus, sharded by workspace_id", () => {
           "shops: foreign key shops_first_order_fkey points from a non-distributed table at distributed orders",
         ].sort(),
       );
+    } finally {
+      await client.query("ROLLBACK");
+    }
+  });
+
+  it("the migration to these keys keeps existing taggings and split winners, in their workspaces", async () => {
+    const names = await listMigrationNames();
+    const keys = names.findIndex((name) => name.endsWith("_citus_ready_keys"));
+    const script = (name: string) =>
+      readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
+    await client.query("BEGIN");
+    try {
+      await client.query("CREATE SCHEMA upgrade; SET LOCAL search_path = upgrade");
+      for (const name of names.slice(0, keys)) await client.query(await script(name));
+      await client.query(`
+        INSERT INTO workspaces (id, name, updated_at) VALUES
+          ('00000000-0000-0000-0000-00000000000a', 'A', now()),
+          ('00000000-0000-0000-0000-00000000000b', 'B', now());
+        INSERT INTO contacts (id, workspace_id) VALUES
+          ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-00000000000a'),
+          ('00000000-0000-0000-0000-0000000000c2', '00000000-0000-0000-0000-00000000000b');
+        INSERT INTO tags (id, workspace_id, name) VALUES
+          ('00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-00000000000a', 'vip'),
+          ('00000000-0000-0000-0000-0000000000d2', '00000000-0000-0000-0000-00000000000b', 'vip');
+        INSERT INTO contact_tags (contact_id, tag_id) VALUES
+          ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000d1'),
+          ('00000000-0000-0000-0000-0000000000c2', '00000000-0000-0000-0000-0000000000d2');
+        INSERT INTO scenarios (id, workspace_id, name, definition, updated_at) VALUES
+          ('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-00000000000b', 'S', '{}', now());
+        INSERT INTO scenario_split_winners (scenario_id, node_id, branch, decided_by, decided_at) VALUES
+          ('00000000-0000-0000-0000-0000000000e1', 'ab', 'A', 'manual', now());`);
+      for (const name of names.slice(keys)) await client.query(await script(name));
+      const taggings = await client.query(
+        "SELECT workspace_id::text, contact_id::text FROM contact_tags ORDER BY contact_id",
+      );
+      expect(taggings.rows).toEqual([
+        {
+          workspace_id: "00000000-0000-0000-0000-00000000000a",
+          contact_id: "00000000-0000-0000-0000-0000000000c1",
+        },
+        {
+          workspace_id: "00000000-0000-0000-0000-00000000000b",
+          contact_id: "00000000-0000-0000-0000-0000000000c2",
+        },
+      ]);
+      const winners = await client.query(
+        "SELECT workspace_id::text, branch FROM scenario_split_winners",
+      );
+      expect(winners.rows).toEqual([
+        { workspace_id: "00000000-0000-0000-0000-00000000000b", branch: "A" },
+      ]);
+      expect(
+        await citusProblems(
+          client,
+          { ...placement, coordinator: ["worker_heartbeats"] },
+          "upgrade",
+        ),
+      ).toEqual([]);
     } finally {
       await client.query("ROLLBACK");
     }
