@@ -129,7 +129,7 @@ describe("never twice", () => {
     const [stored] = await ses.emails(contact.email!);
     // The state a worker killed inside the window leaves: SENDING, SES's id never written.
     await db().message.update({
-      where: { workspaceId_id: { workspaceId: message.workspaceId, id: message.id } },
+      where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
       data: { status: "SENDING", sesMessageId: null, sentAt: null },
     });
 

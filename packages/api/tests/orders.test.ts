@@ -235,7 +235,7 @@ describe("orders from events", () => {
     // Identification attaches the anonymous history and runs its reactions again.
     const ada = await makeContact(workspace.id);
     await db().event.update({
-      where: { workspaceId_id: { workspaceId: workspace.id, id: BigInt(guest.id) } },
+      where: { id_workspaceId: { workspaceId: workspace.id, id: BigInt(guest.id) } },
       data: { contactId: ada.id },
     });
     await reactToEvent(guest.id, { now: testNow });

@@ -176,7 +176,7 @@ describe("more blueprints on the real engine", () => {
     const contact = async (createdDaysAgo: number) => {
       const row = await createMailContact(workspace.id);
       return db().contact.update({
-        where: { workspaceId_id: { workspaceId: row.workspaceId, id: row.id } },
+        where: { id_workspaceId: { workspaceId: row.workspaceId, id: row.id } },
         data: { createdAt: new Date(start.getTime() - createdDaysAgo * day) },
       });
     };
@@ -292,7 +292,7 @@ describe("more blueprints on the real engine", () => {
     const start = new Date();
     const silent = await db().contact.update({
       where: {
-        workspaceId_id: {
+        id_workspaceId: {
           workspaceId: workspace.id,
           id: (await createMailContact(workspace.id)).id,
         },

@@ -70,7 +70,7 @@ describe("triggers", () => {
     const ada = await createMailContact(workspaceId);
 
     await db().contact.update({
-      where: { workspaceId_id: { workspaceId: ada.workspaceId, id: ada.id } },
+      where: { id_workspaceId: { workspaceId: ada.workspaceId, id: ada.id } },
       data: { properties: { plan: "pro" } },
     });
     await track(workspaceId, ada.email!, clock.now(), { name: "Plan Changed" });

@@ -208,7 +208,7 @@ describe("guest orders", () => {
     expect(await memberIds(segment.id)).toEqual([]);
     // The shopper is identified: the event now names the contact and is handled again.
     await db().event.update({
-      where: { workspaceId_id: { workspaceId: workspace.id, id: BigInt(guest) } },
+      where: { id_workspaceId: { workspaceId: workspace.id, id: BigInt(guest) } },
       data: { contactId: ada.id },
     });
     await reactToEvent(guest, { now: testNow });

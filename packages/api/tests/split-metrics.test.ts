@@ -53,7 +53,7 @@ async function seededSplits(nodes: unknown[], plans: Record<string, BranchPlan>)
     data: { scenarioId: scenario.id, workspaceId: shop.id, version: 1, definition },
   });
   await db().scenario.update({
-    where: { workspaceId_id: { workspaceId: scenario.workspaceId, id: scenario.id } },
+    where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: scenario.id } },
     data: { liveVersionId: version.id },
   });
   const splitIds = nodes.flatMap((node) => {

@@ -37,7 +37,7 @@ it("decide_split_winners gives a split whose end date has passed its leading bra
     data: { scenarioId: scenario.id, workspaceId: workspace.id, version: 1, definition },
   });
   await db().scenario.update({
-    where: { workspaceId_id: { workspaceId: scenario.workspaceId, id: scenario.id } },
+    where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: scenario.id } },
     data: { liveVersionId: version.id },
   });
   const entered = new Date(Date.now() - 3 * day);

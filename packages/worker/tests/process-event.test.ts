@@ -77,7 +77,7 @@ it("ends the job of an event erased before it ran instead of retrying it", async
     },
   ]);
   await db().contact.delete({
-    where: { workspaceId_id: { workspaceId: contact.workspaceId, id: contact.id } },
+    where: { id_workspaceId: { workspaceId: contact.workspaceId, id: contact.id } },
   });
   await drain();
   await noJobsLeft();

@@ -86,7 +86,7 @@ it("refresh_contact_segments follows contact changes; decay_scores applies the p
 
   await setScoreDecay(workspace.id, { inactiveDays: 1, percent: 50 });
   await db().contact.update({
-    where: { workspaceId_id: { workspaceId: contact.workspaceId, id: contact.id } },
+    where: { id_workspaceId: { workspaceId: contact.workspaceId, id: contact.id } },
     data: { score: 40, lastSeenAt: new Date(Date.now() - 2 * day) },
   });
   await addJob("decay_scores", {});

@@ -202,7 +202,7 @@ builder.queryField("carts", (t) =>
   t.prismaConnection(
     {
       type: Cart,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description: "The workspace's carts, most recently changed first.",
@@ -220,7 +220,7 @@ builder.queryField("carts", (t) =>
 builder.prismaObjectField("Contact", "carts", (t) =>
   t.relatedConnection("carts", {
     type: Cart,
-    cursor: "workspaceId_id",
+    cursor: "id_workspaceId",
     description: "The contact's carts, most recently changed first.",
     authScopes: { scope: "orders:read" },
     nullable: true,

@@ -199,7 +199,7 @@ builder.queryField("products", (t) =>
   t.prismaConnection(
     {
       type: Product,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description: "The workspace's products, oldest first (those created together by product id).",

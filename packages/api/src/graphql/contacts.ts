@@ -158,7 +158,7 @@ builder.queryField("contacts", (t) =>
   t.prismaConnection(
     {
       type: Contact,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       authScopes: { scope: "contacts:read" },

@@ -110,7 +110,7 @@ builder.queryField("messages", (t) =>
   t.prismaConnection(
     {
       type: Message,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       authScopes: { scope: "messages:read" },

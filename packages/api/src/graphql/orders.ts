@@ -278,7 +278,7 @@ builder.queryField("orders", (t) =>
   t.prismaConnection(
     {
       type: Order,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description: "The workspace's orders, newest first.",
@@ -296,7 +296,7 @@ builder.queryField("orders", (t) =>
 builder.prismaObjectField("Contact", "orders", (t) =>
   t.relatedConnection("orders", {
     type: Order,
-    cursor: "workspaceId_id",
+    cursor: "id_workspaceId",
     description: "The contact's orders, newest first.",
     authScopes: { scope: "orders:read" },
     nullable: true,

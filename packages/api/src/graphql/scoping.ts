@@ -11,7 +11,7 @@ export const nothing = "00000000-0000-0000-0000-000000000000";
  */
 export function inCallersWorkspace(id: string, { principal }: Context) {
   return {
-    workspaceId_id: {
+    id_workspaceId: {
       workspaceId: principal.kind === "key" ? principal.workspaceId : nothing,
       id: isUuid(id) ? id : nothing,
     },

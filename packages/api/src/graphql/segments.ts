@@ -62,7 +62,7 @@ export const Segment = builder.prismaNode("Segment", {
     members: t.prismaConnection(
       {
         type: Contact,
-        cursor: "workspaceId_id",
+        cursor: "id_workspaceId",
         defaultSize: 50,
         maxSize: 500,
         resolve: (query, segment) => listSegmentMembers(segment.workspaceId, segment.id, query),
@@ -88,7 +88,7 @@ builder.queryField("segments", (t) =>
   t.prismaConnection(
     {
       type: Segment,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 200,
       authScopes: { scope: "contacts:read" },

@@ -22,7 +22,7 @@ builder.queryField("tags", (t) =>
   t.prismaConnection(
     {
       type: Tag,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 100,
       maxSize: 500,
       authScopes: { scope: "contacts:read" },

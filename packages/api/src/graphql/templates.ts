@@ -120,7 +120,7 @@ builder.queryField("templates", (t) =>
   t.prismaConnection(
     {
       type: Template,
-      cursor: "workspaceId_id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 200,
       authScopes: { scope: "templates:read" },

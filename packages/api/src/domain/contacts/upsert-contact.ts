@@ -34,7 +34,7 @@ export async function upsertContact(
         const now = new Date();
         const contact = existing
           ? await tx.contact.update({
-              where: { workspaceId_id: { workspaceId: existing.workspaceId, id: existing.id } },
+              where: { id_workspaceId: { workspaceId: existing.workspaceId, id: existing.id } },
               data: {
                 ...contactColumns(input, now),
                 properties: mergeProperties(existing.properties, input.properties),
@@ -69,7 +69,7 @@ export async function updateContact(
       async (tx) => {
         const existing = await findContactIn(tx, workspaceId, contactId);
         const contact = await tx.contact.update({
-          where: { workspaceId_id: { workspaceId: existing.workspaceId, id: existing.id } },
+          where: { id_workspaceId: { workspaceId: existing.workspaceId, id: existing.id } },
           data: {
             ...contactColumns(input, new Date()),
             ...(input.properties && {

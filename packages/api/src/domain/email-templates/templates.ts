@@ -76,13 +76,13 @@ export async function updateTemplate(
       return changes.description === undefined && changes.requiredData === undefined
         ? current
         : tx.template.update({
-            where: { workspaceId_id: { workspaceId: current.workspaceId, id: current.id } },
+            where: { id_workspaceId: { workspaceId: current.workspaceId, id: current.id } },
             data: changes,
           });
     }
     await checkTemplateSyntax(next);
     const template = await tx.template.update({
-      where: { workspaceId_id: { workspaceId: current.workspaceId, id: current.id } },
+      where: { id_workspaceId: { workspaceId: current.workspaceId, id: current.id } },
       data: { ...changes, version: current.version + 1 },
     });
     await writeVersion(tx, template);
@@ -95,7 +95,7 @@ export async function archiveTemplate(workspaceId: string, templateId: string): 
   const template = await findTemplateIn(workspaceId, templateId);
   if (template.archivedAt) return template;
   return db().template.update({
-    where: { workspaceId_id: { workspaceId: template.workspaceId, id: template.id } },
+    where: { id_workspaceId: { workspaceId: template.workspaceId, id: template.id } },
     data: { archivedAt: new Date() },
   });
 }

@@ -57,7 +57,7 @@ export async function adjustScore(
         });
       }
       return tx.contact.findUniqueOrThrow({
-        where: { workspaceId_id: { workspaceId, id: contactId } },
+        where: { id_workspaceId: { workspaceId, id: contactId } },
       });
     },
     { tx: options.tx },

@@ -61,7 +61,7 @@ export async function updateScenario(
         ? undefined
         : await validateDefinition(fields.definition, { workspaceId, executor: tx, scenarioId });
     return tx.scenario.update({
-      where: { workspaceId_id: { workspaceId: scenario.workspaceId, id: scenario.id } },
+      where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: scenario.id } },
       data: {
         ...(fields.name !== undefined && { name: fields.name }),
         ...(fields.description !== undefined && { description: fields.description }),
@@ -105,7 +105,7 @@ export async function publishScenario(
       },
     });
     return tx.scenario.update({
-      where: { workspaceId_id: { workspaceId, id: scenarioId } },
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
       data: {
         liveVersionId: version.id,
         status: scenario.status === "PAUSED" ? "PAUSED" : "LIVE",
@@ -141,7 +141,7 @@ export async function pauseScenario(workspaceId: string, scenarioId: string): Pr
         "id",
       ]);
     return tx.scenario.update({
-      where: { workspaceId_id: { workspaceId, id: scenarioId } },
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
       data: { status: "PAUSED" },
     });
   });
@@ -164,7 +164,7 @@ export async function resumeScenario(
       ]);
     const now = options.now ?? new Date();
     const resumed = await tx.scenario.update({
-      where: { workspaceId_id: { workspaceId, id: scenarioId } },
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
       data: { status: "LIVE", dateSweptUntil: now },
     });
     await wakeRunsNow(tx, scenarioId, now);
@@ -193,7 +193,7 @@ export async function archiveScenario(
       },
     });
     return tx.scenario.update({
-      where: { workspaceId_id: { workspaceId, id: scenarioId } },
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
       data: { status: "ARCHIVED" },
     });
   });
@@ -248,7 +248,7 @@ export async function loadVersionDefinition(
   if (cached) return cached;
   const row: Pick<ScenarioVersion, "definition"> = await executor.scenarioVersion.findUniqueOrThrow(
     {
-      where: { workspaceId_id: { workspaceId, id: versionId } },
+      where: { id_workspaceId: { workspaceId, id: versionId } },
       select: { definition: true },
     },
   );

@@ -60,7 +60,7 @@ export async function updateScoringRule(
       : parsePropertyConditions(fields.conditions, ["conditions"]);
   const rule = await findScoringRule(workspaceId, ruleId);
   return db().scoringRule.update({
-    where: { workspaceId_id: { workspaceId: rule.workspaceId, id: rule.id } },
+    where: { id_workspaceId: { workspaceId: rule.workspaceId, id: rule.id } },
     data: {
       ...(fields.name !== undefined && { name: fields.name }),
       ...(fields.eventName !== undefined && { eventName: fields.eventName }),
@@ -80,7 +80,7 @@ export async function deleteScoringRule(workspaceId: string, ruleId: string): Pr
       where: { workspaceId, ruleId: rule.id },
       data: { ruleId: null },
     }),
-    db().scoringRule.delete({ where: { workspaceId_id: { workspaceId, id: rule.id } } }),
+    db().scoringRule.delete({ where: { id_workspaceId: { workspaceId, id: rule.id } } }),
   ]);
   return rule.id;
 }

@@ -29,7 +29,7 @@ export async function refreshSegment(
       if (!owner) return [];
       await shareSegmentDefinitions(tx, owner.workspaceId);
       const row = await tx.segment.findUnique({
-        where: { workspaceId_id: { workspaceId: owner.workspaceId, id: segmentId } },
+        where: { id_workspaceId: { workspaceId: owner.workspaceId, id: segmentId } },
       });
       if (!row) return [];
       const { filters } = await loadSegmentDefinitions(tx, row.workspaceId);
@@ -40,7 +40,7 @@ export async function refreshSegment(
         recordEvents: options.recordEvents ?? true,
       });
       await tx.segment.update({
-        where: { workspaceId_id: { workspaceId: row.workspaceId, id: segmentId } },
+        where: { id_workspaceId: { workspaceId: row.workspaceId, id: segmentId } },
         data: { refreshedAt: now },
       });
       return changes;

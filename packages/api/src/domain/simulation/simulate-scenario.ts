@@ -339,7 +339,7 @@ async function markEngagement(
     if (!messageId) continue;
     event.properties.message_id = messageId;
     await tx.message.update({
-      where: { workspaceId_id: { workspaceId, id: messageId } },
+      where: { id_workspaceId: { workspaceId, id: messageId } },
       data:
         column === "opened"
           ? { openedAt: event.at, openCount: { increment: 1 } }
@@ -360,7 +360,7 @@ async function continueWebhooks(tx: Transaction, scenarioId: string, now: Date):
       data: { reason: "simulated: not called, taken as answered 2xx" },
     });
     await tx.scenarioRun.update({
-      where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
       data: { resumeOutput: "next", wakeAt: now },
     });
   }

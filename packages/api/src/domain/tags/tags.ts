@@ -39,7 +39,7 @@ export async function renameTag(workspaceId: string, tagId: string, name: string
   try {
     return await withTransaction(async (tx) => {
       const renamed = await tx.tag.update({
-        where: { workspaceId_id: { workspaceId: tag.workspaceId, id: tag.id } },
+        where: { id_workspaceId: { workspaceId: tag.workspaceId, id: tag.id } },
         data: { name: parsed },
       });
       await refreshTagSegments(tx, workspaceId);
@@ -58,7 +58,7 @@ export async function deleteTag(workspaceId: string, tagId: string): Promise<str
   const tag = await findTag(workspaceId, tagId);
   await withTransaction(async (tx) => {
     await tx.tag.delete({
-      where: { workspaceId_id: { workspaceId: tag.workspaceId, id: tag.id } },
+      where: { id_workspaceId: { workspaceId: tag.workspaceId, id: tag.id } },
     });
     await refreshTagSegments(tx, workspaceId);
   });

@@ -74,7 +74,7 @@ export async function sendTestEmail(
     if (!(error instanceof TransientSendError)) throw error;
   }
   return db().message.findUniqueOrThrow({
-    where: { workspaceId_id: { workspaceId: message.workspaceId, id: message.id } },
+    where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
   });
 }
 

@@ -93,7 +93,7 @@ export async function applySesNotification(
       const { bounceType, bounceSubType, bouncedRecipients } = notification.bounce;
       const hard = bounceType === "Permanent";
       await tx.message.update({
-        where: { workspaceId_id: { workspaceId: message.workspaceId, id: message.id } },
+        where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
         data: {
           bouncedAt: new Date(),
           bounceType: [bounceType, bounceSubType].filter(Boolean).join("/"),
@@ -119,7 +119,7 @@ export async function applySesNotification(
     }
     if (type === "Complaint" && notification.complaint) {
       await tx.message.update({
-        where: { workspaceId_id: { workspaceId: message.workspaceId, id: message.id } },
+        where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
         data: { complainedAt: new Date() },
       });
       const complainedRecipients = notification.complaint.complainedRecipients;

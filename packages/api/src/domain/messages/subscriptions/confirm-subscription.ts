@@ -60,7 +60,7 @@ export async function confirmSubscription(
       return false;
     }
     const contact = await tx.contact.findUniqueOrThrow({
-      where: { workspaceId_id: { workspaceId: message.workspaceId, id: message.contactId } },
+      where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.contactId } },
       select: { consentStatus: true, consentProof: true },
     });
     if (contact.consentStatus === "SUBSCRIBED") return true;
@@ -70,7 +70,7 @@ export async function confirmSubscription(
     const earlier =
       contact.consentProof && typeof contact.consentProof === "object" ? contact.consentProof : {};
     await tx.contact.update({
-      where: { workspaceId_id: { workspaceId: message.workspaceId, id: message.contactId } },
+      where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.contactId } },
       data: {
         consentStatus: "SUBSCRIBED",
         consentSource: source,

@@ -40,7 +40,7 @@ export async function advanceRun(
        WHERE workspace_id = ${peek.workspaceId}::uuid AND id = ${runId}::uuid FOR UPDATE`;
     const run = locked
       ? await tx.scenarioRun.findUnique({
-          where: { workspaceId_id: { workspaceId: peek.workspaceId, id: runId } },
+          where: { id_workspaceId: { workspaceId: peek.workspaceId, id: runId } },
         })
       : null;
     if (!run) return { advanced: false, reason: "gone" };
@@ -63,7 +63,7 @@ export async function advanceNewRun(
   await tx.$executeRawUnsafe("SAVEPOINT first_advance");
   try {
     const row = await tx.scenarioRun.findUniqueOrThrow({
-      where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
     });
     await advanceLocked(tx, row, now);
     await tx.$executeRawUnsafe("RELEASE SAVEPOINT first_advance");
@@ -79,12 +79,12 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
   if (run.status === "WAITING" && (!run.wakeAt || run.wakeAt > now))
     return { advanced: false, reason: "not due" };
   const scenario = await tx.scenario.findUniqueOrThrow({
-    where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.scenarioId } },
+    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.scenarioId } },
     select: { id: true, workspaceId: true, priority: true, name: true, status: true },
   });
   if (scenario.status === "PAUSED") return { advanced: false, reason: "paused" };
   const contact = await tx.contact.findUniqueOrThrow({
-    where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.contactId } },
+    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.contactId } },
   });
   const definition = await loadVersionDefinition(tx, run.workspaceId, run.versionId);
   const nodes = nodesById(definition);
@@ -115,7 +115,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
   const finish = async (status: ScenarioRunStatus, reason: string | null) => {
     await writeSteps();
     await tx.scenarioRun.update({
-      where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
       data: {
         status,
         reason,
@@ -213,7 +213,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       }
       await writeSteps();
       await tx.scenarioRun.update({
-        where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+        where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
         data: {
           status: "WAITING",
           nodeId,
@@ -241,7 +241,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
   // The backstop: carry on in the next job rather than hold the transaction.
   await writeSteps();
   await tx.scenarioRun.update({
-    where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
     data: {
       status: "ACTIVE",
       nodeId,

@@ -110,7 +110,7 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
       const messageId = state.messages?.[node.fact.node];
       const message = messageId
         ? await tx.message.findUnique({
-            where: { workspaceId_id: { workspaceId: context.run.workspaceId, id: messageId } },
+            where: { id_workspaceId: { workspaceId: context.run.workspaceId, id: messageId } },
             select: { openedAt: true, clickedAt: true },
           })
         : null;

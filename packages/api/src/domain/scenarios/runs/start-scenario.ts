@@ -66,7 +66,7 @@ export async function startScenario(
     const result = await startRun(tx, scenario, { contactId, trigger, now });
     if (!result.started) throw new ConflictError(`not started: ${result.reason}`, ["contactId"]);
     return tx.scenarioRun.findUniqueOrThrow({
-      where: { workspaceId_id: { workspaceId: scenario.workspaceId, id: result.runId } },
+      where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: result.runId } },
     });
   });
 }
@@ -103,7 +103,7 @@ export async function exitScenarioRun(
       data: { leftAt: now, reason: "exited by hand" },
     });
     return tx.scenarioRun.findUniqueOrThrow({
-      where: { workspaceId_id: { workspaceId, id: runId } },
+      where: { id_workspaceId: { workspaceId, id: runId } },
     });
   });
 }

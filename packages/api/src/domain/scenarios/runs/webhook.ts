@@ -166,7 +166,7 @@ async function finishWebhookStep(
     });
     if (!peek) return;
     await lockContact(tx, peek.workspaceId, peek.contactId);
-    const key = { workspaceId_id: { workspaceId: peek.workspaceId, id: runId } };
+    const key = { id_workspaceId: { workspaceId: peek.workspaceId, id: runId } };
     const run = await tx.scenarioRun.findUnique({
       where: key,
       include: { scenario: { select: { priority: true } } },

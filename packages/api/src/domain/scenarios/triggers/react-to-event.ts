@@ -77,7 +77,7 @@ export async function reactToEventInScenarios(
       const named = (goal ?? exit) as ScenarioEnding;
       const reason = `${goal ? "goal" : "exit"} "${named.name ?? named.event ?? "segment"}" (${event.name})`;
       await tx.scenarioRun.update({
-        where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+        where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
         data: { status, reason, endedAt: now, wakeAt: null, waitEvent: null, resumeOutput: null },
       });
       await tx.scenarioStep.updateMany({
@@ -95,7 +95,7 @@ export async function reactToEventInScenarios(
     const [matches] = await matchEvent(tx, event.id, [node.where ?? []], now);
     if (!matches) continue;
     await tx.scenarioRun.update({
-      where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
       data: { status: "ACTIVE", resumeOutput: "matched", wakeAt: null, waitEvent: null },
     });
     await queueAdvance(tx, { id: run.id, priority: run.scenario.priority });

@@ -186,11 +186,11 @@ DROP INDEX "order_refunds_order_id_refund_key_key";
 
 -- AlterTable
 ALTER TABLE "contacts" DROP CONSTRAINT "contacts_pkey",
-ADD CONSTRAINT "contacts_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "contacts_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "tags" DROP CONSTRAINT "tags_pkey",
-ADD CONSTRAINT "tags_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "tags_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 -- Existing rows take the workspace of their contact (a tag is always the contact's workspace's).
@@ -202,31 +202,31 @@ ADD CONSTRAINT "contact_tags_pkey" PRIMARY KEY ("workspace_id", "contact_id", "t
 
 -- AlterTable
 ALTER TABLE "events" DROP CONSTRAINT "events_pkey",
-ADD CONSTRAINT "events_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "events_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "templates" DROP CONSTRAINT "templates_pkey",
-ADD CONSTRAINT "templates_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "templates_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "template_versions" DROP CONSTRAINT "template_versions_pkey",
-ADD CONSTRAINT "template_versions_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "template_versions_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "messages" DROP CONSTRAINT "messages_pkey",
-ADD CONSTRAINT "messages_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "messages_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "scoring_rules" DROP CONSTRAINT "scoring_rules_pkey",
-ADD CONSTRAINT "scoring_rules_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "scoring_rules_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "score_changes" DROP CONSTRAINT "score_changes_pkey",
-ADD CONSTRAINT "score_changes_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "score_changes_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "segments" DROP CONSTRAINT "segments_pkey",
-ADD CONSTRAINT "segments_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "segments_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "segment_memberships" DROP CONSTRAINT "segment_memberships_pkey",
@@ -234,55 +234,55 @@ ADD CONSTRAINT "segment_memberships_pkey" PRIMARY KEY ("workspace_id", "segment_
 
 -- AlterTable
 ALTER TABLE "scenarios" DROP CONSTRAINT "scenarios_pkey",
-ADD CONSTRAINT "scenarios_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "scenarios_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "scenario_versions" DROP CONSTRAINT "scenario_versions_pkey",
-ADD CONSTRAINT "scenario_versions_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "scenario_versions_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "scenario_runs" DROP CONSTRAINT "scenario_runs_pkey",
-ADD CONSTRAINT "scenario_runs_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "scenario_runs_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "scenario_steps" DROP CONSTRAINT "scenario_steps_pkey",
-ADD CONSTRAINT "scenario_steps_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "scenario_steps_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "products" DROP CONSTRAINT "products_pkey",
-ADD CONSTRAINT "products_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "products_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "product_variants" DROP CONSTRAINT "product_variants_pkey",
-ADD CONSTRAINT "product_variants_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "product_variants_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "orders" DROP CONSTRAINT "orders_pkey",
-ADD CONSTRAINT "orders_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "orders_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "order_lines" DROP CONSTRAINT "order_lines_pkey",
-ADD CONSTRAINT "order_lines_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "order_lines_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "order_refunds" DROP CONSTRAINT "order_refunds_pkey",
-ADD CONSTRAINT "order_refunds_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "order_refunds_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "carts" DROP CONSTRAINT "carts_pkey",
-ADD CONSTRAINT "carts_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "carts_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "cart_lines" DROP CONSTRAINT "cart_lines_pkey",
-ADD CONSTRAINT "cart_lines_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "cart_lines_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "recommendation_contributions" DROP CONSTRAINT "recommendation_contributions_pkey",
-ADD CONSTRAINT "recommendation_contributions_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "recommendation_contributions_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 ALTER TABLE "message_touches" DROP CONSTRAINT "message_touches_pkey",
-ADD CONSTRAINT "message_touches_pkey" PRIMARY KEY ("workspace_id", "id");
+ADD CONSTRAINT "message_touches_pkey" PRIMARY KEY ("id", "workspace_id");
 
 -- AlterTable
 -- Existing rows take the workspace of their scenario.
