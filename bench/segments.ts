@@ -62,8 +62,9 @@ const handWritten = `
   SELECT c.id FROM contacts c
    WHERE c.workspace_id = $1
      AND c.properties ->> 'plan' = 'pro'
-     AND EXISTS (SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
-                  WHERE ct.contact_id = c.id AND t.workspace_id = $1 AND t.name = 'vip')
+     AND EXISTS (SELECT 1 FROM contact_tags ct
+                   JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id
+                  WHERE ct.workspace_id = $1 AND ct.contact_id = c.id AND t.name = 'vip')
      AND c.id IN (SELECT contact_id FROM events
                    WHERE workspace_id = $1 AND name = 'Product Added' AND occurred_at >= $2
                    GROUP BY contact_id HAVING count(*) >= 2)

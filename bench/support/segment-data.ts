@@ -91,8 +91,8 @@ export async function loadSegmentData(
     );
     const tagged = slice.filter(() => random() < 0.3);
     await client.query(
-      "INSERT INTO contact_tags (contact_id, tag_id) SELECT unnest($1::uuid[]), $2",
-      [tagged, tag?.id],
+      "INSERT INTO contact_tags (workspace_id, contact_id, tag_id) SELECT $1, unnest($2::uuid[]), $3",
+      [workspaceId, tagged, tag?.id],
     );
   }
 

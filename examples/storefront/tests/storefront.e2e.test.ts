@@ -217,7 +217,7 @@ it("tracks a shopper from first page to order, offline spell included, once each
   } finally {
     await runner.stop();
   }
-  const seen = await db().contact.findUniqueOrThrow({ where: { id: ann.id } });
+  const seen = await db().contact.findFirstOrThrow({ where: { id: ann.id } });
   expect(seen.lastSeenAt?.toISOString()).toBe(events.at(-1)?.occurredAt.toISOString());
   expect(errors).toEqual([]);
 });

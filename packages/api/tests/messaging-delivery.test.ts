@@ -54,7 +54,7 @@ describe("deliverMessage against the local SES API", () => {
     const stored = await ses.emails(contact.email!);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.subject).toBe("Grüße, Zoë — Northwind Göods");
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(row).toMatchObject({ status: "SENT", sesMessageId: stored[0]!.messageId, attempts: 1 });
 
     const raw = sender.sent[0]!.raw;

@@ -129,7 +129,7 @@ describe("never twice", () => {
     const [stored] = await ses.emails(contact.email!);
     // The state a worker killed inside the window leaves: SENDING, SES's id never written.
     await db().message.update({
-      where: { id: message.id },
+      where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
       data: { status: "SENDING", sesMessageId: null, sentAt: null },
     });
 
@@ -152,7 +152,7 @@ describe("never twice", () => {
       "sns-1",
     );
     expect(outcome).toBe("delivery");
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(row).toMatchObject({
       status: "SENT",
       sesMessageId: stored!.messageId,
@@ -188,7 +188,7 @@ describe("never twice", () => {
         await expect(deliverMessage(message.id, { sender, links })).rejects.toBeInstanceOf(
           TransientSendError,
         );
-        const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+        const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
         expect(row.status).toBe("QUEUED");
         expect(row.statusReason).toContain(fault.code);
         expect(await deliverMessage(message.id, { sender, links })).toMatchObject({
@@ -225,7 +225,7 @@ describe("never twice", () => {
     await expect(deliverMessage(message.id, { sender, links })).rejects.toBeInstanceOf(
       TransientSendError,
     );
-    expect((await db().message.findUniqueOrThrow({ where: { id: message.id } })).status).toBe(
+    expect((await db().message.findFirstOrThrow({ where: { id: message.id } })).status).toBe(
       "QUEUED",
     );
     sender.close();

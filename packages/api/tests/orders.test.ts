@@ -234,7 +234,10 @@ describe("orders from events", () => {
     expect((await order(workspace.id, "G")).contactId).toBeNull();
     // Identification attaches the anonymous history and runs its reactions again.
     const ada = await makeContact(workspace.id);
-    await db().event.update({ where: { id: BigInt(guest.id) }, data: { contactId: ada.id } });
+    await db().event.update({
+      where: { id_workspaceId: { workspaceId: workspace.id, id: BigInt(guest.id) } },
+      data: { contactId: ada.id },
+    });
     await reactToEvent(guest.id, { now: testNow });
     expect(await order(workspace.id, "G")).toMatchObject({ contactId: ada.id, total: 5490n });
     expect(await db().order.count({ where: { workspaceId: workspace.id } })).toBe(1);
@@ -289,7 +292,7 @@ describe("upsertOrders", () => {
       total: 12000n,
       source: "API",
     });
-    expect((await db().contact.findUniqueOrThrow({ where: { id: known.id } })).firstName).toBe(
+    expect((await db().contact.findFirstOrThrow({ where: { id: known.id } })).firstName).toBe(
       "Ada",
     );
     const bob = await db().contact.findUniqueOrThrow({

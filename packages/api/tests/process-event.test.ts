@@ -10,7 +10,7 @@ describe("processEvent and last-seen", () => {
     const workspace = await createWorkspace({ name: "Shop" });
     const { contact } = await upsertContact(workspace.id, { email: "ada@example.com" });
     const lastSeen = async () =>
-      (await db().contact.findUniqueOrThrow({ where: { id: contact.id } })).lastSeenAt;
+      (await db().contact.findFirstOrThrow({ where: { id: contact.id } })).lastSeenAt;
     const record = async (name: string, activity: boolean | undefined, occurredAt: string) => {
       const id = await recordInternalEvent(undefined, {
         workspaceId: workspace.id,

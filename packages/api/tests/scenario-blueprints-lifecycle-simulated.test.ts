@@ -108,7 +108,7 @@ describe("the lifecycle blueprints in the simulator", () => {
       output: "next",
       reason: null,
     });
-    const after = await db().contact.findUniqueOrThrow({ where: { id: real.id } });
+    const after = await db().contact.findFirstOrThrow({ where: { id: real.id } });
     expect(after.consentStatus).toBe(real.consentStatus);
     expect(after.consentStatus).toBe("SUBSCRIBED");
     expect(await db().event.count({ where: { contactId: real.id, name: "Unsubscribed" } })).toBe(0);

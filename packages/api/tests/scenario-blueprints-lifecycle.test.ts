@@ -176,7 +176,7 @@ describe("more blueprints on the real engine", () => {
     const contact = async (createdDaysAgo: number) => {
       const row = await createMailContact(workspace.id);
       return db().contact.update({
-        where: { id: row.id },
+        where: { id_workspaceId: { workspaceId: row.workspaceId, id: row.id } },
         data: { createdAt: new Date(start.getTime() - createdDaysAgo * day) },
       });
     };
@@ -291,7 +291,12 @@ describe("more blueprints on the real engine", () => {
     const { workspace } = await createEmailWorkspace();
     const start = new Date();
     const silent = await db().contact.update({
-      where: { id: (await createMailContact(workspace.id)).id },
+      where: {
+        id_workspaceId: {
+          workspaceId: workspace.id,
+          id: (await createMailContact(workspace.id)).id,
+        },
+      },
       data: { createdAt: new Date(start.getTime() - 80 * day) },
     });
     const draft = await installScenarioBlueprint(workspace.id, "sunset", {
@@ -308,7 +313,7 @@ describe("more blueprints on the real engine", () => {
     await runDueWork(clock.now());
     const [run] = await runsOf(draft.id);
     expect(run?.history.at(-1)).toMatchObject({ nodeId: "tag" });
-    const after = await db().contact.findUniqueOrThrow({ where: { id: silent.id } });
+    const after = await db().contact.findFirstOrThrow({ where: { id: silent.id } });
     expect(after.consentStatus).toBe("SUBSCRIBED");
   });
 

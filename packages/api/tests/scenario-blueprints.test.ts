@@ -235,7 +235,7 @@ describe("blueprints on the real engine", () => {
     const messages = await messagesTo(ada.id);
     expect(messages).toHaveLength(1);
     expect((messages[0]!.data as any).coupon).toEqual({ code: "THANKS", description: "10% off" });
-    const tagged = await db().contact.findUniqueOrThrow({
+    const tagged = await db().contact.findFirstOrThrow({
       where: { id: ada.id },
       include: { tags: { include: { tag: true } } },
     });

@@ -189,7 +189,7 @@ describe("branching on opens, and the welcome flow with a discount", () => {
     const aMessage = (await messagesTo(opener.id)).find((m) => m.template?.name === "A");
     expect(aMessage).toBeDefined();
     await db().message.update({
-      where: { id: aMessage!.id },
+      where: { id_workspaceId: { workspaceId: aMessage!.workspaceId, id: aMessage!.id } },
       data: { clickedAt: clock.now(), openedAt: clock.now() },
     });
     clock.advance(2 * day + minute);

@@ -69,7 +69,10 @@ describe("triggers", () => {
     });
     const ada = await createMailContact(workspaceId);
 
-    await db().contact.update({ where: { id: ada.id }, data: { properties: { plan: "pro" } } });
+    await db().contact.update({
+      where: { id_workspaceId: { workspaceId: ada.workspaceId, id: ada.id } },
+      data: { properties: { plan: "pro" } },
+    });
     await track(workspaceId, ada.email!, clock.now(), { name: "Plan Changed" });
     // The segment's re-check follows contact data: run it as the worker would.
     const { reactToContactChange } = await import(
@@ -300,7 +303,7 @@ describe("first steps in the trigger's transaction", () => {
       SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = ${`scenario_run:${run!.id}`}`;
     expect(job?.n).toBe(1);
     expect(
-      (await db().contact.findUniqueOrThrow({ where: { id: ada.id } })).properties,
+      (await db().contact.findFirstOrThrow({ where: { id: ada.id } })).properties,
     ).not.toHaveProperty("seen");
     expect(await messagesTo(ada.id)).toEqual([]);
 
@@ -353,7 +356,7 @@ describe("splits and actions", () => {
         "mark",
         "done",
       ]);
-      const contact = await db().contact.findUniqueOrThrow({
+      const contact = await db().contact.findFirstOrThrow({
         where: { id: run.contactId },
         include: { tags: { include: { tag: true } } },
       });
@@ -363,7 +366,7 @@ describe("splits and actions", () => {
     }
 
     // The split's branches side by side: every run counted once, in the branch it was given.
-    const definition = (await db().scenario.findUniqueOrThrow({ where: { id: scenario.id } }))
+    const definition = (await db().scenario.findFirstOrThrow({ where: { id: scenario.id } }))
       .definition as unknown as ScenarioDefinition;
     const stats = await scenarioNodeStats(scenario.id, definition);
     const split = stats.find((node) => node.nodeId === "split");
@@ -426,7 +429,7 @@ describe("splits and actions", () => {
     await track(workspaceId, heldOut[0]!.email!, clock.now(), { name: "Order Completed" });
     await runDueWork(clock.advance(hour));
 
-    const definition = (await db().scenario.findUniqueOrThrow({ where: { id: scenario.id } }))
+    const definition = (await db().scenario.findFirstOrThrow({ where: { id: scenario.id } }))
       .definition as unknown as ScenarioDefinition;
     const split = (await scenarioNodeStats(scenario.id, definition)).find(
       (node) => node.nodeId === "split",

@@ -162,7 +162,7 @@ describe("manual adjustments and decay", () => {
       { now: testNow },
     );
     const score = async (id: string) =>
-      (await db().contact.findUniqueOrThrow({ where: { id } })).score;
+      (await db().contact.findFirstOrThrow({ where: { id } })).score;
 
     await decayScores({ now: testNow });
     expect(await score(idle.id)).toBe(90);

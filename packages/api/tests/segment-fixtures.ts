@@ -49,7 +49,7 @@ export async function makeContact(
       create: { workspaceId, name },
       update: {},
     });
-    await db().contactTag.create({ data: { contactId: contact.id, tagId: tag.id } });
+    await db().contactTag.create({ data: { workspaceId, contactId: contact.id, tagId: tag.id } });
   }
   return contact;
 }

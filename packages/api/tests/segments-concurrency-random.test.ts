@@ -128,7 +128,7 @@ async function members(segmentId: string): Promise<Set<string>> {
 }
 
 async function evaluated(workspaceId: string, segmentId: string): Promise<Set<string>> {
-  const { filter } = await db().segment.findUniqueOrThrow({ where: { id: segmentId } });
+  const { filter } = await db().segment.findFirstOrThrow({ where: { id: segmentId } });
   return new Set((await previewSegment(workspaceId, filter, { sampleSize: 100 })).sampleContactIds);
 }
 

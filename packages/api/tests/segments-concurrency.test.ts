@@ -82,7 +82,7 @@ function openTransaction() {
 }
 
 async function expectMembersMatchFilter(workspaceId: string, segmentId: string) {
-  const segment = await db().segment.findUniqueOrThrow({ where: { id: segmentId } });
+  const segment = await db().segment.findFirstOrThrow({ where: { id: segmentId } });
   const fresh = await previewSegment(workspaceId, segment.filter, {
     sampleSize: 100,
     now: testNow,

@@ -207,7 +207,10 @@ describe("guest orders", () => {
     expect(await db().order.count({ where: { workspaceId: workspace.id } })).toBe(1);
     expect(await memberIds(segment.id)).toEqual([]);
     // The shopper is identified: the event now names the contact and is handled again.
-    await db().event.update({ where: { id: BigInt(guest) }, data: { contactId: ada.id } });
+    await db().event.update({
+      where: { id_workspaceId: { workspaceId: workspace.id, id: BigInt(guest) } },
+      data: { contactId: ada.id },
+    });
     await reactToEvent(guest, { now: testNow });
     expect(await memberIds(segment.id)).toEqual([ada.id]);
   });

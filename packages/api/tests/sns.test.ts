@@ -91,7 +91,7 @@ async function sentMessage(kind: "MARKETING" | "TRANSACTIONAL" = "MARKETING") {
     idempotencyKey: `m-${randomUUID()}`,
   });
   await deliverMessage(message.id, { sender: ses.sender });
-  const sent = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+  const sent = await db().message.findFirstOrThrow({ where: { id: message.id } });
   return { workspace, contact, template, message: sent };
 }
 
@@ -126,7 +126,7 @@ describe("SNS signatures", () => {
     );
     const response = await post(routes({ topicArns: [] }), envelope);
     expect(response.status).toBe(403);
-    const after = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const after = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(after.deliveredAt).toBeNull();
   });
 
@@ -203,7 +203,7 @@ describe("SES notifications", () => {
         messageId: message.id,
       }),
     ]);
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(row.bounceType).toBe("Permanent/General");
 
     const template = await db().template.findFirstOrThrow({ where: { workspaceId: workspace.id } });
@@ -257,7 +257,7 @@ describe("SES notifications", () => {
     });
     expect(await (await post(app, complaint)).json()).toEqual({ outcome: "complaint" });
     expect(await (await post(app, complaint)).json()).toEqual({ outcome: "complaint" });
-    const updated = await db().contact.findUniqueOrThrow({ where: { id: contact.id } });
+    const updated = await db().contact.findFirstOrThrow({ where: { id: contact.id } });
     expect(updated).toMatchObject({
       consentStatus: "UNSUBSCRIBED",
       consentSource: "spam complaint",
@@ -269,7 +269,7 @@ describe("SES notifications", () => {
       "Email Complained",
       "Unsubscribed",
     ]);
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(row.complainedAt).not.toBeNull();
     expect(row.unsubscribedAt).not.toBeNull();
   });

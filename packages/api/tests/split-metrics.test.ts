@@ -52,7 +52,10 @@ async function seededSplits(nodes: unknown[], plans: Record<string, BranchPlan>)
   const version = await db().scenarioVersion.create({
     data: { scenarioId: scenario.id, workspaceId: shop.id, version: 1, definition },
   });
-  await db().scenario.update({ where: { id: scenario.id }, data: { liveVersionId: version.id } });
+  await db().scenario.update({
+    where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: scenario.id } },
+    data: { liveVersionId: version.id },
+  });
   const splitIds = nodes.flatMap((node) => {
     const { id, kind } = node as { id: string; kind: string };
     return kind === "split" ? [id] : [];

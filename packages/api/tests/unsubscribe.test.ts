@@ -26,7 +26,7 @@ async function messageToSubscriber() {
 }
 
 const consentOf = (contactId: string) =>
-  db().contact.findUniqueOrThrow({ where: { id: contactId } });
+  db().contact.findFirstOrThrow({ where: { id: contactId } });
 const consentEvents = (contactId: string) =>
   db().event.findMany({
     where: { contactId, name: { in: ["Unsubscribed", "Resubscribed"] } },
@@ -57,7 +57,7 @@ describe("unsubscribe", () => {
         expect.objectContaining({ source: "email one-click unsubscribe", message_id: message.id }),
       ],
     ]);
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(row.unsubscribedAt).not.toBeNull();
   });
 

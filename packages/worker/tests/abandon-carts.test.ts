@@ -21,8 +21,7 @@ it("abandon_carts marks carts idle for the abandonment time (60 minutes by defau
   const busy = await cart("busy", 30);
   await db().$executeRaw`SELECT graphile_worker.add_job('abandon_carts', '{}'::json)`;
   await runAll();
-  const status = async (id: string) =>
-    (await db().cart.findUniqueOrThrow({ where: { id } })).status;
+  const status = async (id: string) => (await db().cart.findFirstOrThrow({ where: { id } })).status;
   expect(await status(idle.id)).toBe("ABANDONED");
   expect(await status(busy.id)).toBe("ACTIVE");
 });

@@ -36,7 +36,10 @@ it("decide_split_winners gives a split whose end date has passed its leading bra
   const version = await db().scenarioVersion.create({
     data: { scenarioId: scenario.id, workspaceId: workspace.id, version: 1, definition },
   });
-  await db().scenario.update({ where: { id: scenario.id }, data: { liveVersionId: version.id } });
+  await db().scenario.update({
+    where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: scenario.id } },
+    data: { liveVersionId: version.id },
+  });
   const entered = new Date(Date.now() - 3 * day);
   // A: 1 of 3 bought, B: 2 of 3, the holdout H: 3 of 3.
   for (const [branch, buyers] of [
@@ -89,7 +92,13 @@ it("decide_split_winners gives a split whose end date has passed its leading bra
   await db().$executeRaw`SELECT graphile_worker.add_job('decide_split_winners', '{}'::json)`;
   await runOnce({ connectionString: process.env.DATABASE_URL, taskList });
   const winner = await db().scenarioSplitWinner.findUniqueOrThrow({
-    where: { scenarioId_nodeId: { scenarioId: scenario.id, nodeId: "ab" } },
+    where: {
+      workspaceId_scenarioId_nodeId: {
+        workspaceId: scenario.workspaceId,
+        scenarioId: scenario.id,
+        nodeId: "ab",
+      },
+    },
   });
   expect(winner).toMatchObject({
     branch: "B",

@@ -80,7 +80,7 @@ it("sends a transactional email while a 5,000-email marketing backlog is still q
     idempotencyKey: "order-1042",
   });
   await waitFor(async () => {
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     return row.status === "SENT" ? row : null;
   }, 30_000);
   const stillQueued = await countByStatus(workspace.id, "MARKETING", "QUEUED");

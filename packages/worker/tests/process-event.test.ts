@@ -32,7 +32,7 @@ it("process_event moves the contact's last-seen time forward and never back", as
       .$executeRaw`SELECT graphile_worker.add_job('process_event', json_build_object('eventId', ${String(event.id)}::text))`;
   }
   await drain();
-  const seen = await db().contact.findUniqueOrThrow({ where: { id: contact.id } });
+  const seen = await db().contact.findFirstOrThrow({ where: { id: contact.id } });
   expect(seen.lastSeenAt?.toISOString()).toBe("2026-05-02T10:00:00.000Z");
 });
 
@@ -76,7 +76,9 @@ it("ends the job of an event erased before it ran instead of retrying it", async
       timestamp: new Date().toISOString(),
     },
   ]);
-  await db().contact.delete({ where: { id: contact.id } });
+  await db().contact.delete({
+    where: { id_workspaceId: { workspaceId: contact.workspaceId, id: contact.id } },
+  });
   await drain();
   await noJobsLeft();
 });

@@ -36,7 +36,7 @@ it("process_event scores the event and moves the contact into segments, recordin
   });
   await addJob("process_event", { eventId: String(event.id) });
   await runAll();
-  expect((await db().contact.findUniqueOrThrow({ where: { id: contact.id } })).score).toBe(30);
+  expect((await db().contact.findFirstOrThrow({ where: { id: contact.id } })).score).toBe(30);
   expect(await members(hot.id)).toEqual([contact.id]);
   const entered = await db().event.findMany({
     where: { contactId: contact.id, name: "Segment Entered" },
@@ -86,12 +86,12 @@ it("refresh_contact_segments follows contact changes; decay_scores applies the p
 
   await setScoreDecay(workspace.id, { inactiveDays: 1, percent: 50 });
   await db().contact.update({
-    where: { id: contact.id },
+    where: { id_workspaceId: { workspaceId: contact.workspaceId, id: contact.id } },
     data: { score: 40, lastSeenAt: new Date(Date.now() - 2 * day) },
   });
   await addJob("decay_scores", {});
   await runAll();
-  expect((await db().contact.findUniqueOrThrow({ where: { id: contact.id } })).score).toBe(20);
+  expect((await db().contact.findFirstOrThrow({ where: { id: contact.id } })).score).toBe(20);
 });
 
 it("schedules the segment refresh and the decay with tasks that exist", () => {

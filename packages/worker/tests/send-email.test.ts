@@ -55,7 +55,7 @@ describe("send_email", () => {
       .$executeRaw`SELECT graphile_worker.add_job('send_email', json_build_object('messageId', ${message.id}::text), job_key := ${`send_email:${message.id}`})`;
     await runJobs();
     expect(await ses.emails(contact.email!)).toHaveLength(1);
-    const row = await db().message.findUniqueOrThrow({ where: { id: message.id } });
+    const row = await db().message.findFirstOrThrow({ where: { id: message.id } });
     expect(row).toMatchObject({ status: "SENT", attempts: 1 });
     expect(await jobsOf(message.id)).toEqual([]);
   });
@@ -99,7 +99,7 @@ describe("send_email", () => {
     expect(job!.attempts).toBe(1);
     expect(job!.run_at.getTime()).toBeGreaterThan(Date.now());
     expect(
-      (await db().message.findUniqueOrThrow({ where: { id: throttled.message.id } })).status,
+      (await db().message.findFirstOrThrow({ where: { id: throttled.message.id } })).status,
     ).toBe("QUEUED");
 
     const rejected = await queued("TRANSACTIONAL", "rejected");
@@ -107,7 +107,7 @@ describe("send_email", () => {
     await runJobs();
     expect(await jobsOf(rejected.message.id)).toEqual([]);
     expect(
-      await db().message.findUniqueOrThrow({ where: { id: rejected.message.id } }),
+      await db().message.findFirstOrThrow({ where: { id: rejected.message.id } }),
     ).toMatchObject({
       status: "FAILED",
       statusReason: expect.stringContaining("MessageRejected"),
@@ -129,7 +129,7 @@ describe("send_email", () => {
     fault = { status: 503, code: "ServiceUnavailable", message: "try later" };
     await runJobs();
     fault = null;
-    expect(await db().message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({
+    expect(await db().message.findFirstOrThrow({ where: { id: message.id } })).toMatchObject({
       status: "FAILED",
       statusReason: expect.stringMatching(/^GAVE_UP after 1 attempts/),
     });

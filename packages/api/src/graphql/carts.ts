@@ -70,7 +70,7 @@ builder.prismaObject("CartLine", {
 });
 
 export const Cart = builder.prismaNode("Cart", {
-  id: { field: "id", description: "The cart's global id (for `node` and `cart`)." },
+  id: { resolve: (row) => row.id, description: "The cart's global id (for `node` and `cart`)." },
   nullable: true,
   description:
     "A shopper's cart, one per cart id (the SDK's `cart_id`), kept from the cart events: lines with quantities and the prices seen, its status, and the order that converted it.",
@@ -202,7 +202,7 @@ builder.queryField("carts", (t) =>
   t.prismaConnection(
     {
       type: Cart,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description: "The workspace's carts, most recently changed first.",
@@ -220,7 +220,7 @@ builder.queryField("carts", (t) =>
 builder.prismaObjectField("Contact", "carts", (t) =>
   t.relatedConnection("carts", {
     type: Cart,
-    cursor: "id",
+    cursor: "id_workspaceId",
     description: "The contact's carts, most recently changed first.",
     authScopes: { scope: "orders:read" },
     nullable: true,

@@ -53,7 +53,10 @@ builder.prismaObject("ProductVariant", {
 });
 
 export const Product = builder.prismaNode("Product", {
-  id: { field: "id", description: "The product's global id (for `node` and `product`)." },
+  id: {
+    resolve: (row) => row.id,
+    description: "The product's global id (for `node` and `product`).",
+  },
   nullable: true,
   description:
     "A product of the shop's catalog, synced by the shop's backend with upsertProducts, or a stub made from events that named it before the catalog did.",
@@ -196,7 +199,7 @@ builder.queryField("products", (t) =>
   t.prismaConnection(
     {
       type: Product,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description: "The workspace's products, oldest first (those created together by product id).",

@@ -46,7 +46,7 @@ builder.prismaObjectField("Contact", "events", (t) =>
   t.prismaConnection(
     {
       type: Event,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description:

@@ -51,7 +51,7 @@ const Consent = builder
   });
 
 export const Contact = builder.prismaNode("Contact", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "contacts:read" },
   findUnique: inCallersWorkspace,
@@ -158,7 +158,7 @@ builder.queryField("contacts", (t) =>
   t.prismaConnection(
     {
       type: Contact,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       authScopes: { scope: "contacts:read" },

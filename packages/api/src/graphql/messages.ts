@@ -27,7 +27,7 @@ const MessageStatus = builder.enumType("MessageStatus", {
 });
 
 export const Message = builder.prismaNode("Message", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "messages:read" },
   findUnique: inCallersWorkspace,
@@ -112,7 +112,7 @@ builder.queryField("messages", (t) =>
   t.prismaConnection(
     {
       type: Message,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       authScopes: { scope: "messages:read" },

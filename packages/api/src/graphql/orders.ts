@@ -108,7 +108,7 @@ builder.prismaObject("OrderRefund", {
 });
 
 export const Order = builder.prismaNode("Order", {
-  id: { field: "id", description: "The order's global id (for `node` and `order`)." },
+  id: { resolve: (row) => row.id, description: "The order's global id (for `node` and `order`)." },
   nullable: true,
   description:
     "An order of the shop, one per order id: from Order Completed events and from upsertOrders alike. Net revenue is `netTotal` (total minus refunds).",
@@ -278,7 +278,7 @@ builder.queryField("orders", (t) =>
   t.prismaConnection(
     {
       type: Order,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       description: "The workspace's orders, newest first.",
@@ -296,7 +296,7 @@ builder.queryField("orders", (t) =>
 builder.prismaObjectField("Contact", "orders", (t) =>
   t.relatedConnection("orders", {
     type: Order,
-    cursor: "id",
+    cursor: "id_workspaceId",
     description: "The contact's orders, newest first.",
     authScopes: { scope: "orders:read" },
     nullable: true,

@@ -81,7 +81,7 @@ builder.prismaObject("ScenarioStep", {
 });
 
 export const ScenarioRun = builder.prismaNode("ScenarioRun", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "scenarios:read" },
   findUnique: inCallersWorkspace,
@@ -207,7 +207,7 @@ const RunFilter = builder.inputType("ScenarioRunFilter", {
 });
 
 export const Scenario = builder.prismaNode("Scenario", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "scenarios:read" },
   findUnique: inCallersWorkspace,
@@ -235,7 +235,7 @@ export const Scenario = builder.prismaNode("Scenario", {
         scenarioNodeStats(scenario.id, scenario.definition as unknown as ScenarioDefinition),
     }),
     runs: t.relatedConnection("runs", {
-      cursor: "id",
+      cursor: "id_workspaceId",
       query: { orderBy: [{ startedAt: "desc" }, { id: "desc" }] },
       totalCount: true,
     }),
@@ -247,7 +247,7 @@ export const Scenario = builder.prismaNode("Scenario", {
 
 builder.prismaObjectField("Contact", "scenarioRuns", (t) =>
   t.relatedConnection("scenarioRuns", {
-    cursor: "id",
+    cursor: "id_workspaceId",
     description: "The contact's scenario runs, newest first, each with its history.",
     authScopes: { scope: "scenarios:read" },
     nullable: true,
@@ -259,7 +259,7 @@ builder.queryField("scenarios", (t) =>
   t.prismaConnection(
     {
       type: Scenario,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 200,
       authScopes: { scope: "scenarios:read" },
@@ -275,7 +275,7 @@ builder.queryField("scenarioRuns", (t) =>
   t.prismaConnection(
     {
       type: ScenarioRun,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 500,
       authScopes: { scope: "scenarios:read" },

@@ -11,7 +11,9 @@ export const nothing = "00000000-0000-0000-0000-000000000000";
  */
 export function inCallersWorkspace(id: string, { principal }: Context) {
   return {
-    id: isUuid(id) ? id : nothing,
-    workspaceId: principal.kind === "key" ? principal.workspaceId : nothing,
+    id_workspaceId: {
+      workspaceId: principal.kind === "key" ? principal.workspaceId : nothing,
+      id: isUuid(id) ? id : nothing,
+    },
   };
 }

@@ -36,7 +36,7 @@ const PropertyConditionRef = builder.objectRef<PropertyCondition>("PropertyCondi
 });
 
 export const ScoringRule = builder.prismaNode("ScoringRule", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "contacts:read" },
   findUnique: inCallersWorkspace,
@@ -84,7 +84,7 @@ const ScoreChange = builder.prismaObject("ScoreChange", {
 builder.prismaObjectField("Contact", "scoreHistory", (t) =>
   t.relatedConnection("scoreChanges", {
     type: ScoreChange,
-    cursor: "id",
+    cursor: "id_workspaceId",
     description: "How the score came about, newest first.",
     query: () => ({ orderBy: { id: "desc" } }),
     totalCount: true,
@@ -95,7 +95,7 @@ builder.queryField("scoringRules", (t) =>
   t.prismaConnection(
     {
       type: ScoringRule,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 100,
       maxSize: 500,
       authScopes: { scope: "contacts:read" },

@@ -39,7 +39,7 @@ builder.objectType(SegmentCycleError, {
 });
 
 export const Segment = builder.prismaNode("Segment", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "contacts:read" },
   findUnique: inCallersWorkspace,
@@ -62,7 +62,7 @@ export const Segment = builder.prismaNode("Segment", {
     members: t.prismaConnection(
       {
         type: Contact,
-        cursor: "id",
+        cursor: "id_workspaceId",
         defaultSize: 50,
         maxSize: 500,
         resolve: (query, segment) => listSegmentMembers(segment.workspaceId, segment.id, query),
@@ -88,7 +88,7 @@ builder.queryField("segments", (t) =>
   t.prismaConnection(
     {
       type: Segment,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 200,
       authScopes: { scope: "contacts:read" },

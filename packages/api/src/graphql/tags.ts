@@ -7,7 +7,7 @@ import { decodeId } from "./ids.ts";
 import { inCallersWorkspace } from "./scoping.ts";
 
 export const Tag = builder.prismaNode("Tag", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "contacts:read" },
   findUnique: inCallersWorkspace,
@@ -22,7 +22,7 @@ builder.queryField("tags", (t) =>
   t.prismaConnection(
     {
       type: Tag,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 100,
       maxSize: 500,
       authScopes: { scope: "contacts:read" },

@@ -57,7 +57,7 @@ export const TemplateVersion = builder.prismaObject("TemplateVersion", {
 });
 
 export const Template = builder.prismaNode("Template", {
-  id: { field: "id" },
+  id: { resolve: (row) => row.id },
   nullable: true,
   authScopes: { scope: "templates:read" },
   findUnique: inCallersWorkspace,
@@ -120,7 +120,7 @@ builder.queryField("templates", (t) =>
   t.prismaConnection(
     {
       type: Template,
-      cursor: "id",
+      cursor: "id_workspaceId",
       defaultSize: 50,
       maxSize: 200,
       authScopes: { scope: "templates:read" },

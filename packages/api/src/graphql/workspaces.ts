@@ -14,7 +14,7 @@ import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { mutationErrors } from "./errors.ts";
 import { decodeId } from "./ids.ts";
-import { inCallersWorkspace, nothing } from "./scoping.ts";
+import { nothing } from "./scoping.ts";
 
 export const Workspace = builder.prismaNode("Workspace", {
   id: { field: "id" },
@@ -73,7 +73,10 @@ export const ApiKey = builder.prismaNode("ApiKey", {
   findUnique: (id, context) =>
     context.principal.kind === "admin"
       ? { id: isUuid(id) ? id : nothing }
-      : inCallersWorkspace(id, context),
+      : {
+          id: isUuid(id) ? id : nothing,
+          workspaceId: context.principal.kind === "key" ? context.principal.workspaceId : nothing,
+        },
   fields: (t) => ({
     name: t.exposeString("name"),
     kind: t.expose("kind", { type: ApiKeyKindEnum }),

@@ -141,8 +141,8 @@ async function decideSplit(
   );
   const written = await executor.$executeRaw`
     INSERT INTO scenario_split_winners
-           (scenario_id, node_id, branch, decided_by, reason, metric, applied, probability, evidence, decided_at)
-    VALUES (${scenario.id}::uuid, ${node.id}, ${branch}, 'experiment', ${pick.reason}, ${metric},
+           (workspace_id, scenario_id, node_id, branch, decided_by, reason, metric, applied, probability, evidence, decided_at)
+    VALUES (${scenario.workspaceId}::uuid, ${scenario.id}::uuid, ${node.id}, ${branch}, 'experiment', ${pick.reason}, ${metric},
             ${experiment.autoSelect}, ${probability}, ${JSON.stringify(evidence)}::jsonb, ${now}::timestamptz)
     ON CONFLICT DO NOTHING`;
   return written === 1

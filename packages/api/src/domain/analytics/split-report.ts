@@ -105,7 +105,7 @@ export async function reportScenarioSplit(
     nodeId,
     experiment: node.experiment ?? null,
     metric,
-    winner: await loadSplitWinner(scenarioId, nodeId),
+    winner: await loadSplitWinner(workspaceId, scenarioId, nodeId),
     branches: counted.map((branch) => ({
       ...branch,
       holdout: branch.branch === holdoutBranch,

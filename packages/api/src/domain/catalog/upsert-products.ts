@@ -199,7 +199,7 @@ const upsertVariantsSql = `
          r.inventory_quantity, r.in_stock, r.position
     FROM jsonb_to_recordset($2::jsonb) AS r(${variantColumns})
    ORDER BY r.product_id, r.shop_variant_id
-  ON CONFLICT (product_id, shop_variant_id) DO UPDATE SET
+  ON CONFLICT (workspace_id, product_id, shop_variant_id) DO UPDATE SET
     sku = EXCLUDED.sku, title = EXCLUDED.title, price = EXCLUDED.price,
     compare_at_price = EXCLUDED.compare_at_price, inventory_quantity = EXCLUDED.inventory_quantity,
     in_stock = EXCLUDED.in_stock, position = EXCLUDED.position`;

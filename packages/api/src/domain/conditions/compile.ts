@@ -165,8 +165,9 @@ export class SegmentCompiler {
       return propertyPredicate("c.properties", filter.property, params, options.now, this.polarity);
     }
     if ("tag" in filter) {
-      const exists = `EXISTS (SELECT 1 FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
-        WHERE ct.contact_id = c.id AND t.workspace_id = ${this.workspace} AND t.name = ${params.add(filter.tag.name, "text")})`;
+      const exists = `EXISTS (SELECT 1 FROM contact_tags ct
+        JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id
+        WHERE ct.workspace_id = ${this.workspace} AND ct.contact_id = c.id AND t.name = ${params.add(filter.tag.name, "text")})`;
       return filter.tag.has === false ? `(NOT ${exists})` : exists;
     }
     if ("score" in filter) {

@@ -12,15 +12,16 @@ export interface Tagging {
  */
 export async function addTags(
   tx: Transaction,
+  workspaceId: string,
   contactIds: readonly string[],
   tags: readonly { id: string; name: string }[],
 ): Promise<Tagging[]> {
   if (contactIds.length === 0 || tags.length === 0) return [];
   const pairs = contactIds.flatMap((contactId) => tags.map((tag) => ({ contactId, tag })));
   const rows = await tx.$queryRaw<{ contact_id: string; tag_id: string }[]>`
-    INSERT INTO contact_tags (contact_id, tag_id, created_at)
-    SELECT * FROM unnest(${pairs.map((p) => p.contactId)}::uuid[], ${pairs.map((p) => p.tag.id)}::uuid[]),
-           LATERAL (SELECT now()) AS at
+    INSERT INTO contact_tags (workspace_id, contact_id, tag_id, created_at)
+    SELECT ${workspaceId}::uuid, pair.*, now()
+      FROM unnest(${pairs.map((p) => p.contactId)}::uuid[], ${pairs.map((p) => p.tag.id)}::uuid[]) AS pair
     ON CONFLICT DO NOTHING
     RETURNING contact_id::text, tag_id::text`;
   const names = new Map(tags.map((tag) => [tag.id, tag.name]));

@@ -112,7 +112,8 @@ export async function ensureContacts(
     return id;
   });
   await tx.$queryRawUnsafe(
-    "SELECT id FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+    "SELECT id FROM contacts WHERE workspace_id = $1::uuid AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE",
+    workspaceId,
     [...new Set(contactIds)],
   );
   await queueContactDataChange(

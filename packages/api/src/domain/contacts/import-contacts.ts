@@ -198,8 +198,8 @@ async function tagImported(
     [...new Set(tagNames)],
   );
   await tx.$executeRawUnsafe(
-    `INSERT INTO contact_tags (contact_id, tag_id, created_at)
-     SELECT pair.contact_id, tags.id, now()
+    `INSERT INTO contact_tags (workspace_id, contact_id, tag_id, created_at)
+     SELECT $1::uuid, pair.contact_id, tags.id, now()
        FROM unnest($2::uuid[], $3::text[]) AS pair(contact_id, tag_name)
        JOIN tags ON tags.workspace_id = $1::uuid AND tags.name = pair.tag_name
      ON CONFLICT DO NOTHING`,

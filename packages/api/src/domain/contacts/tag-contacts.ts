@@ -28,7 +28,7 @@ export async function tagContacts(
   return withTransaction(
     async (tx) => {
       const [tagRows, contactRows] = await resolveTagging(tx, workspaceId, contactIds, tags);
-      const tagged = await addTags(tx, contactRows, tagRows);
+      const tagged = await addTags(tx, workspaceId, contactRows, tagRows);
       await queueContactDataChange(tx, workspaceId, contactRows, tagged);
       return tagged.length;
     },

@@ -34,7 +34,7 @@ export async function upsertContact(
         const now = new Date();
         const contact = existing
           ? await tx.contact.update({
-              where: { id: existing.id },
+              where: { id_workspaceId: { workspaceId: existing.workspaceId, id: existing.id } },
               data: {
                 ...contactColumns(input, now),
                 properties: mergeProperties(existing.properties, input.properties),
@@ -69,7 +69,7 @@ export async function updateContact(
       async (tx) => {
         const existing = await findContactIn(tx, workspaceId, contactId);
         const contact = await tx.contact.update({
-          where: { id: existing.id },
+          where: { id_workspaceId: { workspaceId: existing.workspaceId, id: existing.id } },
           data: {
             ...contactColumns(input, new Date()),
             ...(input.properties && {
@@ -89,7 +89,11 @@ export async function updateContact(
 /** Erases a contact with its events and tags (a GDPR erase). Returns the erased id. */
 export async function deleteContact(workspaceId: string, contactId: string): Promise<string> {
   if (!isUuid(contactId)) throw new NotFoundError("Contact", contactId);
-  const { count } = await db().contact.deleteMany({ where: { id: contactId, workspaceId } });
+  const [, , { count }] = await db().$transaction([
+    db().order.updateMany({ where: { workspaceId, contactId }, data: { contactId: null } }),
+    db().cart.updateMany({ where: { workspaceId, contactId }, data: { contactId: null } }),
+    db().contact.deleteMany({ where: { workspaceId, id: contactId } }),
+  ]);
   if (count === 0) throw new NotFoundError("Contact", contactId);
   return contactId;
 }
@@ -139,7 +143,7 @@ async function tagContact(
 ): Promise<Tagging[]> {
   if (!tagNames?.length) return [];
   const tags = await ensureTags(tx, workspaceId, tagNames);
-  return addTags(tx, [contactId], tags);
+  return addTags(tx, workspaceId, [contactId], tags);
 }
 
 /**

@@ -75,11 +75,14 @@ export async function updateTemplate(
     if (!changed) {
       return changes.description === undefined && changes.requiredData === undefined
         ? current
-        : tx.template.update({ where: { id: current.id }, data: changes });
+        : tx.template.update({
+            where: { id_workspaceId: { workspaceId: current.workspaceId, id: current.id } },
+            data: changes,
+          });
     }
     await checkTemplateSyntax(next);
     const template = await tx.template.update({
-      where: { id: current.id },
+      where: { id_workspaceId: { workspaceId: current.workspaceId, id: current.id } },
       data: { ...changes, version: current.version + 1 },
     });
     await writeVersion(tx, template);
@@ -91,7 +94,10 @@ export async function updateTemplate(
 export async function archiveTemplate(workspaceId: string, templateId: string): Promise<Template> {
   const template = await findTemplateIn(workspaceId, templateId);
   if (template.archivedAt) return template;
-  return db().template.update({ where: { id: template.id }, data: { archivedAt: new Date() } });
+  return db().template.update({
+    where: { id_workspaceId: { workspaceId: template.workspaceId, id: template.id } },
+    data: { archivedAt: new Date() },
+  });
 }
 
 export async function findTemplateIn(workspaceId: string, templateId: string): Promise<Template> {

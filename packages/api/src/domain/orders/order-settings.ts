@@ -108,6 +108,11 @@ export async function updateOrderSettings(
       if (countUnverifiedOrders) {
         await queueReplay(tx, workspaceId, "0");
       } else {
+        await tx.$executeRaw`
+          UPDATE carts SET converted_order_id = NULL
+           WHERE workspace_id = ${workspaceId}::uuid
+             AND converted_order_id IN (SELECT id FROM orders
+                                         WHERE workspace_id = ${workspaceId}::uuid AND NOT verified)`;
         const removed = await tx.$queryRaw<{ contact_id: string | null }[]>`
           DELETE FROM orders WHERE workspace_id = ${workspaceId}::uuid AND NOT verified
           RETURNING contact_id::text`;

@@ -107,8 +107,9 @@ export async function recordCartEvent(
            checkout_started_at = ${next.checkout_started_at}::timestamptz,
            converted_order_id = ${next.converted_order_id}::uuid,
            converted_at = ${next.converted_at}::timestamptz, updated_at = now()
-     WHERE id = ${stored.id}::uuid`;
-  await tx.$executeRaw`DELETE FROM cart_lines WHERE cart_id = ${stored.id}::uuid`;
+     WHERE workspace_id = ${workspaceId}::uuid AND id = ${stored.id}::uuid`;
+  await tx.$executeRaw`
+    DELETE FROM cart_lines WHERE workspace_id = ${workspaceId}::uuid AND cart_id = ${stored.id}::uuid`;
   if (folded.lines.length > 0) {
     const positioned = folded.lines.map((line, position) => ({ ...line, position }));
     await tx.$executeRaw`

@@ -194,7 +194,7 @@ const upsertRefundsSql = `
     FROM jsonb_to_recordset($2::jsonb) AS r(shop_order_id text, refund_key text, amount bigint,
          refunded_at timestamptz, reason text)
     JOIN orders o ON o.workspace_id = $1::uuid AND o.shop_order_id = r.shop_order_id
-  ON CONFLICT (order_id, refund_key) DO UPDATE SET
+  ON CONFLICT (workspace_id, order_id, refund_key) DO UPDATE SET
     amount = EXCLUDED.amount, refunded_at = EXCLUDED.refunded_at,
     reason = coalesce(EXCLUDED.reason, f.reason)`;
 

@@ -56,7 +56,9 @@ export async function adjustScore(
           now,
         });
       }
-      return tx.contact.findUniqueOrThrow({ where: { id: contactId } });
+      return tx.contact.findUniqueOrThrow({
+        where: { id_workspaceId: { workspaceId, id: contactId } },
+      });
     },
     { tx: options.tx },
   );

@@ -100,7 +100,8 @@ export async function reactToEvent(
     if (activity) {
       await tx.$executeRaw`
         UPDATE contacts SET last_seen_at = ${event.occurredAt}::timestamptz
-         WHERE id = ${contactId}::uuid AND (last_seen_at IS NULL OR last_seen_at < ${event.occurredAt}::timestamptz)`;
+         WHERE workspace_id = ${event.workspaceId}::uuid AND id = ${contactId}::uuid
+           AND (last_seen_at IS NULL OR last_seen_at < ${event.occurredAt}::timestamptz)`;
     }
     // An order that does not count does not score either.
     const score = reaction.shopping.uncountedOrder

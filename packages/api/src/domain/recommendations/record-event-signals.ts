@@ -25,7 +25,8 @@ export async function recordEventSignals(
   const productId = event.properties.product_id;
   if (typeof productId !== "string" || productId === "") return;
   const [ids] = await tx.$queryRaw<{ anonymousId: string | null }[]>`
-    SELECT anonymous_id AS "anonymousId" FROM events WHERE id = ${event.id}::bigint`;
+    SELECT anonymous_id AS "anonymousId" FROM events
+     WHERE workspace_id = ${event.workspaceId}::uuid AND id = ${event.id}::bigint`;
   await recordViewContribution(tx, {
     id: event.id,
     workspaceId: event.workspaceId,

@@ -61,7 +61,7 @@ export async function updateScenario(
         ? undefined
         : await validateDefinition(fields.definition, { workspaceId, executor: tx, scenarioId });
     return tx.scenario.update({
-      where: { id: scenario.id },
+      where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: scenario.id } },
       data: {
         ...(fields.name !== undefined && { name: fields.name }),
         ...(fields.description !== undefined && { description: fields.description }),
@@ -105,7 +105,7 @@ export async function publishScenario(
       },
     });
     return tx.scenario.update({
-      where: { id: scenarioId },
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
       data: {
         liveVersionId: version.id,
         status: scenario.status === "PAUSED" ? "PAUSED" : "LIVE",
@@ -140,7 +140,10 @@ export async function pauseScenario(workspaceId: string, scenarioId: string): Pr
       throw new ConflictError(`a ${scenario.status.toLowerCase()} scenario cannot be paused`, [
         "id",
       ]);
-    return tx.scenario.update({ where: { id: scenarioId }, data: { status: "PAUSED" } });
+    return tx.scenario.update({
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
+      data: { status: "PAUSED" },
+    });
   });
 }
 
@@ -161,7 +164,7 @@ export async function resumeScenario(
       ]);
     const now = options.now ?? new Date();
     const resumed = await tx.scenario.update({
-      where: { id: scenarioId },
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
       data: { status: "LIVE", dateSweptUntil: now },
     });
     await wakeRunsNow(tx, scenarioId, now);
@@ -189,7 +192,10 @@ export async function archiveScenario(
         waitEvent: null,
       },
     });
-    return tx.scenario.update({ where: { id: scenarioId }, data: { status: "ARCHIVED" } });
+    return tx.scenario.update({
+      where: { id_workspaceId: { workspaceId, id: scenarioId } },
+      data: { status: "ARCHIVED" },
+    });
   });
 }
 
@@ -235,13 +241,14 @@ const versions = new Map<string, ScenarioDefinition>();
  */
 export async function loadVersionDefinition(
   executor: Transaction,
+  workspaceId: string,
   versionId: string,
 ): Promise<ScenarioDefinition> {
   const cached = versions.get(versionId);
   if (cached) return cached;
   const row: Pick<ScenarioVersion, "definition"> = await executor.scenarioVersion.findUniqueOrThrow(
     {
-      where: { id: versionId },
+      where: { id_workspaceId: { workspaceId, id: versionId } },
       select: { definition: true },
     },
   );

@@ -33,11 +33,12 @@ const winnerFields = {
 
 /** The winner of a scenario's split, if one was decided or chosen. */
 export async function loadSplitWinner(
+  workspaceId: string,
   scenarioId: string,
   nodeId: string,
 ): Promise<SplitWinner | null> {
   return db().scenarioSplitWinner.findUnique({
-    where: { scenarioId_nodeId: { scenarioId, nodeId } },
+    where: { workspaceId_scenarioId_nodeId: { workspaceId, scenarioId, nodeId } },
     select: winnerFields,
   });
 }
@@ -66,10 +67,12 @@ export async function chooseSplitWinner(
     throw InvalidInputError.field(["nodeId"], "is not a split node of the scenario");
   }
   const branches = new Set(splits.flatMap((node) => node?.branches.map((b) => b.name) ?? []));
-  const key = { scenarioId_nodeId: { scenarioId: scenario.id, nodeId: input.nodeId } };
+  const key = {
+    workspaceId_scenarioId_nodeId: { workspaceId, scenarioId: scenario.id, nodeId: input.nodeId },
+  };
   if (input.branch === null) {
     await db().scenarioSplitWinner.deleteMany({
-      where: { scenarioId: scenario.id, nodeId: input.nodeId },
+      where: { workspaceId, scenarioId: scenario.id, nodeId: input.nodeId },
     });
     return null;
   }
@@ -97,7 +100,7 @@ export async function chooseSplitWinner(
   };
   return db().scenarioSplitWinner.upsert({
     where: key,
-    create: { scenarioId: scenario.id, nodeId: input.nodeId, ...decided },
+    create: { workspaceId, scenarioId: scenario.id, nodeId: input.nodeId, ...decided },
     update: decided,
     select: winnerFields,
   });

@@ -60,7 +60,7 @@ export async function updateScoringRule(
       : parsePropertyConditions(fields.conditions, ["conditions"]);
   const rule = await findScoringRule(workspaceId, ruleId);
   return db().scoringRule.update({
-    where: { id: rule.id },
+    where: { id_workspaceId: { workspaceId: rule.workspaceId, id: rule.id } },
     data: {
       ...(fields.name !== undefined && { name: fields.name }),
       ...(fields.eventName !== undefined && { eventName: fields.eventName }),
@@ -75,7 +75,13 @@ export async function updateScoringRule(
 /** Deletes a rule; the score history it wrote stays, without the rule. */
 export async function deleteScoringRule(workspaceId: string, ruleId: string): Promise<string> {
   const rule = await findScoringRule(workspaceId, ruleId);
-  await db().scoringRule.delete({ where: { id: rule.id } });
+  await db().$transaction([
+    db().scoreChange.updateMany({
+      where: { workspaceId, ruleId: rule.id },
+      data: { ruleId: null },
+    }),
+    db().scoringRule.delete({ where: { id_workspaceId: { workspaceId, id: rule.id } } }),
+  ]);
   return rule.id;
 }
 

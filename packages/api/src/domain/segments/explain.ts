@@ -89,7 +89,7 @@ export async function explainSegment(
     now: options.now ?? new Date(),
   });
   const membership = await db().segmentMembership.findUnique({
-    where: { segmentId_contactId: { segmentId, contactId } },
+    where: { workspaceId_segmentId_contactId: { workspaceId, segmentId, contactId } },
   });
   return {
     segmentId,

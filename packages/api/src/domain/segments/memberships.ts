@@ -89,7 +89,7 @@ export async function syncMemberships(
        SELECT ${seg}::uuid, t.id, ${ws}::uuid, true, 1, ${now}::timestamptz FROM target t
         WHERE (SELECT ok FROM current) AND NOT EXISTS (SELECT 1 FROM segment_memberships x
                            WHERE x.segment_id = ${seg}::uuid AND x.contact_id = t.id AND x.is_member)
-       ON CONFLICT (segment_id, contact_id) DO UPDATE
+       ON CONFLICT (workspace_id, segment_id, contact_id) DO UPDATE
           SET is_member = true, version = m.version + 1, changed_at = excluded.changed_at
         WHERE NOT m.is_member
        RETURNING m.contact_id, m.version, true AS entered),

@@ -22,13 +22,15 @@ export async function refreshSegment(
   const now = options.now ?? new Date();
   return withTransaction(
     async (tx) => {
-      const owner = await tx.segment.findUnique({
+      const owner = await tx.segment.findFirst({
         where: { id: segmentId },
         select: { workspaceId: true },
       });
       if (!owner) return [];
       await shareSegmentDefinitions(tx, owner.workspaceId);
-      const row = await tx.segment.findUnique({ where: { id: segmentId } });
+      const row = await tx.segment.findUnique({
+        where: { id_workspaceId: { workspaceId: owner.workspaceId, id: segmentId } },
+      });
       if (!row) return [];
       const { filters } = await loadSegmentDefinitions(tx, row.workspaceId);
       const changes = await syncMemberships(tx, toDefinition(row), {
@@ -37,7 +39,10 @@ export async function refreshSegment(
         currency: await loadWorkspaceCurrency(tx, row.workspaceId),
         recordEvents: options.recordEvents ?? true,
       });
-      await tx.segment.update({ where: { id: segmentId }, data: { refreshedAt: now } });
+      await tx.segment.update({
+        where: { id_workspaceId: { workspaceId: row.workspaceId, id: segmentId } },
+        data: { refreshedAt: now },
+      });
       return changes;
     },
     { ...segmentTransactionOptions, tx: options.tx },

@@ -84,7 +84,7 @@ export async function updateSegment(
         if (cycle) throw new SegmentCycleError(cycle);
       }
       const segment = await tx.segment.update({
-        where: { id: segmentId },
+        where: { id_workspaceId: { workspaceId, id: segmentId } },
         data: {
           ...(fields.name !== undefined && { name: fields.name }),
           ...(fields.description !== undefined && { description: fields.description }),
@@ -119,7 +119,7 @@ export async function deleteSegment(workspaceId: string, segmentId: string): Pro
         "id",
       ]);
     }
-    await tx.segment.delete({ where: { id: segmentId } });
+    await tx.segment.delete({ where: { id_workspaceId: { workspaceId, id: segmentId } } });
     return segmentId;
   });
 }
@@ -209,7 +209,10 @@ async function recompute(
   for (const segment of segments) {
     await syncMemberships(tx, segment, { segments: all, now, currency, recordEvents: false });
     updated.push(
-      await tx.segment.update({ where: { id: segment.id }, data: { refreshedAt: now } }),
+      await tx.segment.update({
+        where: { id_workspaceId: { workspaceId: segment.workspaceId, id: segment.id } },
+        data: { refreshedAt: now },
+      }),
     );
   }
   return updated;

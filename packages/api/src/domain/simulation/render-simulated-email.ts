@@ -27,7 +27,7 @@ export async function renderSimulatedEmail(
   tx: Transaction,
   messageId: string,
 ): Promise<SimulatedEmail | null> {
-  const message = await tx.message.findUnique({
+  const message = await tx.message.findFirst({
     where: { id: messageId },
     include: { templateVersion: true, contact: true, workspace: { select: { name: true } } },
   });

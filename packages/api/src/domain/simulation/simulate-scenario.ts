@@ -333,13 +333,13 @@ async function markEngagement(
   if (!column || typeof node !== "string") return;
   const steps = await tx.scenarioStep.findMany({
     where: { scenarioId, nodeId: node, messageId: { not: null } },
-    select: { messageId: true },
+    select: { workspaceId: true, messageId: true },
   });
-  for (const { messageId } of steps) {
+  for (const { workspaceId, messageId } of steps) {
     if (!messageId) continue;
     event.properties.message_id = messageId;
     await tx.message.update({
-      where: { id: messageId },
+      where: { id_workspaceId: { workspaceId, id: messageId } },
       data:
         column === "opened"
           ? { openedAt: event.at, openCount: { increment: 1 } }
@@ -352,7 +352,7 @@ async function markEngagement(
 async function continueWebhooks(tx: Transaction, scenarioId: string, now: Date): Promise<void> {
   const runs = await tx.scenarioRun.findMany({
     where: { scenarioId, status: "WAITING", wakeAt: null, waitEvent: null },
-    select: { id: true, nodeId: true, steps: true },
+    select: { id: true, workspaceId: true, nodeId: true, steps: true },
   });
   for (const run of runs) {
     await tx.scenarioStep.updateMany({
@@ -360,7 +360,7 @@ async function continueWebhooks(tx: Transaction, scenarioId: string, now: Date):
       data: { reason: "simulated: not called, taken as answered 2xx" },
     });
     await tx.scenarioRun.update({
-      where: { id: run.id },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
       data: { resumeOutput: "next", wakeAt: now },
     });
   }

@@ -38,7 +38,10 @@ export async function renameTag(workspaceId: string, tagId: string, name: string
   const tag = await findTag(workspaceId, tagId);
   try {
     return await withTransaction(async (tx) => {
-      const renamed = await tx.tag.update({ where: { id: tag.id }, data: { name: parsed } });
+      const renamed = await tx.tag.update({
+        where: { id_workspaceId: { workspaceId: tag.workspaceId, id: tag.id } },
+        data: { name: parsed },
+      });
       await refreshTagSegments(tx, workspaceId);
       return renamed;
     });
@@ -54,7 +57,9 @@ export async function renameTag(workspaceId: string, tagId: string, name: string
 export async function deleteTag(workspaceId: string, tagId: string): Promise<string> {
   const tag = await findTag(workspaceId, tagId);
   await withTransaction(async (tx) => {
-    await tx.tag.delete({ where: { id: tag.id } });
+    await tx.tag.delete({
+      where: { id_workspaceId: { workspaceId: tag.workspaceId, id: tag.id } },
+    });
     await refreshTagSegments(tx, workspaceId);
   });
   return tag.id;

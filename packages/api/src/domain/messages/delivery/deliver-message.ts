@@ -150,7 +150,7 @@ export async function deliverMessage(
       from: fromEmail,
       to,
       raw,
-      tags: { cartwheel_message_id: messageId },
+      tags: { cartwheel_message_id: messageId, cartwheel_workspace_id: message.workspaceId },
     }));
   } catch (error) {
     const failure = error instanceof EmailSendError ? error : null;

@@ -42,7 +42,13 @@ export async function sendTestEmail(
   if (template.archivedAt) throw InvalidInputError.field(["templateId"], "is archived");
   const { shop: _shop, contact: _contact, ...fixture } = libraryFixture(template.libraryKey) ?? {};
   const version = await db().templateVersion.findUniqueOrThrow({
-    where: { templateId_version: { templateId: template.id, version: template.version } },
+    where: {
+      workspaceId_templateId_version: {
+        workspaceId,
+        templateId: template.id,
+        version: template.version,
+      },
+    },
   });
   const data = (input.sampleData ?? fixture) as Record<string, unknown>;
   await renderAsTheTestWill(workspaceId, version, input.to, data, dependencies);
@@ -67,7 +73,9 @@ export async function sendTestEmail(
     await queueForWorker();
     if (!(error instanceof TransientSendError)) throw error;
   }
-  return db().message.findUniqueOrThrow({ where: { id: message.id } });
+  return db().message.findUniqueOrThrow({
+    where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
+  });
 }
 
 const noMessage = "00000000-0000-0000-0000-000000000000";

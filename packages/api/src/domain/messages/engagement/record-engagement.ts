@@ -38,7 +38,8 @@ export async function recordEmailOpen(
              opened_at = CASE WHEN ${machineOpen} THEN m.opened_at ELSE COALESCE(m.opened_at, ${at}) END,
              machine_opened_at = CASE WHEN ${machineOpen} THEN COALESCE(m.machine_opened_at, ${at}) ELSE m.machine_opened_at END
         FROM messages before
-       WHERE m.id = ${messageId}::uuid AND before.id = m.id AND NOT m.is_test
+       WHERE m.id = ${messageId}::uuid AND before.workspace_id = m.workspace_id AND before.id = m.id
+         AND NOT m.is_test
        RETURNING m.workspace_id, m.contact_id, m.template_id,
                  (CASE WHEN ${machineOpen} THEN before.machine_opened_at ELSE before.opened_at END) IS NULL AS first`;
     const message = rows[0];

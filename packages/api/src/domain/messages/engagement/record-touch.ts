@@ -34,13 +34,13 @@ export async function recordTouch(tx: Executor, touch: TouchInput): Promise<void
                   ${touch.at}::timestamptz - COALESCE(m.delivered_at, m.sent_at, m.queued_at)
                     < make_interval(secs => ${scannerClickSeconds})
                   OR EXISTS (SELECT 1 FROM message_touches c
-                              WHERE c.message_id = m.id AND c.kind = 'CLICKED' AND c.url IS DISTINCT FROM ${url}
+                              WHERE c.workspace_id = m.workspace_id AND c.message_id = m.id AND c.kind = 'CLICKED' AND c.url IS DISTINCT FROM ${url}
                                 AND c.occurred_at > ${touch.at}::timestamptz - make_interval(secs => ${scannerBurstSeconds})
                                 AND c.occurred_at <= ${touch.at}::timestamptz)
                 ELSE ${touch.machine ?? false} END,
            ${url}, m.template_id, r.scenario_id, m.scenario_node_id, ${block}, ${touch.at}::timestamptz
       FROM messages m
-      LEFT JOIN scenario_runs r ON r.id = m.scenario_run_id
+      LEFT JOIN scenario_runs r ON r.workspace_id = m.workspace_id AND r.id = m.scenario_run_id
      WHERE m.id = ${touch.messageId}::uuid AND NOT m.is_test`;
 }
 

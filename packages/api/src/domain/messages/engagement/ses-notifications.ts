@@ -93,7 +93,7 @@ export async function applySesNotification(
       const { bounceType, bounceSubType, bouncedRecipients } = notification.bounce;
       const hard = bounceType === "Permanent";
       await tx.message.update({
-        where: { id: message.id },
+        where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
         data: {
           bouncedAt: new Date(),
           bounceType: [bounceType, bounceSubType].filter(Boolean).join("/"),
@@ -118,7 +118,10 @@ export async function applySesNotification(
       return hard ? "bounce" : "soft-bounce";
     }
     if (type === "Complaint" && notification.complaint) {
-      await tx.message.update({ where: { id: message.id }, data: { complainedAt: new Date() } });
+      await tx.message.update({
+        where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.id } },
+        data: { complainedAt: new Date() },
+      });
       const complainedRecipients = notification.complaint.complainedRecipients;
       for (const complained of complainedRecipients.filter(isRecipientOf(message))) {
         await suppressAddress(tx, {
@@ -173,13 +176,24 @@ async function findNotifiedMessage(
     sesMessageId: true,
     toEmail: true,
   } as const;
-  const bySes = await tx.message.findUnique({ where: { sesMessageId: mail.messageId }, select });
+  const workspaceId = mail.tags?.cartwheel_workspace_id?.[0];
+  const bySes =
+    workspaceId && isUuid(workspaceId)
+      ? await tx.message.findUnique({
+          where: { workspaceId_sesMessageId: { workspaceId, sesMessageId: mail.messageId } },
+          select,
+        })
+      : // Mail sent before messages carried their workspace's tag: a look-up across workspaces.
+        await tx.message.findFirst({ where: { sesMessageId: mail.messageId }, select });
   if (bySes) return bySes;
   const ours =
     mail.tags?.cartwheel_message_id?.[0] ??
     mail.headers?.find((header) => header.name.toLowerCase() === "x-cartwheel-message-id")?.value;
   if (!ours || !isUuid(ours)) return null;
-  return tx.message.findUnique({ where: { id: ours }, select });
+  return tx.message.findFirst({
+    where: { id: ours, ...(workspaceId && isUuid(workspaceId) && { workspaceId }) },
+    select,
+  });
 }
 
 /** SES knows the message, so it was accepted: record that if our own update never landed. */

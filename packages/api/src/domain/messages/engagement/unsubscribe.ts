@@ -24,7 +24,7 @@ export interface EmailPreferences {
 /** What the preference centre shows for the message's contact, or null for an unknown message. */
 export async function loadEmailPreferences(messageId: string): Promise<EmailPreferences | null> {
   if (!isUuid(messageId)) return null;
-  const message = await db().message.findUnique({
+  const message = await db().message.findFirst({
     where: { id: messageId },
     select: {
       isTest: true,
@@ -74,7 +74,7 @@ async function changeConsent(
 ): Promise<boolean> {
   if (!isUuid(messageId)) return false;
   const run = async (tx: Transaction) => {
-    const message = await tx.message.findUnique({
+    const message = await tx.message.findFirst({
       where: { id: messageId },
       select: { workspaceId: true, contactId: true, templateId: true },
     });

@@ -91,11 +91,15 @@ export async function queueEmail(
       });
       if (!queued.created) {
         // A concurrent call with the same key committed first; its message is the answer.
-        const winner = await tx.message.findUniqueOrThrow({ where: { id: queued.id } });
+        const winner = await tx.message.findUniqueOrThrow({
+          where: { id_workspaceId: { workspaceId, id: queued.id } },
+        });
         return { message: sameRequestOrConflict(winner, input), created: false };
       }
       return {
-        message: await tx.message.findUniqueOrThrow({ where: { id: queued.id } }),
+        message: await tx.message.findUniqueOrThrow({
+          where: { id_workspaceId: { workspaceId, id: queued.id } },
+        }),
         created: true,
       };
     },

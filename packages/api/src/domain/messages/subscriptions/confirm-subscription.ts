@@ -20,7 +20,7 @@ export async function loadConfirmationRequest(
   now: Date = new Date(),
 ): Promise<ConfirmationRequest | null> {
   if (!isUuid(messageId)) return null;
-  const message = await db().message.findUnique({
+  const message = await db().message.findFirst({
     where: { id: messageId },
     select: {
       data: true,
@@ -52,7 +52,7 @@ export async function confirmSubscription(
   const request = await loadConfirmationRequest(messageId, now);
   if (!request?.valid) return false;
   return withTransaction(async (tx) => {
-    const message = await tx.message.findUniqueOrThrow({
+    const message = await tx.message.findFirstOrThrow({
       where: { id: messageId },
       select: { workspaceId: true, contactId: true, data: true },
     });
@@ -60,7 +60,7 @@ export async function confirmSubscription(
       return false;
     }
     const contact = await tx.contact.findUniqueOrThrow({
-      where: { id: message.contactId },
+      where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.contactId } },
       select: { consentStatus: true, consentProof: true },
     });
     if (contact.consentStatus === "SUBSCRIBED") return true;
@@ -70,7 +70,7 @@ export async function confirmSubscription(
     const earlier =
       contact.consentProof && typeof contact.consentProof === "object" ? contact.consentProof : {};
     await tx.contact.update({
-      where: { id: message.contactId },
+      where: { id_workspaceId: { workspaceId: message.workspaceId, id: message.contactId } },
       data: {
         consentStatus: "SUBSCRIBED",
         consentSource: source,

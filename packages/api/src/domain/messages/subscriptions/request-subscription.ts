@@ -76,7 +76,7 @@ export async function requestSubscription(
     };
     if (!template) {
       await tx.contact.update({
-        where: { id: contact.id },
+        where: { id_workspaceId: { workspaceId, id: contact.id } },
         data: {
           consentStatus: "SUBSCRIBED",
           consentSource: input.source,
@@ -88,7 +88,7 @@ export async function requestSubscription(
       return { outcome: "subscribed" as const, contactId: contact.id };
     }
     await tx.contact.update({
-      where: { id: contact.id },
+      where: { id_workspaceId: { workspaceId, id: contact.id } },
       data: {
         consentStatus: "PENDING",
         consentSource: input.source,

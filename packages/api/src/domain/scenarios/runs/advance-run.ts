@@ -30,16 +30,19 @@ export async function advanceRun(
   options: { now: Date; tx?: Transaction },
 ): Promise<AdvanceResult> {
   return withTransaction(async (tx) => {
-    const peek = await tx.scenarioRun.findUnique({
+    const peek = await tx.scenarioRun.findFirst({
       where: { id: runId },
       select: { workspaceId: true, contactId: true },
     });
     if (!peek || !(await lockContact(tx, peek.workspaceId, peek.contactId)))
       return { advanced: false, reason: "gone" };
-    const [locked] = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id::text FROM scenario_runs WHERE id = ${runId}::uuid FOR UPDATE`;
-    const run = locked ? await tx.scenarioRun.findUnique({ where: { id: runId } }) : null;
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM scenario_runs
+       WHERE workspace_id = ${peek.workspaceId}::uuid AND id = ${runId}::uuid FOR UPDATE`;
+    const run = locked
+      ? await tx.scenarioRun.findUnique({
+          where: { id_workspaceId: { workspaceId: peek.workspaceId, id: runId } },
+        })
+      : null;
     if (!run) return { advanced: false, reason: "gone" };
     return advanceLocked(tx, run, options.now);
   }, options);
@@ -54,12 +57,14 @@ export async function advanceRun(
  */
 export async function advanceNewRun(
   tx: Transaction,
-  run: { id: string; priority: number },
+  run: { id: string; workspaceId: string; priority: number },
   now: Date,
 ): Promise<void> {
   await tx.$executeRawUnsafe("SAVEPOINT first_advance");
   try {
-    const row = await tx.scenarioRun.findUniqueOrThrow({ where: { id: run.id } });
+    const row = await tx.scenarioRun.findUniqueOrThrow({
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
+    });
     await advanceLocked(tx, row, now);
     await tx.$executeRawUnsafe("RELEASE SAVEPOINT first_advance");
   } catch {
@@ -74,12 +79,14 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
   if (run.status === "WAITING" && (!run.wakeAt || run.wakeAt > now))
     return { advanced: false, reason: "not due" };
   const scenario = await tx.scenario.findUniqueOrThrow({
-    where: { id: run.scenarioId },
+    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.scenarioId } },
     select: { id: true, workspaceId: true, priority: true, name: true, status: true },
   });
   if (scenario.status === "PAUSED") return { advanced: false, reason: "paused" };
-  const contact = await tx.contact.findUniqueOrThrow({ where: { id: run.contactId } });
-  const definition = await loadVersionDefinition(tx, run.versionId);
+  const contact = await tx.contact.findUniqueOrThrow({
+    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.contactId } },
+  });
+  const definition = await loadVersionDefinition(tx, run.workspaceId, run.versionId);
   const nodes = nodesById(definition);
   const settings = await loadEmailSettings(run.workspaceId, tx);
   const state = { ...(run.state as RunState) };
@@ -108,7 +115,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
   const finish = async (status: ScenarioRunStatus, reason: string | null) => {
     await writeSteps();
     await tx.scenarioRun.update({
-      where: { id: run.id },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
       data: {
         status,
         reason,
@@ -206,7 +213,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       }
       await writeSteps();
       await tx.scenarioRun.update({
-        where: { id: run.id },
+        where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
         data: {
           status: "WAITING",
           nodeId,
@@ -234,7 +241,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
   // The backstop: carry on in the next job rather than hold the transaction.
   await writeSteps();
   await tx.scenarioRun.update({
-    where: { id: run.id },
+    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
     data: {
       status: "ACTIVE",
       nodeId,

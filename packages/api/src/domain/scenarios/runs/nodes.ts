@@ -110,7 +110,7 @@ async function condition(node: NodeOf<"condition">, context: StepContext): Promi
       const messageId = state.messages?.[node.fact.node];
       const message = messageId
         ? await tx.message.findUnique({
-            where: { id: messageId },
+            where: { id_workspaceId: { workspaceId: context.run.workspaceId, id: messageId } },
             select: { openedAt: true, clickedAt: true },
           })
         : null;
@@ -143,7 +143,13 @@ async function split(node: NodeOf<"split">, context: StepContext): Promise<NodeO
     };
   }
   const winner = await context.tx.scenarioSplitWinner.findUnique({
-    where: { scenarioId_nodeId: { scenarioId: context.scenario.id, nodeId: node.id } },
+    where: {
+      workspaceId_scenarioId_nodeId: {
+        workspaceId: context.run.workspaceId,
+        scenarioId: context.scenario.id,
+        nodeId: node.id,
+      },
+    },
     select: { branch: true, decidedBy: true, applied: true },
   });
   if (winner?.applied && node.branches.some((b) => b.name === winner.branch && !b.holdout)) {

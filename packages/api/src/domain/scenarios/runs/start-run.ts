@@ -42,7 +42,7 @@ export async function startRun(
   if (scenario.status !== "LIVE" || !scenario.liveVersionId) {
     return { started: false, reason: `the scenario is ${scenario.status.toLowerCase()}` };
   }
-  const definition = await loadVersionDefinition(tx, scenario.liveVersionId);
+  const definition = await loadVersionDefinition(tx, scenario.workspaceId, scenario.liveVersionId);
   const entityKey = entityOf(definition, input.trigger);
   if (entityKey === null) {
     return { started: false, reason: `the trigger has no ${definition.entityKey}` };
@@ -73,7 +73,7 @@ export async function startRun(
     ON CONFLICT DO NOTHING
     RETURNING id::text`;
   if (!row) return { started: false, reason: "already running (or started by this event)" };
-  const run = { id: row.id, priority: scenario.priority };
+  const run = { id: row.id, workspaceId: scenario.workspaceId, priority: scenario.priority };
   if (input.advance === "queue") await queueAdvance(tx, run);
   else await advanceNewRun(tx, run, input.now);
   return { started: true, runId: row.id };

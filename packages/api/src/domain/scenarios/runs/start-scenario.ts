@@ -41,7 +41,11 @@ export async function startScenario(
         "scenarioId",
       ]);
     }
-    const definition = await loadVersionDefinition(tx, scenario.liveVersionId);
+    const definition = await loadVersionDefinition(
+      tx,
+      scenario.workspaceId,
+      scenario.liveVersionId,
+    );
     if (definition.trigger.kind !== "api") {
       throw InvalidInputError.field(
         ["scenarioId"],
@@ -61,7 +65,9 @@ export async function startScenario(
     }
     const result = await startRun(tx, scenario, { contactId, trigger, now });
     if (!result.started) throw new ConflictError(`not started: ${result.reason}`, ["contactId"]);
-    return tx.scenarioRun.findUniqueOrThrow({ where: { id: result.runId } });
+    return tx.scenarioRun.findUniqueOrThrow({
+      where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: result.runId } },
+    });
   });
 }
 
@@ -93,10 +99,12 @@ export async function exitScenarioRun(
     if (count === 0)
       throw new ConflictError(`the run is already ${run.status.toLowerCase()}`, ["id"]);
     await tx.scenarioStep.updateMany({
-      where: { runId, leftAt: null },
+      where: { workspaceId, runId, leftAt: null },
       data: { leftAt: now, reason: "exited by hand" },
     });
-    return tx.scenarioRun.findUniqueOrThrow({ where: { id: runId } });
+    return tx.scenarioRun.findUniqueOrThrow({
+      where: { id_workspaceId: { workspaceId, id: runId } },
+    });
   });
 }
 

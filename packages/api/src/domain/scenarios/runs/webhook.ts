@@ -83,12 +83,14 @@ export async function callWebhook(
   options: WebhookOptions = {},
 ): Promise<WebhookOutcome> {
   const step = await withTransaction(async (tx) => {
-    const run = await tx.scenarioRun.findUnique({
+    const run = await tx.scenarioRun.findFirst({
       where: { id: runId },
       include: { workspace: { select: { webhookSecret: true } } },
     });
     if (run?.status !== "WAITING" || run.steps !== seq + 1 || !run.nodeId) return null;
-    const node = nodesById(await loadVersionDefinition(tx, run.versionId)).get(run.nodeId);
+    const node = nodesById(await loadVersionDefinition(tx, run.workspaceId, run.versionId)).get(
+      run.nodeId,
+    );
     return node?.kind === "webhook" ? { run, node } : null;
   });
   if (!step) return { done: true, status: 0 };
@@ -158,14 +160,15 @@ async function finishWebhookStep(
   failedTarget: string | null,
 ) {
   await withTransaction(async (tx) => {
-    const peek = await tx.scenarioRun.findUnique({
+    const peek = await tx.scenarioRun.findFirst({
       where: { id: runId },
       select: { workspaceId: true, contactId: true },
     });
     if (!peek) return;
     await lockContact(tx, peek.workspaceId, peek.contactId);
+    const key = { id_workspaceId: { workspaceId: peek.workspaceId, id: runId } };
     const run = await tx.scenarioRun.findUnique({
-      where: { id: runId },
+      where: key,
       include: { scenario: { select: { priority: true } } },
     });
     if (run?.status !== "WAITING" || run.steps !== seq + 1) return;
@@ -174,10 +177,13 @@ async function finishWebhookStep(
         ? { status: outcome.status, attempts: attempt }
         : { error: outcome.error, attempts: attempt }
     ) as Prisma.InputJsonObject;
-    await tx.scenarioStep.updateMany({ where: { runId, seq }, data: { detail } });
+    await tx.scenarioStep.updateMany({
+      where: { workspaceId: peek.workspaceId, runId, seq },
+      data: { detail },
+    });
     if (outcome.done || failedTarget !== null) {
       await tx.scenarioRun.update({
-        where: { id: runId },
+        where: key,
         data: { status: "ACTIVE", resumeOutput: outcome.done ? "next" : "failed", wakeAt: null },
       });
       await queueAdvance(tx, { id: runId, priority: run.scenario.priority });
@@ -185,11 +191,11 @@ async function finishWebhookStep(
     }
     const reason = `webhook failed after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${outcome.error}`;
     await tx.scenarioStep.updateMany({
-      where: { runId, seq, leftAt: null },
+      where: { workspaceId: peek.workspaceId, runId, seq, leftAt: null },
       data: { leftAt: new Date(), reason },
     });
     await tx.scenarioRun.update({
-      where: { id: runId },
+      where: key,
       data: { status: "FAILED", reason, endedAt: new Date(), wakeAt: null },
     });
   });

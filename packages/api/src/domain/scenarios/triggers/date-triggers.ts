@@ -57,7 +57,7 @@ async function sweepOneSlice(now: Date): Promise<number | null> {
     if (!due) return null;
     const from = new Date(Math.max(due.swept_until.getTime(), now.getTime() - dateCatchUpMs));
     const to = new Date(Math.min(now.getTime(), from.getTime() + sliceMs));
-    const definition = await loadVersionDefinition(tx, due.live_version_id);
+    const definition = await loadVersionDefinition(tx, due.workspace_id, due.live_version_id);
     let started = 0;
     if (definition.trigger.kind === "date") {
       const trigger = definition.trigger;
@@ -100,7 +100,8 @@ async function sweepOneSlice(now: Date): Promise<number | null> {
       }
     }
     await tx.$executeRaw`
-      UPDATE scenarios SET date_swept_until = ${to}::timestamptz WHERE id = ${due.id}::uuid`;
+      UPDATE scenarios SET date_swept_until = ${to}::timestamptz
+       WHERE workspace_id = ${due.workspace_id}::uuid AND id = ${due.id}::uuid`;
     return started;
   });
 }

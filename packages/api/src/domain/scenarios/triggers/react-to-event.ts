@@ -41,9 +41,14 @@ export async function reactToEventInScenarios(
 ): Promise<ScenarioReaction> {
   const reaction: ScenarioReaction = { ended: [], resumed: [], started: [] };
   const runs = await tx.scenarioRun.findMany({
-    where: { contactId: event.contactId, status: { in: ["ACTIVE", "WAITING"] } },
+    where: {
+      workspaceId: event.workspaceId,
+      contactId: event.contactId,
+      status: { in: ["ACTIVE", "WAITING"] },
+    },
     select: {
       id: true,
+      workspaceId: true,
       versionId: true,
       entityKey: true,
       startedAt: true,
@@ -56,7 +61,7 @@ export async function reactToEventInScenarios(
   });
   for (const run of runs) {
     if (event.occurredAt < run.startedAt) continue;
-    const definition = await loadVersionDefinition(tx, run.versionId);
+    const definition = await loadVersionDefinition(tx, run.workspaceId, run.versionId);
     const entity = definition.entityKey ? event.properties[definition.entityKey] : undefined;
     const sameEntity = entity !== undefined && String(entity) === run.entityKey;
     const ending = async (endings: ScenarioEnding[]) => {
@@ -72,7 +77,7 @@ export async function reactToEventInScenarios(
       const named = (goal ?? exit) as ScenarioEnding;
       const reason = `${goal ? "goal" : "exit"} "${named.name ?? named.event ?? "segment"}" (${event.name})`;
       await tx.scenarioRun.update({
-        where: { id: run.id },
+        where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
         data: { status, reason, endedAt: now, wakeAt: null, waitEvent: null, resumeOutput: null },
       });
       await tx.scenarioStep.updateMany({
@@ -90,7 +95,7 @@ export async function reactToEventInScenarios(
     const [matches] = await matchEvent(tx, event.id, [node.where ?? []], now);
     if (!matches) continue;
     await tx.scenarioRun.update({
-      where: { id: run.id },
+      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
       data: { status: "ACTIVE", resumeOutput: "matched", wakeAt: null, waitEvent: null },
     });
     await queueAdvance(tx, { id: run.id, priority: run.scenario.priority });
@@ -141,7 +146,7 @@ async function startTriggeredRuns(
   });
   if (scenarios.length === 0) return [];
   const definitions = await Promise.all(
-    scenarios.map((s) => loadVersionDefinition(tx, s.liveVersionId as string)),
+    scenarios.map((s) => loadVersionDefinition(tx, s.workspaceId, s.liveVersionId as string)),
   );
   const lists = definitions.map((d) =>
     d.trigger.kind === "event" ? ((d.trigger.where ?? []) as PropertyCondition[]) : [],
@@ -182,7 +187,11 @@ export async function startScoreCrossingRuns(
   });
   const started: string[] = [];
   for (const scenario of scenarios) {
-    const definition = await loadVersionDefinition(tx, scenario.liveVersionId as string);
+    const definition = await loadVersionDefinition(
+      tx,
+      scenario.workspaceId,
+      scenario.liveVersionId as string,
+    );
     if (definition.trigger.kind !== "score_crossed") continue;
     const { threshold } = definition.trigger;
     if (!(input.before < threshold && input.after >= threshold)) continue;
