@@ -81,7 +81,10 @@ describe("the send path's caches and grouped writes", () => {
     const cache = makeTemplateVersionCache({ max: 10 });
     const loaded = await cache.load(workspace.id, version!.id);
     // Rows are never updated by the product; this only proves the second load is a cache hit.
-    await db().templateVersion.update({ where: { id: version!.id }, data: { subject: "edited" } });
+    await db().templateVersion.update({
+      where: { id_workspaceId: { id: version!.id, workspaceId: workspace.id } },
+      data: { subject: "edited" },
+    });
     expect(await cache.load(workspace.id, version!.id)).toBe(loaded);
   });
 

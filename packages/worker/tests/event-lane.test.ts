@@ -82,7 +82,11 @@ it("handles events while every slot of the main runner is held by bulk jobs", as
   await expect
     .poll(
       async () =>
-        (await db().contact.findUniqueOrThrow({ where: { id: contact.id } })).lastSeenAt?.getTime(),
+        (
+          await db().contact.findFirstOrThrow({
+            where: { id: contact.id, workspaceId: contact.workspaceId },
+          })
+        ).lastSeenAt?.getTime(),
       { timeout: 10_000 },
     )
     .toBe(timestamp.getTime());

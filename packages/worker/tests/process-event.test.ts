@@ -136,6 +136,8 @@ it("retries only the events of a batch whose reaction failed, once each", async 
   await pool().query("UPDATE graphile_worker._private_jobs SET run_at = now()");
   await drain();
   await noJobsLeft();
-  const recovered = await db().contact.findUniqueOrThrow({ where: { id: failing.id } });
+  const recovered = await db().contact.findFirstOrThrow({
+    where: { id: failing.id, workspaceId: failing.workspaceId },
+  });
   expect(recovered.lastSeenAt).toEqual(bad.occurredAt);
 });
