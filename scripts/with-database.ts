@@ -6,25 +6,13 @@
  */
 import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
-import { startEmbeddedPostgres } from "@cartwheel/api/platform";
+import { freePort, startEmbeddedPostgres } from "@cartwheel/api/platform";
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
   console.error("usage: tsx scripts/with-database.ts <command> [args…]");
   process.exit(2);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 let stopPostgres = async () => {};

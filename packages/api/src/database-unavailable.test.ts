@@ -1,20 +1,9 @@
-import { createServer } from "node:net";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { isDatabaseUnavailable } from "./database-unavailable.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from "./platform/free-port.ts";
 
 const caught = (promise: Promise<unknown>) =>
   promise.then(
@@ -26,7 +15,7 @@ const caught = (promise: Promise<unknown>) =>
 
 describe("isDatabaseUnavailable", () => {
   it("knows a refused connection from pg and from Prisma", async () => {
-    const url = `postgresql://postgres@127.0.0.1:${await closedPort()}/postgres`;
+    const url = `postgresql://postgres@127.0.0.1:${await freePort()}/postgres`;
     const client = new pg.Client({ connectionString: url });
     expect(isDatabaseUnavailable(await caught(client.connect()))).toBe(true);
 

@@ -5,5 +5,6 @@ export {
   type RunningPostgres,
   startEmbeddedPostgres,
 } from "./platform/embedded-postgres.ts";
+export { freePort } from "./platform/free-port.ts";
 export { diffSchemas } from "./platform/migrations.ts";
 export { prepareDatabase } from "./platform/prepare-database.ts";

@@ -51,10 +51,13 @@ ${loader}<script>${options.script ?? ""}</script></head>
 <body style="height:3000px">${options.body ?? "<h1>Shop</h1>"}</body></html>`;
 }
 
-/** Polls `check` until it returns a truthy value, failing after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a truthy value, failing after `timeoutMs` (15 s: a page on a
+ * CI machine whose two cores run other suites took over 5 s to send four page views).
+ */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
   description = "condition",
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -84,7 +87,7 @@ export function useBrowser() {
     waitForEvents: (name: string, count = 1): Promise<WireEvent[]> =>
       waitFor(
         () => (harness.eventsNamed(name).length >= count ? harness.eventsNamed(name) : undefined),
-        5000,
+        15_000,
         `${count} × ${name}`,
       ),
     async open(

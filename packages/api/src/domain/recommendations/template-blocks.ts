@@ -19,6 +19,15 @@ export const recommendationBlock = z.object({
 });
 export type RecommendationBlock = z.output<typeof recommendationBlock>;
 
+/** The blocks of one send: up to 5, each with its own name. */
+export const recommendationBlockList = z
+  .array(recommendationBlock)
+  .max(5)
+  .refine(
+    (blocks) => new Set(blocks.map((block) => block.block)).size === blocks.length,
+    "each block needs its own name",
+  );
+
 const anchorOfEntity: Record<string, "cartId" | "orderId" | "productIds"> = {
   Cart: "cartId",
   Order: "orderId",

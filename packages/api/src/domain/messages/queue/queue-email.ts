@@ -3,7 +3,7 @@ import { type Transaction, withTransaction } from "../../../db.ts";
 import type { Message } from "../../../generated/prisma/client.ts";
 import { assertTemplateData } from "../../email-templates/required-data.ts";
 import {
-  recommendationBlock,
+  recommendationBlockList,
   recommendationBlocks,
 } from "../../recommendations/template-blocks.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../shared/errors.ts";
@@ -24,14 +24,7 @@ export const queueEmailInput = z.object({
    * Recommendation blocks chosen now, as `recommendations.<block>`, from `recommendFrom` and
    * the contact: `[{ block: "cross_sell", strategy: "cross_sell", limit: 3 }]`.
    */
-  recommendations: z
-    .array(recommendationBlock)
-    .max(5)
-    .refine(
-      (blocks) => new Set(blocks.map((block) => block.block)).size === blocks.length,
-      "each block needs its own name",
-    )
-    .optional(),
+  recommendations: recommendationBlockList.optional(),
   /** What the blocks start from: the shop's cart id, order id, or product ids. */
   recommendFrom: z
     .object({

@@ -4,7 +4,7 @@ import {
   parsePropertyConditions,
   parseSegmentFilter,
 } from "../../conditions/parse/parse-filter.ts";
-import { recommendationBlock } from "../../recommendations/template-blocks.ts";
+import { recommendationBlockList } from "../../recommendations/template-blocks.ts";
 import { InvalidInputError } from "../../shared/errors.ts";
 import { weekdays } from "../../shared/local-time.ts";
 import { canonicalEventName } from "../../shared/standard-event-names.ts";
@@ -222,14 +222,7 @@ const sendEmailNode = z.object({
    * (`[{ block: "cross_sell", strategy: "cross_sell", limit: 3 }]`), from the run's cart,
    * order, trigger products and contact.
    */
-  recommendations: z
-    .array(recommendationBlock)
-    .max(5)
-    .refine(
-      (blocks) => new Set(blocks.map((block) => block.block)).size === blocks.length,
-      "each block needs its own name",
-    )
-    .optional(),
+  recommendations: recommendationBlockList.optional(),
   next: target,
 });
 
