@@ -127,8 +127,10 @@ describe("the welcome series on the real engine", () => {
 
     const forYou = await reach(10);
     expect(forYou.subject).toBe("Zoë, picked for you");
+    // Its complement first, then the stove itself: looked at and not bought, it is still a pick.
     expect(forYou.body.html).toContain("The gas");
-    expect(forYou.body.html).not.toContain("The stove");
+    const picks = forYou.body.html ?? "";
+    expect(picks.indexOf("The gas")).toBeLessThan(picks.indexOf("The stove"));
 
     const sale = await reach(20);
     expect(sale.subject).toBe("15% off: the sale is on");

@@ -57,7 +57,8 @@ export async function track(
 export const runsOf = (scenarioId: string) =>
   db().scenarioRun.findMany({
     where: { scenarioId },
-    orderBy: { startedAt: "asc" },
+    // Runs started at the same instant come in id order: random, but the same on every call.
+    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
     include: { history: { orderBy: { seq: "asc" } } },
   });
 

@@ -259,7 +259,10 @@ describe("lifecycle", () => {
     for (const c of [ada, bob]) await track(workspaceId, c.email!, clock.now(), { name: "Visit" });
     // The runs start and take their first steps in the trigger's transaction: mail, then wait.
     await runQueuedReactions(clock.now());
-    const [adaRun, bobRun] = await runsOf(scenario.id);
+    // Both started at the same instant: find each run by its contact, not by its place.
+    const runs = await runsOf(scenario.id);
+    const adaRun = runs.find((run) => run.contactId === ada.id);
+    const bobRun = runs.find((run) => run.contactId === bob.id);
     expect([adaRun?.status, bobRun?.status]).toEqual(["WAITING", "WAITING"]);
     expect(await messagesTo(ada.id)).toHaveLength(1);
     await exitScenarioRun(workspaceId, bobRun!.id, "asked us to stop");
@@ -271,7 +274,11 @@ describe("lifecycle", () => {
     expect(await messagesTo(ada.id)).toHaveLength(2);
     await runDueWork(clock.now());
     expect(await messagesTo(ada.id)).toHaveLength(2);
-    expect((await runsOf(scenario.id)).map((r) => r.status)).toEqual(["COMPLETED", "EXITED"]);
+    const ended = await runsOf(scenario.id);
+    expect([ada.id, bob.id].map((id) => ended.find((r) => r.contactId === id)?.status)).toEqual([
+      "COMPLETED",
+      "EXITED",
+    ]);
   });
 });
 

@@ -9,4 +9,4 @@ CREATE UNLOGGED TABLE "ingest_rate_buckets" (
 );
 
 -- AddForeignKey
-ALTER TABLE "ingest_rate_buckets" ADD CONSTRAINT "ingest_rate_buckets_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "ingest_rate_buckets" ADD CONSTRAINT "ingest_rate_buckets_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE NO ACTION;
