@@ -103,6 +103,9 @@ export async function rebuildRecommendationGraphs(
   await db()
     .$executeRaw`ANALYZE recommendation_contributions, recommendation_product_counts, recommendation_pairs`;
   await refreshNeighbours({ workspaceId });
+  // And the neighbours the queries read: planned on an empty table's statistics, a look-up of
+  // one product's neighbours scanned the whole graph (upsell p50 13 → 7.6 ms at 3,000 products).
+  await db().$executeRaw`ANALYZE recommendation_neighbours`;
   return rebuild;
 }
 
