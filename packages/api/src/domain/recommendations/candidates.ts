@@ -21,7 +21,7 @@ function neighboursSql(
     SELECT n.neighbour_id AS product_id, sum(n.score * a.weight) AS score
       FROM ${anchorRows(anchors)}
       JOIN recommendation_neighbours n
-        ON n.workspace_id = ${workspaceId}::uuid AND n.graph::text = ANY(${graphs}::text[])
+        ON n.workspace_id = ${workspaceId}::uuid AND n.graph = ANY(${graphs}::recommendation_graph[])
        AND n.product_id = a.product_id
      GROUP BY n.neighbour_id`;
 }
