@@ -57,8 +57,9 @@ export async function track(
 export const runsOf = (scenarioId: string) =>
   db().scenarioRun.findMany({
     where: { scenarioId },
-    // Runs started at the same instant come in id order: random, but the same on every call.
-    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+    // Runs started at the same instant come by entity key (cart-1 before cart-2), then by id:
+    // random, but the same on every call.
+    orderBy: [{ startedAt: "asc" }, { entityKey: "asc" }, { id: "asc" }],
     include: { history: { orderBy: { seq: "asc" } } },
   });
 
