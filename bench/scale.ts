@@ -224,7 +224,8 @@ try {
   // The send runs measure sends alone: the ingest runs' process_event jobs are dropped.
   await domain.pool().query(
     `DELETE FROM graphile_worker._private_jobs
-      WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks WHERE identifier = 'process_event')`,
+      WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks
+                        WHERE identifier IN ('process_event', 'process_events'))`,
   );
 
   await domain.updateEmailSettings(workspace.id, {
