@@ -2,6 +2,7 @@ import type { JobName } from "@cartwheel/api/domain";
 import type { Task } from "graphile-worker";
 import { abandon_carts } from "./tasks/abandon_carts.ts";
 import { advance_scenario_run } from "./tasks/advance_scenario_run.ts";
+import { advance_scenario_runs } from "./tasks/advance_scenario_runs.ts";
 import { call_webhook } from "./tasks/call_webhook.ts";
 import { decay_scores } from "./tasks/decay_scores.ts";
 import { decide_split_winners } from "./tasks/decide_split_winners.ts";
@@ -31,6 +32,7 @@ export const taskList = {
   refresh_contact_segments,
   send_email,
   advance_scenario_run,
+  advance_scenario_runs,
   call_webhook,
   wake_scenario_runs,
   abandon_carts,

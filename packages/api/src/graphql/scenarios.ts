@@ -4,7 +4,10 @@ import {
   countScenarioRuns,
   exitScenarioRun,
   listScenarioRuns,
+  maxRunsPerStart,
+  type StartedRun,
   startScenario,
+  startScenarioRuns,
 } from "../domain/scenarios/runs/start-scenario.ts";
 import {
   archiveScenario,
@@ -449,6 +452,90 @@ builder.mutationField("startScenario", (t) =>
         decodeId(input.contactId, "Contact", ["contactId"]),
         { payload: (input.payload ?? {}) as Record<string, never> },
       ),
+  }),
+);
+
+const StartScenarioRunInput = builder.inputType("StartScenarioRunInput", {
+  description: "One contact to start a run for.",
+  fields: (t) => ({
+    contactId: t.id({ required: true }),
+    payload: t.field({
+      type: "JSONObject",
+      description: "Kept on the run as its trigger; `trigger.properties` in templates.",
+    }),
+  }),
+});
+
+const StartScenarioRunsInput = builder.inputType("StartScenarioRunsInput", {
+  fields: (t) => ({
+    scenarioId: t.id({ required: true }),
+    runs: t.field({
+      type: [StartScenarioRunInput],
+      required: true,
+      description: `Up to ${maxRunsPerStart} contacts, each with its payload.`,
+    }),
+  }),
+});
+
+const StartedScenarioRun = builder.objectRef<StartedRun>("StartedScenarioRun").implement({
+  description: "What startScenarioRuns did for one contact: its run, or why none was started.",
+  fields: (t) => ({
+    contactId: t.globalID({
+      description: "The contact, as listed.",
+      resolve: (row) => ({ type: "Contact", id: row.contactId }),
+    }),
+    run: t.field({ type: ScenarioRun, nullable: true, resolve: (row) => row.run }),
+    notStartedReason: t.string({
+      nullable: true,
+      description:
+        "Why no run was started: an entry rule, the audience, a contact that does not exist, one listed twice.",
+      resolve: (row) => row.reason,
+    }),
+  }),
+});
+
+const StartScenarioRunsPayload = builder
+  .objectRef<{ rows: StartedRun[] }>("StartScenarioRunsPayload")
+  .implement({
+    description: "What startScenarioRuns started.",
+    fields: (t) => ({
+      startedCount: t.int({
+        description: "Runs started.",
+        resolve: ({ rows }) => rows.filter((row) => row.run).length,
+      }),
+      rows: t.field({
+        type: [StartedScenarioRun],
+        description: "One per listed contact, in input order.",
+        resolve: ({ rows }) => rows,
+      }),
+    }),
+  });
+
+builder.mutationField("startScenarioRuns", (t) =>
+  t.field({
+    type: StartScenarioRunsPayload,
+    description:
+      "Starts runs of a live scenario with an api trigger for many contacts at once, in one transaction: entry rules apply to each, and each row says what happened. A bad payload starts nothing and the error names its row.",
+    authScopes: { scope: "scenarios:write" },
+    errors: {
+      types: mutationErrors,
+      union: { description: "The runs started, or why none was." },
+      result: { description: "The contacts were considered." },
+      dataField: { name: "result", description: "What was started." },
+    },
+    args: { input: t.arg({ type: StartScenarioRunsInput, required: true }) },
+    resolve: async (_root, { input }, context) => ({
+      rows: await startScenarioRuns(
+        workspaceOf(context.principal),
+        decodeId(input.scenarioId, "Scenario", ["scenarioId"]),
+        {
+          runs: input.runs.map((run, index) => ({
+            contactId: decodeId(run.contactId, "Contact", ["runs", String(index), "contactId"]),
+            payload: (run.payload ?? {}) as Record<string, never>,
+          })),
+        },
+      ),
+    }),
   }),
 );
 

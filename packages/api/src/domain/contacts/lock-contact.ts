@@ -24,7 +24,7 @@ export async function lockContact(
 
 /**
  * Locks several contacts' rows in id order (the order every multi-contact writer uses, so two
- * cannot deadlock), as `lockContact` does one.
+ * cannot deadlock), as `lockContact` does one; returns the ids of those that exist.
  *
  * @example await lockContacts(tx, workspaceId, contactIds)
  */
@@ -32,10 +32,11 @@ export async function lockContacts(
   tx: Transaction,
   workspaceId: string,
   contactIds: readonly string[],
-): Promise<void> {
-  if (contactIds.length === 0) return;
-  await tx.$queryRaw`
-    SELECT id FROM contacts
+): Promise<string[]> {
+  if (contactIds.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM contacts
      WHERE id = ANY(${[...contactIds]}::uuid[]) AND workspace_id = ${workspaceId}::uuid
      ORDER BY id FOR NO KEY UPDATE`;
+  return rows.map((row) => row.id);
 }

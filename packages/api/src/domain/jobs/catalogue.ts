@@ -67,6 +67,14 @@ export const jobCatalogue = {
   decay_scores: z.object({}),
   /** Takes a scenario run's next steps, up to its next wait. Keyed by run. */
   advance_scenario_run: z.object({ runId: uuid }),
+  /**
+   * Wake-ups of waiting runs due within the same half second, queued by the sweep at the last
+   * one's time: one graphile-worker batch job, advanced together (`advanceRuns`).
+   */
+  advance_scenario_runs: z
+    .array(z.object({ runId: uuid }))
+    .min(1)
+    .max(500),
   /** One attempt at a scenario run's webhook step; retried with backoff by graphile-worker. */
   call_webhook: z.object({ runId: uuid, seq: z.number().int().min(0) }),
   /** Queues the wake-ups of waiting scenario runs that fall due soon (every minute). */

@@ -1,13 +1,14 @@
 import { type Transaction, withTransaction } from "../../../db.ts";
 import type { Prisma, ScenarioRun, ScenarioRunStatus } from "../../../generated/prisma/client.ts";
-import { lockContact } from "../../contacts/lock-contact.ts";
-import { loadEmailSettings } from "../../messages/email-settings.ts";
+import { lockContacts } from "../../contacts/lock-contact.ts";
+import { addJobs } from "../../jobs/add-job.ts";
 import { zoneOf } from "../../shared/local-time.ts";
 import { nodesById, targetOf } from "../definition/graph.ts";
 import { loadVersionDefinition } from "../scenarios.ts";
+import { AdvanceBatch } from "./advance-batch.ts";
 import { executeNode } from "./nodes.ts";
 import type { NodeOutcome, RunState, StepContext } from "./run-types.ts";
-import { queueAdvance, scheduleWake } from "./schedule.ts";
+import { runJobKey, wakeHorizonMs } from "./schedule.ts";
 
 /** Steps one advance may take: validation forbids loops without a wait, this is the backstop. */
 const maxStepsPerAdvance = 100;
@@ -29,66 +30,117 @@ export async function advanceRun(
   runId: string,
   options: { now: Date; tx?: Transaction },
 ): Promise<AdvanceResult> {
+  const results = await advanceRuns([runId], options);
+  return results.get(runId) ?? { advanced: false, reason: "gone" };
+}
+
+/**
+ * Advances several runs as `advanceRun` does each, in one transaction: per workspace, their
+ * contacts locked in id order, then the runs, and their reads and writes made together (see
+ * `AdvanceBatch`), in the order given. Runs that are gone come back as "gone".
+ *
+ * @example await advanceRuns(runIds, { now: new Date() })
+ */
+export async function advanceRuns(
+  runIds: readonly string[],
+  options: { now: Date; tx?: Transaction },
+): Promise<Map<string, AdvanceResult>> {
   return withTransaction(async (tx) => {
-    const peek = await tx.scenarioRun.findFirst({
-      where: { id: runId },
-      select: { workspaceId: true, contactId: true },
+    const peek = await tx.scenarioRun.findMany({
+      where: { id: { in: [...runIds] } },
+      select: { id: true, workspaceId: true, contactId: true },
     });
-    if (!peek || !(await lockContact(tx, peek.workspaceId, peek.contactId)))
-      return { advanced: false, reason: "gone" };
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM scenario_runs
-       WHERE workspace_id = ${peek.workspaceId}::uuid AND id = ${runId}::uuid FOR UPDATE`;
-    const run = locked
-      ? await tx.scenarioRun.findUnique({
-          where: { id_workspaceId: { workspaceId: peek.workspaceId, id: runId } },
-        })
-      : null;
-    if (!run) return { advanced: false, reason: "gone" };
-    return advanceLocked(tx, run, options.now);
+    const results = new Map<string, AdvanceResult>();
+    const workspaces = [...new Set(peek.map((run) => run.workspaceId))].sort();
+    const order = new Map(runIds.map((id, index) => [id, index]));
+    for (const workspaceId of workspaces) {
+      const mine = peek.filter((run) => run.workspaceId === workspaceId);
+      await lockContacts(
+        tx,
+        workspaceId,
+        mine.map((run) => run.contactId),
+      );
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM scenario_runs
+         WHERE workspace_id = ${workspaceId}::uuid AND id = ANY(${mine.map((run) => run.id)}::uuid[])
+         ORDER BY id FOR UPDATE`;
+      const runs = await tx.scenarioRun.findMany({
+        where: { workspaceId, id: { in: locked.map((row) => row.id) } },
+      });
+      runs.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+      for (const [id, result] of await advanceLockedRuns(tx, workspaceId, runs, options.now)) {
+        results.set(id, result);
+      }
+    }
+    return results;
   }, options);
 }
 
 /**
- * Takes a new run's first steps at once, in the transaction that started it (which holds the
- * contact's lock), instead of in a job of its own: a trigger's first email is queued in the
- * same commit as the run. Should a step fail, what it did is rolled back (to a savepoint) and
- * the run's job is queued instead, so the error surfaces and is retried there, not in the
+ * Takes new runs' first steps at once, in the transaction that started them (which holds the
+ * contacts' locks), instead of in jobs of their own: a trigger's first email is queued in the
+ * same commit as its run. Should a step fail, what they did is rolled back (to a savepoint)
+ * and each run's job is queued instead, so the error surfaces and is retried there, not in the
  * trigger's transaction.
  */
-export async function advanceNewRun(
+export async function advanceNewRuns(
   tx: Transaction,
-  run: { id: string; workspaceId: string; priority: number },
+  workspaceId: string,
+  runs: readonly { id: string; priority: number }[],
   now: Date,
 ): Promise<void> {
+  if (runs.length === 0) return;
   await tx.$executeRawUnsafe("SAVEPOINT first_advance");
   try {
-    const row = await tx.scenarioRun.findUniqueOrThrow({
-      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
+    const rows = await tx.scenarioRun.findMany({
+      where: { workspaceId, id: { in: runs.map((run) => run.id) } },
     });
-    await advanceLocked(tx, row, now);
+    await advanceLockedRuns(tx, workspaceId, rows, now);
     await tx.$executeRawUnsafe("RELEASE SAVEPOINT first_advance");
   } catch {
     await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT first_advance");
-    await queueAdvance(tx, run);
+    await addJobs(
+      tx,
+      "advance_scenario_run",
+      runs.map((run) => ({
+        payload: { runId: run.id },
+        jobKey: runJobKey(run.id),
+        priority: -run.priority,
+      })),
+    );
   }
 }
 
-async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Promise<AdvanceResult> {
+/** Advances runs whose contacts and rows this transaction has locked, then writes the batch. */
+async function advanceLockedRuns(
+  tx: Transaction,
+  workspaceId: string,
+  runs: readonly ScenarioRun[],
+  now: Date,
+): Promise<Map<string, AdvanceResult>> {
+  const batch = new AdvanceBatch(tx, workspaceId);
+  await batch.loadContacts(runs.map((run) => run.contactId));
+  const results = new Map<string, AdvanceResult>();
+  for (const run of runs) results.set(run.id, await advanceLocked(tx, run, now, batch));
+  await batch.flush();
+  return results;
+}
+
+async function advanceLocked(
+  tx: Transaction,
+  run: ScenarioRun,
+  now: Date,
+  batch: AdvanceBatch,
+): Promise<AdvanceResult> {
   if (run.status !== "ACTIVE" && run.status !== "WAITING")
     return { advanced: false, reason: "finished" };
   if (run.status === "WAITING" && (!run.wakeAt || run.wakeAt > now))
     return { advanced: false, reason: "not due" };
-  const scenario = await tx.scenario.findUniqueOrThrow({
-    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.scenarioId } },
-    select: { id: true, workspaceId: true, priority: true, name: true, status: true },
-  });
+  const scenario = await batch.scenario(run.scenarioId);
   if (scenario.status === "PAUSED") return { advanced: false, reason: "paused" };
-  const contact = await tx.contact.findUniqueOrThrow({
-    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.contactId } },
-  });
+  const contact = await batch.contact(run.contactId);
   const definition = await loadVersionDefinition(tx, run.workspaceId, run.versionId);
   const nodes = nodesById(definition);
-  const settings = await loadEmailSettings(run.workspaceId, tx);
+  const settings = await batch.settings();
   const state = { ...(run.state as RunState) };
   let steps = run.steps;
   let nodeId = run.nodeId;
@@ -97,38 +149,34 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     output: string | null,
     outcome?: Partial<Extract<NodeOutcome, { output: string }>>,
   ) =>
-    tx.scenarioStep.updateMany({
-      where: { runId: run.id, seq, leftAt: null },
-      data: {
-        leftAt: now,
-        output,
-        ...(outcome?.reason && { reason: outcome.reason }),
-        ...(outcome?.messageId && { messageId: outcome.messageId }),
-        ...(outcome?.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
-      },
+    batch.leaveStep({
+      runId: run.id,
+      seq,
+      leftAt: now,
+      output,
+      ...(outcome?.reason && { reason: outcome.reason }),
+      ...(outcome?.messageId && { messageId: outcome.messageId }),
+      ...(outcome?.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
     });
-  // Steps taken in this advance, written in one statement before the run's position moves.
-  const newSteps: Prisma.ScenarioStepCreateManyInput[] = [];
-  const writeSteps = async () => {
-    if (newSteps.length > 0) await tx.scenarioStep.createMany({ data: newSteps.splice(0) });
-  };
-  const finish = async (status: ScenarioRunStatus, reason: string | null) => {
-    await writeSteps();
-    await tx.scenarioRun.update({
-      where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
-      data: {
-        status,
-        reason,
-        nodeId,
-        steps,
-        state: state as Prisma.InputJsonObject,
-        endedAt: now,
-        wakeAt: null,
-        waitEvent: null,
-        resumeOutput: null,
-      },
+  const moved = (status: ScenarioRunStatus) => ({
+    advanced: true as const,
+    status,
+    steps: steps - run.steps,
+  });
+  const finish = (status: ScenarioRunStatus, reason: string | null) => {
+    batch.updateRun({
+      ...run,
+      status,
+      reason,
+      nodeId,
+      steps,
+      state: state as Prisma.JsonObject,
+      endedAt: now,
+      wakeAt: null,
+      waitEvent: null,
+      resumeOutput: null,
     });
-    return { advanced: true as const, status, steps: steps - run.steps };
+    return moved(status);
   };
 
   // A waiting run leaves its node by the output it was woken for; null re-runs the node.
@@ -137,7 +185,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     const current = nodeId ? nodes.get(nodeId) : undefined;
     if (run.resumeOutput === null) rerun = true;
     else if (current) {
-      await leave(steps - 1, run.resumeOutput);
+      leave(steps - 1, run.resumeOutput);
       nodeId = targetOf(current, run.resumeOutput);
     }
   }
@@ -148,7 +196,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     const node = nodes.get(nodeId);
     if (!node) return finish("FAILED", `the definition has no node "${nodeId}"`);
     // A node re-run after a wait has its step row; a new step's row is written once, with its
-    // outcome, with the advance's other new steps (they and their effects commit together).
+    // outcome, with the batch's other writes (they and their effects commit together).
     const fresh = !rerun;
     const seq = rerun ? steps - 1 : steps++;
     rerun = false;
@@ -161,7 +209,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
         detail?: Record<string, unknown>;
       },
     ) =>
-      newSteps.push({
+      batch.addStep({
         runId: run.id,
         workspaceId: run.workspaceId,
         scenarioId: run.scenarioId,
@@ -177,6 +225,7 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
       });
     const context: StepContext = {
       tx,
+      batch,
       now,
       run,
       scenario,
@@ -191,42 +240,39 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
     const outcome = await executeNode(node, context);
     if ("end" in outcome) {
       if (fresh) record(true, { reason: outcome.reason });
-      else await leave(seq, null, { reason: outcome.reason });
+      else leave(seq, null, { reason: outcome.reason });
       return finish(outcome.end, outcome.reason);
     }
     if ("wait" in outcome) {
       const { until, event, resumeOutput } = outcome.wait;
-      const queued = until ? await scheduleWake(tx, scenario, until, now) : false;
+      const queued = until !== null && until.getTime() - now.getTime() <= wakeHorizonMs;
+      if (queued) batch.queueAdvance({ id: run.id, priority: scenario.priority }, until);
       if (fresh) {
         record(false, {
           ...(outcome.reason && { reason: outcome.reason }),
           ...(outcome.detail && { detail: outcome.detail }),
         });
       } else if (outcome.reason || outcome.detail) {
-        await tx.scenarioStep.updateMany({
-          where: { runId: run.id, seq },
-          data: {
-            ...(outcome.reason && { reason: outcome.reason }),
-            ...(outcome.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
-          },
+        batch.leaveStep({
+          runId: run.id,
+          seq,
+          ...(outcome.reason && { reason: outcome.reason }),
+          ...(outcome.detail && { detail: outcome.detail as Prisma.InputJsonObject }),
         });
       }
-      await writeSteps();
-      await tx.scenarioRun.update({
-        where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
-        data: {
-          status: "WAITING",
-          nodeId,
-          resumeOutput,
-          wakeAt: until,
-          wakeQueued: queued,
-          waitEvent: event ?? null,
-          waitingSince: now,
-          steps,
-          state: state as Prisma.InputJsonObject,
-        },
+      batch.updateRun({
+        ...run,
+        status: "WAITING",
+        nodeId,
+        resumeOutput,
+        wakeAt: until,
+        wakeQueued: queued,
+        waitEvent: event ?? null,
+        waitingSince: now,
+        steps,
+        state: state as Prisma.JsonObject,
       });
-      return { advanced: true, status: "WAITING", steps: steps - run.steps };
+      return moved("WAITING");
     }
     if (fresh) {
       record(true, {
@@ -235,23 +281,20 @@ async function advanceLocked(tx: Transaction, run: ScenarioRun, now: Date): Prom
         ...(outcome.messageId && { messageId: outcome.messageId }),
         ...(outcome.detail && { detail: outcome.detail }),
       });
-    } else await leave(seq, outcome.output, outcome);
+    } else leave(seq, outcome.output, outcome);
     nodeId = targetOf(node, outcome.output);
   }
   // The backstop: carry on in the next job rather than hold the transaction.
-  await writeSteps();
-  await tx.scenarioRun.update({
-    where: { id_workspaceId: { workspaceId: run.workspaceId, id: run.id } },
-    data: {
-      status: "ACTIVE",
-      nodeId,
-      resumeOutput: null,
-      steps,
-      state: state as Prisma.InputJsonObject,
-    },
+  batch.updateRun({
+    ...run,
+    status: "ACTIVE",
+    nodeId,
+    resumeOutput: null,
+    steps,
+    state: state as Prisma.JsonObject,
   });
-  await queueAdvance(tx, scenario);
-  return { advanced: true, status: "ACTIVE", steps: steps - run.steps };
+  batch.queueAdvance({ id: run.id, priority: scenario.priority });
+  return moved("ACTIVE");
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type SendingLimits,
   sendingLimitsOf,
 } from "../../messages/policy/sending-limits.ts";
-import { assertSendable, insertQueuedMessage } from "../../messages/queue/queue-email.ts";
+import { assertSendable } from "../../messages/queue/queue-email.ts";
 import { loadCartTemplateData } from "../../orders/cart-template-data.ts";
 import { orderFromEvent } from "../../orders/order-from-event.ts";
 import { loadOrderTemplateData } from "../../orders/order-template-data.ts";
@@ -142,16 +142,7 @@ async function split(node: NodeOf<"split">, context: StepContext): Promise<NodeO
       detail: { branch: drawn.name, holdout: true },
     };
   }
-  const winner = await context.tx.scenarioSplitWinner.findUnique({
-    where: {
-      workspaceId_scenarioId_nodeId: {
-        workspaceId: context.run.workspaceId,
-        scenarioId: context.scenario.id,
-        nodeId: node.id,
-      },
-    },
-    select: { branch: true, decidedBy: true, applied: true },
-  });
+  const winner = await context.batch.splitWinner(context.scenario.id, node.id);
   if (winner?.applied && node.branches.some((b) => b.name === winner.branch && !b.holdout)) {
     context.state.splits = { ...context.state.splits, [node.id]: winner.branch };
     return {
@@ -176,18 +167,8 @@ function drawBranch(node: NodeOf<"split">, runId: string): NodeOf<"split">["bran
 }
 
 async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Promise<NodeOutcome> {
-  const { tx, scenario, contact, run } = context;
-  const template = await tx.template.findFirst({
-    where: { id: node.templateId, workspaceId: scenario.workspaceId },
-    select: {
-      id: true,
-      kind: true,
-      archivedAt: true,
-      version: true,
-      fromEmail: true,
-      requiredData: true,
-    },
-  });
+  const { scenario, contact, run, batch } = context;
+  const template = await batch.template(node.templateId);
   if (!template || template.archivedAt) {
     return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };
   }
@@ -205,16 +186,13 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
     return { output: "next", reason: "skipped: the contact has no email address" };
   if (template.kind === "MARKETING") {
     const { settings } = context;
-    const suppressions = await tx.emailSuppression.findMany({
-      where: { workspaceId: scenario.workspaceId, email: contact.email.toLowerCase() },
-      select: { reason: true },
-    });
+    const suppressions = await batch.suppressions(contact.email);
     const decision = decideDelivery({
       kind: "MARKETING",
       consentRequired: settings.consentRequired,
       consentStatus: contact.consentStatus,
-      hardBounced: suppressions.some((s) => s.reason === "HARD_BOUNCE"),
-      complained: suppressions.some((s) => s.reason === "COMPLAINT"),
+      hardBounced: suppressions.includes("HARD_BOUNCE"),
+      complained: suppressions.includes("COMPLAINT"),
     });
     if (!decision.send) return { output: "next", reason: `skipped: ${decision.reason}` };
     const limited = await limitedSend(node, context, sendingLimitsOf(settings));
@@ -238,17 +216,19 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
       return { end: "FAILED", reason: `"${node.id}": ${error.message}` };
     throw error;
   }
-  // The template, contact and settings are read once per step, here, not again on queueing.
-  const message = await insertQueuedMessage(tx, {
-    workspaceId: scenario.workspaceId,
+  // Written with the batch's other messages, one statement for all of them, at its flush.
+  const messageId = batch.queueMessage({
+    contactId: contact.id,
+    toEmail: contact.email,
     template,
-    contact: { id: contact.id, email: contact.email },
-    data,
     idempotencyKey: `scenario:${run.id}:${context.seq}`,
-    origin: { scenarioRunId: run.id, scenarioNodeId: node.id, queuedAt: context.now },
+    data,
+    runId: run.id,
+    nodeId: node.id,
+    queuedAt: context.now,
   });
-  context.state.messages = { ...context.state.messages, [node.id]: message.id };
-  return { output: "next", messageId: message.id };
+  context.state.messages = { ...context.state.messages, [node.id]: messageId };
+  return { output: "next", messageId };
 }
 
 /** Lets a higher-priority run of the same contact send first when both are due now. */
@@ -265,13 +245,20 @@ async function limitedSend(
   context: StepContext,
   limits: SendingLimits,
 ): Promise<NodeOutcome | null> {
-  const { tx, now, contact, scenario, run } = context;
-  const [rival] = await tx.$queryRaw<{ id: string }[]>`
+  const { tx, now, contact, scenario, run, batch } = context;
+  const top = await batch.topLivePriority();
+  const rivalPossible = top !== null && top > scenario.priority;
+  if (!rivalPossible && limits.frequencyCaps.length === 0 && !limits.quietHours) return null;
+  // The caps count the mail queued so far, and a rival's position may be held back: write both.
+  await batch.flush();
+  const [rival] = rivalPossible
+    ? await tx.$queryRaw<{ id: string }[]>`
     SELECT r.id::text FROM scenario_runs r JOIN scenarios s ON s.id = r.scenario_id
      WHERE r.contact_id = ${contact.id}::uuid AND r.id <> ${run.id}::uuid AND s.priority > ${scenario.priority}
        AND s.status = 'LIVE'
        AND (r.status = 'ACTIVE' OR (r.status = 'WAITING' AND r.resume_output IS NULL AND r.wake_at <= ${now}::timestamptz))
-     LIMIT 1`;
+     LIMIT 1`
+    : [];
   const decision = rival
     ? {
         allowed: false as const,
@@ -446,6 +433,8 @@ async function unsubscribe({
     idempotencyKey: `consent:scenario:${run.id}:${seq}`,
     now,
   });
+  // Later steps of this advance decide their sends on the contact as it now is.
+  contact.consentStatus = "UNSUBSCRIBED";
   return changed ? { output: "next" } : { output: "next", reason: "already unsubscribed" };
 }
 

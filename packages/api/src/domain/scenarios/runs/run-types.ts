@@ -5,6 +5,7 @@ import type {
   WorkspaceEmailSettings,
 } from "../../../generated/prisma/client.ts";
 import type { ScenarioDefinition } from "../definition/definition.ts";
+import type { AdvanceBatch, BatchScenario } from "./advance-batch.ts";
 
 /** What started a run: the event (its name, time and properties) or a `startScenario` payload. */
 export interface RunTrigger {
@@ -26,9 +27,11 @@ export interface RunState {
 /** Everything a node needs to carry itself out, inside the run's transaction. */
 export interface StepContext {
   tx: Transaction;
+  /** The reads and writes this run's advance shares with the runs advanced beside it. */
+  batch: AdvanceBatch;
   now: Date;
   run: ScenarioRun;
-  scenario: { id: string; workspaceId: string; priority: number; name: string };
+  scenario: BatchScenario;
   definition: ScenarioDefinition;
   contact: Contact;
   /** This step's number within the run: keys its effects (one message per step, ever). */

@@ -9,7 +9,7 @@ import { addJob, addJobs } from "../../jobs/add-job.ts";
  */
 export const wakeHorizonMs = 2 * 60_000;
 
-const runJobKey = (runId: string) => `scenario_run:${runId}`;
+export const runJobKey = (runId: string) => `scenario_run:${runId}`;
 
 /**
  * Queues a run's `advance_scenario_run` job in the caller's transaction: now, or at `runAt`.
@@ -28,24 +28,15 @@ export function queueAdvance(
   );
 }
 
-/**
- * Puts a waiting run's wake-up in the queue when it falls within the horizon of `now`;
- * returns whether it did (the run's `wake_queued`).
- */
-export async function scheduleWake(
-  tx: Transaction,
-  run: { id: string; priority: number },
-  wakeAt: Date,
-  now: Date,
-): Promise<boolean> {
-  if (wakeAt.getTime() - now.getTime() > wakeHorizonMs) return false;
-  await queueAdvance(tx, run, wakeAt);
-  return true;
-}
+/** Wake-ups the sweep queues as one job: due within this span of each other, at most 200. */
+const wakeBucketMs = 500;
+const wakeBatchSize = 200;
 
 /**
  * The sweep: queues the wake-up of every waiting run due within the horizon that has no job
- * yet, in one statement per batch. Returns how many it queued.
+ * yet, in one statement per batch. Runs due within the same half second share one
+ * `advance_scenario_runs` job, at the last one's wake time, so a hundred thousand timers are a
+ * few thousand jobs. Returns how many runs it queued.
  *
  * @example await queueDueWakes(new Date()) // every minute, by wake_scenario_runs
  */
@@ -65,14 +56,41 @@ export async function queueDueWakes(
       FROM due, scenarios s
      WHERE r.id = due.id AND s.id = r.scenario_id
     RETURNING r.id::text, r.wake_at, s.priority`;
+  // One job per half second and scenario priority (a higher priority runs first), in wake order.
+  const bucketOf = (run: { wake_at: Date }) => Math.floor(run.wake_at.getTime() / wakeBucketMs);
+  due.sort(
+    (a, b) =>
+      bucketOf(a) - bucketOf(b) ||
+      b.priority - a.priority ||
+      a.wake_at.getTime() - b.wake_at.getTime(),
+  );
+  const jobs: { runIds: string[]; runAt: Date; bucket: number; priority: number }[] = [];
+  for (const run of due) {
+    const last = jobs.at(-1);
+    if (
+      last &&
+      last.bucket === bucketOf(run) &&
+      last.priority === run.priority &&
+      last.runIds.length < wakeBatchSize
+    ) {
+      last.runIds.push(run.id);
+      if (run.wake_at > last.runAt) last.runAt = run.wake_at;
+    } else {
+      jobs.push({
+        runIds: [run.id],
+        runAt: run.wake_at,
+        bucket: bucketOf(run),
+        priority: run.priority,
+      });
+    }
+  }
   await addJobs(
     executor,
-    "advance_scenario_run",
-    due.map((run) => ({
-      payload: { runId: run.id },
-      jobKey: runJobKey(run.id),
-      runAt: run.wake_at,
-      priority: -run.priority,
+    "advance_scenario_runs",
+    jobs.map((job) => ({
+      payload: job.runIds.map((runId) => ({ runId })),
+      runAt: job.runAt,
+      priority: -job.priority,
     })),
   );
   return due.length;

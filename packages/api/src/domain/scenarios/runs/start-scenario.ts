@@ -1,18 +1,33 @@
 import { z } from "zod";
 import { db, withTransaction } from "../../../db.ts";
 import type { ScenarioRun } from "../../../generated/prisma/client.ts";
-import { lockContact } from "../../contacts/lock-contact.ts";
+import { lockContact, lockContacts } from "../../contacts/lock-contact.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../shared/errors.ts";
 import { isUuid, parseInput } from "../../shared/validation.ts";
 import { findScenario, loadVersionDefinition } from "../scenarios.ts";
-import { entityOf, startRun } from "./start-run.ts";
+import { entityOf, startRuns } from "./start-run.ts";
 
-const startInput = z.object({
-  payload: z
-    .record(z.string(), z.json(), { error: "must be a JSON object" })
-    .refine((payload) => JSON.stringify(payload).length <= 16 * 1024, "is larger than 16 KB")
-    .default({}),
+const payloadSchema = z
+  .record(z.string(), z.json(), { error: "must be a JSON object" })
+  .refine((payload) => JSON.stringify(payload).length <= 16 * 1024, "is larger than 16 KB")
+  .default({});
+
+const startInput = z.object({ payload: payloadSchema });
+
+/** The most runs one `startScenarioRuns` call starts. */
+export const maxRunsPerStart = 1_000;
+
+const startManyInput = z.object({
+  runs: z
+    .array(z.object({ contactId: z.string(), payload: payloadSchema }))
+    .min(1, "must list at least one contact")
+    .max(maxRunsPerStart, `must list at most ${maxRunsPerStart} contacts`),
 });
+
+/** One entry's outcome in `startScenarioRuns`: its run, or why it was not started. */
+export type StartedRun =
+  | { contactId: string; run: ScenarioRun; reason: null }
+  | { contactId: string; run: null; reason: string };
 
 /**
  * Starts a run for a contact from a backend (`startScenario` in GraphQL), with a payload the
@@ -30,43 +45,100 @@ export async function startScenario(
   options: { now?: Date } = {},
 ): Promise<ScenarioRun> {
   const { payload } = parseInput(startInput, input);
-  const now = options.now ?? new Date();
+  if (!isUuid(contactId)) throw new NotFoundError("Contact", contactId);
+  const [result] = await startApiRuns(workspaceId, scenarioId, [{ contactId, payload }], {
+    now: options.now ?? new Date(),
+    pathOf: (field) => [field],
+  });
+  if (!result) throw new NotFoundError("Contact", contactId);
+  if (!result.run) {
+    if (result.reason === "no such contact") throw new NotFoundError("Contact", contactId);
+    throw new ConflictError(`not started: ${result.reason}`, ["contactId"]);
+  }
+  return result.run;
+}
+
+/**
+ * Starts runs for up to 1,000 contacts at once (`startScenarioRuns` in GraphQL), each with its
+ * payload, in one transaction: a result per entry, in order, with its run or the reason it was
+ * not started (entry rules, the audience, a contact that does not exist, one listed twice).
+ * The scenario must be live with an `api` trigger, and every payload carry the entity key the
+ * scenario has; otherwise nothing starts and the error names the entry.
+ *
+ * @example await startScenarioRuns(workspaceId, scenarioId, { runs: [{ contactId, payload: {} }] })
+ */
+export async function startScenarioRuns(
+  workspaceId: string,
+  scenarioId: string,
+  input: z.input<typeof startManyInput>,
+  options: { now?: Date } = {},
+): Promise<StartedRun[]> {
+  const { runs } = parseInput(startManyInput, input);
+  return startApiRuns(workspaceId, scenarioId, runs, {
+    now: options.now ?? new Date(),
+    pathOf: (field, index) => ["runs", String(index), field],
+  });
+}
+
+async function startApiRuns(
+  workspaceId: string,
+  scenarioId: string,
+  entries: readonly { contactId: string; payload: Record<string, unknown> }[],
+  options: { now: Date; pathOf: (field: string, index: number) => string[] },
+): Promise<StartedRun[]> {
+  const { now, pathOf } = options;
   return withTransaction(async (tx) => {
-    if (!isUuid(contactId) || !(await lockContact(tx, workspaceId, contactId))) {
-      throw new NotFoundError("Contact", contactId);
-    }
     const scenario = await findScenario(workspaceId, scenarioId, tx);
     if (scenario.status !== "LIVE" || !scenario.liveVersionId) {
       throw new ConflictError(`the scenario is ${scenario.status.toLowerCase()}, not live`, [
         "scenarioId",
       ]);
     }
-    const definition = await loadVersionDefinition(
-      tx,
-      scenario.workspaceId,
-      scenario.liveVersionId,
-    );
+    const definition = await loadVersionDefinition(tx, workspaceId, scenario.liveVersionId);
     if (definition.trigger.kind !== "api") {
       throw InvalidInputError.field(
         ["scenarioId"],
         `starts on its ${definition.trigger.kind} trigger, not by API`,
       );
     }
-    const trigger = {
-      name: "Scenario Started",
-      occurredAt: now.toISOString(),
-      properties: payload,
-    };
-    if (entityOf(definition, trigger) === null) {
-      throw InvalidInputError.field(
-        ["payload", definition.entityKey ?? ""],
-        "is required: the scenario's entity key",
-      );
-    }
-    const result = await startRun(tx, scenario, { contactId, trigger, now });
-    if (!result.started) throw new ConflictError(`not started: ${result.reason}`, ["contactId"]);
-    return tx.scenarioRun.findUniqueOrThrow({
-      where: { id_workspaceId: { workspaceId: scenario.workspaceId, id: result.runId } },
+    const triggers = entries.map((entry, index) => {
+      const trigger = {
+        name: "Scenario Started",
+        occurredAt: now.toISOString(),
+        properties: entry.payload,
+      };
+      if (entityOf(definition, trigger) === null) {
+        throw InvalidInputError.field(
+          [...pathOf("payload", index), definition.entityKey ?? ""],
+          "is required: the scenario's entity key",
+        );
+      }
+      return trigger;
+    });
+    const ids = entries.map((entry) => entry.contactId).filter(isUuid);
+    const existing = new Set(await lockContacts(tx, workspaceId, ids));
+    const known = entries.flatMap((entry, index) =>
+      existing.has(entry.contactId)
+        ? [{ contactId: entry.contactId, trigger: triggers[index]! }]
+        : [],
+    );
+    const started = await startRuns(tx, scenario, known, { now });
+    const runIds = started.flatMap((result) => (result.started ? [result.runId] : []));
+    const rows = new Map(
+      (await tx.scenarioRun.findMany({ where: { workspaceId, id: { in: runIds } } })).map((run) => [
+        run.id,
+        run,
+      ]),
+    );
+    let next = 0;
+    return entries.map((entry): StartedRun => {
+      if (!existing.has(entry.contactId)) {
+        return { contactId: entry.contactId, run: null, reason: "no such contact" };
+      }
+      const result = started[next++]!;
+      return result.started
+        ? { contactId: entry.contactId, run: rows.get(result.runId)!, reason: null }
+        : { contactId: entry.contactId, run: null, reason: result.reason };
     });
   });
 }
