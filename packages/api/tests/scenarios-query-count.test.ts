@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { startScenario } from "../src/domain/scenarios/runs/start-scenario.ts";
+import { db } from "../src/db.ts";
+import { startScenario, startScenarioRuns } from "../src/domain/scenarios/runs/start-scenario.ts";
 import { createFlowTemplate, liveScenario } from "./scenario-fixtures.ts";
 import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
 
@@ -62,5 +63,48 @@ describe("the engine's round trips", () => {
     // the message and its job; the condition's query; the split's winner, if one was chosen; the
     // workspace's holdout salt and control group; the new steps in one insert; the run's update.
     expect(statements.length, statements.join("\n")).toBeLessThanOrEqual(20);
+  });
+
+  it("starts runs in bulk at about one statement per run: the condition's query", async () => {
+    const { workspace } = await createEmailWorkspace();
+    const template = await createFlowTemplate(workspace.id, "Hi");
+    const scenario = await liveScenario(workspace.id, {
+      trigger: { kind: "api" },
+      start: "first",
+      nodes: [
+        { id: "first", kind: "send_email", templateId: template.id, next: "check" },
+        {
+          id: "check",
+          kind: "condition",
+          filter: { consent: { statuses: ["SUBSCRIBED"] } },
+          yes: "split",
+        },
+        {
+          id: "split",
+          kind: "split",
+          branches: [
+            { name: "A", weight: 1, next: "second" },
+            { name: "B", weight: 1, next: "second" },
+          ],
+        },
+        { id: "second", kind: "send_email", templateId: template.id },
+      ],
+    });
+    const contacts = await Promise.all(
+      Array.from({ length: 61 }, () => createMailContact(workspace.id)),
+    );
+    const start = (some: typeof contacts) =>
+      statementsOf(() =>
+        startScenarioRuns(workspace.id, scenario.id, {
+          runs: some.map((contact) => ({ contactId: contact.id })),
+        }),
+      );
+    await start(contacts.slice(60)); // warms the caches (the scenario's version)
+    const ten = await start(contacts.slice(0, 10));
+    const fifty = await start(contacts.slice(10, 60));
+    // Everything but the condition is read or written once for the whole call.
+    expect(ten.length, ten.join("\n")).toBeLessThanOrEqual(25 + 10);
+    expect(fifty.length - ten.length).toBe(40);
+    expect(await db().message.count({ where: { workspaceId: workspace.id } })).toBe(122);
   });
 });
