@@ -30,6 +30,32 @@ export async function liveScenario(
   return publishScenario(workspaceId, scenario.id);
 }
 
+/** Send, a condition on consent, a split into a second send: the engine's benchmark flow. */
+export function fourStepDefinition(templateId: string) {
+  return {
+    trigger: { kind: "api" },
+    start: "first",
+    nodes: [
+      { id: "first", kind: "send_email", templateId, next: "check" },
+      {
+        id: "check",
+        kind: "condition",
+        filter: { consent: { statuses: ["SUBSCRIBED"] } },
+        yes: "split",
+      },
+      {
+        id: "split",
+        kind: "split",
+        branches: [
+          { name: "A", weight: 1, next: "second" },
+          { name: "B", weight: 1, next: "second" },
+        ],
+      },
+      { id: "second", kind: "send_email", templateId },
+    ],
+  };
+}
+
 let messageSequence = 0;
 
 /** Stores events for a contact (by its email as userId) as a trusted backend would, at `at`. */

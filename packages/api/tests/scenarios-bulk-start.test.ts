@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { updateEmailSettings } from "../src/domain/messages/email-settings.ts";
 import { startScenarioRuns } from "../src/domain/scenarios/runs/start-scenario.ts";
-import { createFlowTemplate, liveScenario, runsOf } from "./scenario-fixtures.ts";
+import {
+  createFlowTemplate,
+  fourStepDefinition,
+  liveScenario,
+  runsOf,
+} from "./scenario-fixtures.ts";
 import { changedTables, connectFingerprints } from "./support/database-fingerprint.ts";
 import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
 import { createTestShop } from "./support/events.ts";
@@ -11,31 +16,9 @@ import { makeTestApi } from "./support/index.ts";
 
 const api = makeTestApi();
 
-/** Send, then a condition on consent, then a split into a second send: the benchmark's flow. */
+/** The benchmark's flow, with the scenario-level settings in `extra`. */
 function fourSteps(templateId: string, extra: Record<string, unknown> = {}) {
-  return {
-    trigger: { kind: "api" },
-    start: "first",
-    nodes: [
-      { id: "first", kind: "send_email", templateId, next: "check" },
-      {
-        id: "check",
-        kind: "condition",
-        filter: { consent: { statuses: ["SUBSCRIBED"] } },
-        yes: "split",
-      },
-      {
-        id: "split",
-        kind: "split",
-        branches: [
-          { name: "A", weight: 1, next: "second" },
-          { name: "B", weight: 1, next: "second" },
-        ],
-      },
-      { id: "second", kind: "send_email", templateId },
-    ],
-    ...extra,
-  };
+  return { ...fourStepDefinition(templateId), ...extra };
 }
 
 describe("startScenarioRuns", () => {

@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "../src/db.ts";
 import { startScenario, startScenarioRuns } from "../src/domain/scenarios/runs/start-scenario.ts";
-import { createFlowTemplate, liveScenario } from "./scenario-fixtures.ts";
+import { createFlowTemplate, fourStepDefinition, liveScenario } from "./scenario-fixtures.ts";
 import { createEmailWorkspace, createMailContact } from "./support/email-factories.ts";
 
 const originalQuery = pg.Client.prototype.query;
@@ -31,28 +31,7 @@ describe("the engine's round trips", () => {
   it("starts a four-step run (send, condition, split, send) in a bounded number of statements", async () => {
     const { workspace } = await createEmailWorkspace();
     const template = await createFlowTemplate(workspace.id, "Hi", "TRANSACTIONAL");
-    const scenario = await liveScenario(workspace.id, {
-      trigger: { kind: "api" },
-      start: "first",
-      nodes: [
-        { id: "first", kind: "send_email", templateId: template.id, next: "check" },
-        {
-          id: "check",
-          kind: "condition",
-          filter: { consent: { statuses: ["SUBSCRIBED"] } },
-          yes: "split",
-        },
-        {
-          id: "split",
-          kind: "split",
-          branches: [
-            { name: "A", weight: 1, next: "second" },
-            { name: "B", weight: 1, next: "second" },
-          ],
-        },
-        { id: "second", kind: "send_email", templateId: template.id },
-      ],
-    });
+    const scenario = await liveScenario(workspace.id, fourStepDefinition(template.id));
     const warm = await createMailContact(workspace.id);
     await startScenario(workspace.id, scenario.id, warm.id, { payload: {} });
     const ada = await createMailContact(workspace.id);
@@ -68,28 +47,7 @@ describe("the engine's round trips", () => {
   it("starts runs in bulk at about one statement per run: the condition's query", async () => {
     const { workspace } = await createEmailWorkspace();
     const template = await createFlowTemplate(workspace.id, "Hi");
-    const scenario = await liveScenario(workspace.id, {
-      trigger: { kind: "api" },
-      start: "first",
-      nodes: [
-        { id: "first", kind: "send_email", templateId: template.id, next: "check" },
-        {
-          id: "check",
-          kind: "condition",
-          filter: { consent: { statuses: ["SUBSCRIBED"] } },
-          yes: "split",
-        },
-        {
-          id: "split",
-          kind: "split",
-          branches: [
-            { name: "A", weight: 1, next: "second" },
-            { name: "B", weight: 1, next: "second" },
-          ],
-        },
-        { id: "second", kind: "send_email", templateId: template.id },
-      ],
-    });
+    const scenario = await liveScenario(workspace.id, fourStepDefinition(template.id));
     const contacts = await Promise.all(
       Array.from({ length: 61 }, () => createMailContact(workspace.id)),
     );

@@ -9,7 +9,7 @@ import type {
 import { addJobs } from "../../jobs/add-job.ts";
 import { loadEmailSettings } from "../../messages/email-settings.ts";
 import { type EmailKindName, sendJobKey, sendJobSettings } from "../../messages/queue/send-job.ts";
-import { runJobKey } from "./schedule.ts";
+import { queueAdvances } from "./schedule.ts";
 
 export interface BatchScenario {
   id: string;
@@ -225,16 +225,7 @@ export class AdvanceBatch {
       await this.writeRuns(runs, resolve);
     }
     if (this.wakes.length > 0) {
-      await addJobs(
-        this.tx,
-        "advance_scenario_run",
-        this.wakes.splice(0).map((wake) => ({
-          payload: { runId: wake.id },
-          jobKey: runJobKey(wake.id),
-          priority: -wake.priority,
-          ...(wake.runAt && { runAt: wake.runAt }),
-        })),
-      );
+      await queueAdvances(this.tx, this.wakes.splice(0));
     }
   }
 

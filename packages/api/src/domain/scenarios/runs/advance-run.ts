@@ -1,14 +1,13 @@
 import { type Transaction, withTransaction } from "../../../db.ts";
 import type { Prisma, ScenarioRun, ScenarioRunStatus } from "../../../generated/prisma/client.ts";
 import { lockContacts } from "../../contacts/lock-contact.ts";
-import { addJobs } from "../../jobs/add-job.ts";
 import { zoneOf } from "../../shared/local-time.ts";
 import { nodesById, targetOf } from "../definition/graph.ts";
 import { loadVersionDefinition } from "../scenarios.ts";
 import { AdvanceBatch } from "./advance-batch.ts";
 import { executeNode } from "./nodes.ts";
 import type { NodeOutcome, RunState, StepContext } from "./run-types.ts";
-import { runJobKey, wakeHorizonMs } from "./schedule.ts";
+import { queueAdvances, wakeHorizonMs } from "./schedule.ts";
 
 /** Steps one advance may take: validation forbids loops without a wait, this is the backstop. */
 const maxStepsPerAdvance = 100;
@@ -98,15 +97,7 @@ export async function advanceNewRuns(
     await tx.$executeRawUnsafe("RELEASE SAVEPOINT first_advance");
   } catch {
     await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT first_advance");
-    await addJobs(
-      tx,
-      "advance_scenario_run",
-      runs.map((run) => ({
-        payload: { runId: run.id },
-        jobKey: runJobKey(run.id),
-        priority: -run.priority,
-      })),
-    );
+    await queueAdvances(tx, runs);
   }
 }
 

@@ -9,7 +9,7 @@ import { addJob, addJobs } from "../../jobs/add-job.ts";
  */
 export const wakeHorizonMs = 2 * 60_000;
 
-export const runJobKey = (runId: string) => `scenario_run:${runId}`;
+const runJobKey = (runId: string) => `scenario_run:${runId}`;
 
 /**
  * Queues a run's `advance_scenario_run` job in the caller's transaction: now, or at `runAt`.
@@ -31,6 +31,26 @@ export function queueAdvance(
 /** Wake-ups the sweep queues as one job: due within this span of each other, at most 200. */
 const wakeBucketMs = 500;
 const wakeBatchSize = 200;
+
+/**
+ * Queues the `advance_scenario_run` jobs of several runs in one statement, each now or at its
+ * `runAt`, keyed and prioritised as `queueAdvance` does one.
+ */
+export function queueAdvances(
+  executor: Executor,
+  runs: readonly { id: string; priority: number; runAt?: Date | undefined }[],
+): Promise<void> {
+  return addJobs(
+    executor,
+    "advance_scenario_run",
+    runs.map((run) => ({
+      payload: { runId: run.id },
+      jobKey: runJobKey(run.id),
+      priority: -run.priority,
+      ...(run.runAt && { runAt: run.runAt }),
+    })),
+  );
+}
 
 /**
  * The sweep: queues the wake-up of every waiting run due within the horizon that has no job
@@ -105,14 +125,12 @@ export async function wakeRunsNow(tx: Transaction, scenarioId: string, now: Date
        AND (r.status = 'ACTIVE'
             OR (r.status = 'WAITING' AND r.wake_at <= ${new Date(now.getTime() + wakeHorizonMs)}::timestamptz))
     RETURNING r.id::text, r.wake_at, s.priority`;
-  await addJobs(
+  await queueAdvances(
     tx,
-    "advance_scenario_run",
     runs.map((run) => ({
-      payload: { runId: run.id },
-      jobKey: runJobKey(run.id),
+      id: run.id,
+      priority: run.priority,
       ...(run.wake_at && run.wake_at > now && { runAt: run.wake_at }),
-      priority: -run.priority,
     })),
   );
 }
