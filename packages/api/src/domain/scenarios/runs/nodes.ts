@@ -167,7 +167,7 @@ function drawBranch(node: NodeOf<"split">, runId: string): NodeOf<"split">["bran
 }
 
 async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Promise<NodeOutcome> {
-  const { scenario, contact, run, batch } = context;
+  const { contact, run, batch } = context;
   const template = await batch.template(node.templateId);
   if (!template || template.archivedAt) {
     return { end: "FAILED", reason: `the template of "${node.id}" was deleted or archived` };

@@ -101,7 +101,7 @@ async function startApiRuns(
         `starts on its ${definition.trigger.kind} trigger, not by API`,
       );
     }
-    const triggers = entries.map((entry, index) => {
+    const listed = entries.map((entry, index) => {
       const trigger = {
         name: "Scenario Started",
         occurredAt: now.toISOString(),
@@ -113,15 +113,11 @@ async function startApiRuns(
           "is required: the scenario's entity key",
         );
       }
-      return trigger;
+      return { contactId: entry.contactId, trigger };
     });
     const ids = entries.map((entry) => entry.contactId).filter(isUuid);
     const existing = new Set(await lockContacts(tx, workspaceId, ids));
-    const known = entries.flatMap((entry, index) =>
-      existing.has(entry.contactId)
-        ? [{ contactId: entry.contactId, trigger: triggers[index]! }]
-        : [],
-    );
+    const known = listed.filter((entry) => existing.has(entry.contactId));
     const started = await startRuns(tx, scenario, known, { now });
     const runIds = started.flatMap((result) => (result.started ? [result.runId] : []));
     const rows = new Map(
@@ -130,15 +126,13 @@ async function startApiRuns(
         run,
       ]),
     );
-    let next = 0;
+    const results = started.values();
     return entries.map((entry): StartedRun => {
-      if (!existing.has(entry.contactId)) {
-        return { contactId: entry.contactId, run: null, reason: "no such contact" };
-      }
-      const result = started[next++]!;
-      return result.started
-        ? { contactId: entry.contactId, run: rows.get(result.runId)!, reason: null }
-        : { contactId: entry.contactId, run: null, reason: result.reason };
+      const result = existing.has(entry.contactId) ? results.next().value : undefined;
+      const run = result?.started ? rows.get(result.runId) : undefined;
+      if (run) return { contactId: entry.contactId, run, reason: null };
+      const reason = result && !result.started ? result.reason : "no such contact";
+      return { contactId: entry.contactId, run: null, reason };
     });
   });
 }
