@@ -67,6 +67,8 @@ async function buy(shop: { secretKey: string }, buyers: { email: string | null }
   );
 }
 
+// The two experiments sign up 80 contacts each and take about 4 s alone, several times that on
+// a loaded CI machine.
 describe("A/B experiments", () => {
   it("waits for matured runs, picks the branch that is best with the split's confidence, and sends every later run to it", async () => {
     const shop = await createTestShop(api);
@@ -169,7 +171,7 @@ describe("A/B experiments", () => {
       runs: ten.length + 10,
       converted: Math.round(ten.length * 0.6),
     });
-  });
+  }, 90_000);
 
   it("lets a marketer choose or clear the winner by hand, naming a bad branch", async () => {
     const shop = await createTestShop(api);
@@ -346,7 +348,7 @@ describe("A/B experiments", () => {
       1 / ship.length - held.length / heldRuns,
       10,
     );
-  });
+  }, 90_000);
 
   it("with autoSelect off records the end date's decision and keeps splitting", async () => {
     const shop = await mailingShop();
