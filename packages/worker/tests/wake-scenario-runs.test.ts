@@ -74,3 +74,55 @@ it("the sweep wakes runs due together with one batch job, and each run moves on 
   const again = await db().scenarioStep.count({ where: { scenarioId: scenario.id } });
   expect(again).toBe(500);
 });
+
+it("a batch that fails is advanced run by run: the good runs move on, only the bad ones are retried", async () => {
+  const workspace = await createWorkspace({ name: "Mixed timers" });
+  const contacts = await db().$queryRaw<{ id: string }[]>`
+    INSERT INTO contacts (workspace_id, email)
+    SELECT ${workspace.id}::uuid, 'mixed' || g || '@example.com' FROM generate_series(1, 6) g
+    RETURNING id::text`;
+  const waitThenEnd = async (name: string) => {
+    const draft = await createScenario(workspace.id, {
+      name,
+      definition: {
+        version: 1,
+        trigger: { kind: "api" },
+        start: "wait",
+        nodes: [{ id: "wait", kind: "delay", duration: { minutes: 5 } }],
+      },
+    });
+    return publishScenario(workspace.id, draft.id);
+  };
+  const good = await waitThenEnd("Good");
+  const bad = await waitThenEnd("Bad");
+  const start = (scenarioId: string, some: { id: string }[]) =>
+    startScenarioRuns(
+      workspace.id,
+      scenarioId,
+      { runs: some.map((contact) => ({ contactId: contact.id })) },
+      { now: new Date(Date.now() - 10 * minute) },
+    );
+  const goodRuns = (await start(good.id, contacts.slice(0, 3))).map((row) => row.run!.id);
+  const badRuns = (await start(bad.id, contacts.slice(3))).map((row) => row.run!.id);
+  // The bad runs moved onto a version row that cannot be read as a definition (one this process
+  // never cached): their advance throws.
+  await db().$executeRaw`
+    WITH broken AS (
+      INSERT INTO scenario_versions (workspace_id, scenario_id, version, definition)
+      VALUES (${workspace.id}::uuid, ${bad.id}::uuid, 99, '{"nodes": 5}'::jsonb) RETURNING id)
+    UPDATE scenario_runs SET version_id = broken.id FROM broken
+     WHERE scenario_runs.id = ANY(${badRuns}::uuid[])`;
+
+  const entries = [...goodRuns, ...badRuns].map((runId) => ({ runId }));
+  const outcomes = await Promise.allSettled(
+    (await taskList.advance_scenario_runs(entries, {} as never)) as Promise<unknown>[],
+  );
+  expect(outcomes.map((outcome) => outcome.status)).toEqual([
+    ...goodRuns.map(() => "fulfilled"),
+    ...badRuns.map(() => "rejected"),
+  ]);
+  const status = async (ids: string[]) =>
+    (await db().scenarioRun.findMany({ where: { id: { in: ids } } })).map((run) => run.status);
+  expect(await status(goodRuns)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED"]);
+  expect(await status(badRuns)).toEqual(["WAITING", "WAITING", "WAITING"]);
+});
