@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { type Transaction, withTransaction } from "../../../db.ts";
 import type { Message } from "../../../generated/prisma/client.ts";
 import { assertTemplateData } from "../../email-templates/required-data.ts";
+import { addJobs } from "../../jobs/add-job.ts";
 import {
   recommendationBlockList,
   recommendationBlocks,
@@ -9,7 +11,7 @@ import {
 import { ConflictError, InvalidInputError, NotFoundError } from "../../shared/errors.ts";
 import { isUuid, parseInput } from "../../shared/validation.ts";
 import { loadEmailSettings } from "../email-settings.ts";
-import { addSendJob } from "./send-job.ts";
+import { type EmailKindName, sendJobKey, sendJobSettings } from "./send-job.ts";
 
 const uuid = (what: string) => z.string().refine(isUuid, `is not a ${what} id`);
 
@@ -130,45 +132,89 @@ async function withRecommendations(
   return { ...input.data, recommendations: { ...own, ...blocks } };
 }
 
+/** A QUEUED message to write, for a caller that has read and checked its template and contact. */
+export interface QueuedMessageRow {
+  /** The id to give the message (chosen by the caller, so it can refer to it before the write). */
+  id: string;
+  template: { id: string; kind: EmailKindName; version: number };
+  contact: { id: string; email: string };
+  data: Record<string, unknown>;
+  idempotencyKey: string;
+  origin?: { scenarioRunId: string; scenarioNodeId: string; queuedAt?: Date | undefined };
+}
+
 /**
- * Writes a QUEUED message and its `send_email` job for a caller that has read and checked the
- * template and contact already (`queueEmail`, a scenario's send step): one INSERT (the
- * template's current version looked up in the same statement) and the job. When the key was
- * used before, nothing is written and the earlier message's id comes back with `created: false`.
+ * Writes QUEUED messages and their `send_email` jobs in one INSERT (each template's current
+ * version looked up in the same statement) and one job statement per kind. A key used before
+ * writes nothing: the answer maps each row's chosen id to the id its message has (the earlier
+ * message's for such a key), in one more read only when that happened.
+ */
+export async function insertQueuedMessages(
+  tx: Transaction,
+  workspaceId: string,
+  messages: readonly QueuedMessageRow[],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (messages.length === 0) return ids;
+  const column = <T>(pick: (message: QueuedMessageRow) => T) => messages.map(pick);
+  const inserted = await tx.$queryRaw<{ id: string; kind: EmailKindName }[]>`
+    INSERT INTO messages (id, workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key,
+                          to_email, data, scenario_run_id, scenario_node_id, queued_at)
+    SELECT m.id, ${workspaceId}::uuid, m.contact_id, m.template_id, v.id, m.kind::email_kind,
+           m.idempotency_key, m.to_email, m.data, m.run_id, m.node_id, COALESCE(m.queued_at, now())
+      FROM unnest(${column((m) => m.id)}::uuid[], ${column((m) => m.contact.id)}::uuid[],
+                  ${column((m) => m.template.id)}::uuid[], ${column((m) => m.template.version)}::int[],
+                  ${column((m) => m.template.kind)}::text[], ${column((m) => m.idempotencyKey)}::text[],
+                  ${column((m) => m.contact.email)}::text[], ${column((m) => JSON.stringify(m.data))}::jsonb[],
+                  ${column((m) => m.origin?.scenarioRunId ?? null)}::uuid[],
+                  ${column((m) => m.origin?.scenarioNodeId ?? null)}::text[],
+                  ${column((m) => m.origin?.queuedAt?.toISOString() ?? null)}::timestamptz[]) WITH ORDINALITY
+           AS m(id, contact_id, template_id, version, kind, idempotency_key, to_email, data, run_id, node_id, queued_at, position)
+      JOIN template_versions v ON v.template_id = m.template_id AND v.version = m.version
+     ORDER BY m.position
+    ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+    RETURNING id::text, kind::text AS kind`;
+  for (const kind of ["TRANSACTIONAL", "MARKETING"] as const) {
+    const written = inserted.filter((row) => row.kind === kind).map((row) => row.id);
+    await addJobs(
+      tx,
+      "send_email",
+      written.map((messageId) => ({ payload: { messageId }, jobKey: sendJobKey(messageId) })),
+      sendJobSettings(kind),
+    );
+  }
+  for (const row of inserted) ids.set(row.id, row.id);
+  const others = messages.filter((message) => !ids.has(message.id));
+  if (others.length === 0) return ids;
+  const earlier = await tx.message.findMany({
+    where: { workspaceId, idempotencyKey: { in: others.map((message) => message.idempotencyKey) } },
+    select: { id: true, idempotencyKey: true },
+  });
+  const byKey = new Map(earlier.map((row) => [row.idempotencyKey, row.id]));
+  for (const message of others) {
+    const id = byKey.get(message.idempotencyKey);
+    if (!id) {
+      throw new Error(`template ${message.template.id} has no version ${message.template.version}`);
+    }
+    ids.set(message.id, id);
+  }
+  return ids;
+}
+
+/**
+ * Writes one QUEUED message and its `send_email` job (`insertQueuedMessages` of one). When the
+ * key was used before, nothing is written and the earlier message's id comes back with
+ * `created: false`.
  */
 export async function insertQueuedMessage(
   tx: Transaction,
-  input: {
-    workspaceId: string;
-    template: { id: string; kind: "MARKETING" | "TRANSACTIONAL"; version: number };
-    contact: { id: string; email: string };
-    data: Record<string, unknown>;
-    idempotencyKey: string;
-    origin?: { scenarioRunId: string; scenarioNodeId: string; queuedAt?: Date | undefined };
-  },
+  input: Omit<QueuedMessageRow, "id"> & { workspaceId: string },
 ): Promise<{ id: string; created: boolean }> {
-  const { workspaceId, template, contact, origin } = input;
-  const [row] = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO messages (workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key, to_email, data,
-                          scenario_run_id, scenario_node_id, queued_at)
-    SELECT ${workspaceId}::uuid, ${contact.id}::uuid, ${template.id}::uuid, v.id,
-           ${template.kind}::email_kind, ${input.idempotencyKey}, ${contact.email}, ${JSON.stringify(input.data)}::jsonb,
-           ${origin?.scenarioRunId ?? null}::uuid, ${origin?.scenarioNodeId ?? null},
-           COALESCE(${origin?.queuedAt ?? null}::timestamptz, now())
-      FROM template_versions v
-     WHERE v.template_id = ${template.id}::uuid AND v.version = ${template.version}
-    ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-    RETURNING id::text`;
-  if (row) {
-    await addSendJob(tx, row.id, template.kind);
-    return { id: row.id, created: true };
-  }
-  const earlier = await tx.message.findUnique({
-    where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: input.idempotencyKey } },
-    select: { id: true },
-  });
-  if (!earlier) throw new Error(`template ${template.id} has no version ${template.version}`);
-  return { id: earlier.id, created: false };
+  const { workspaceId, ...row } = input;
+  const chosen = randomUUID();
+  const id = (await insertQueuedMessages(tx, workspaceId, [{ ...row, id: chosen }])).get(chosen);
+  if (!id) throw new Error(`message ${chosen} was not written`);
+  return { id, created: id === chosen };
 }
 
 /** Throws InvalidInputError unless mail can be queued with the template: not archived, with a from address. */

@@ -6,9 +6,9 @@ import type {
   ScenarioRun,
   WorkspaceEmailSettings,
 } from "../../../generated/prisma/client.ts";
-import { addJobs } from "../../jobs/add-job.ts";
 import { loadEmailSettings } from "../../messages/email-settings.ts";
-import { type EmailKindName, sendJobKey, sendJobSettings } from "../../messages/queue/send-job.ts";
+import { insertQueuedMessages, type QueuedMessageRow } from "../../messages/queue/queue-email.ts";
+import type { EmailKindName } from "../../messages/queue/send-job.ts";
 import { queueAdvances } from "./schedule.ts";
 
 export interface BatchScenario {
@@ -26,18 +26,6 @@ export interface BatchTemplate {
   version: number;
   fromEmail: string | null;
   requiredData: string[];
-}
-
-interface PendingMessage {
-  id: string;
-  contactId: string;
-  toEmail: string;
-  template: { id: string; kind: EmailKindName; version: number };
-  idempotencyKey: string;
-  data: Record<string, unknown>;
-  runId: string;
-  nodeId: string;
-  queuedAt: Date;
 }
 
 /** A step row of an earlier advance that this one leaves (or annotates); set fields only. */
@@ -71,7 +59,7 @@ export class AdvanceBatch {
   private settingsRead: Promise<WorkspaceEmailSettings> | null = null;
   private topPriorityRead: Promise<number | null> | null = null;
   private suppressionsRead: Promise<Map<string, string[]>> | null = null;
-  private readonly messages: PendingMessage[] = [];
+  private readonly messages: QueuedMessageRow[] = [];
   /** Pre-chosen message ids that turned out to exist under another id (a key used before). */
   private readonly messageIds = new Map<string, string>();
   private readonly newSteps: Prisma.ScenarioStepCreateManyInput[] = [];
@@ -181,9 +169,9 @@ export class AdvanceBatch {
 
   /**
    * Queues a message (and its send job) with the batch: its id comes back at once, the row is
-   * written at the flush. A key used before keeps its first message, as `insertQueuedMessage`.
+   * written at the flush (`insertQueuedMessages`). A key used before keeps its first message.
    */
-  queueMessage(message: Omit<PendingMessage, "id">): string {
+  queueMessage(message: Omit<QueuedMessageRow, "id">): string {
     const id = randomUUID();
     this.messages.push({ ...message, id });
     return id;
@@ -231,53 +219,8 @@ export class AdvanceBatch {
 
   private async writeMessages(): Promise<void> {
     if (this.messages.length === 0) return;
-    const messages = this.messages.splice(0);
-    const column = <T>(pick: (message: PendingMessage) => T) => messages.map(pick);
-    const inserted = await this.tx.$queryRaw<{ id: string; kind: EmailKindName }[]>`
-      INSERT INTO messages (id, workspace_id, contact_id, template_id, template_version_id, kind, idempotency_key,
-                            to_email, data, scenario_run_id, scenario_node_id, queued_at)
-      SELECT m.id, ${this.workspaceId}::uuid, m.contact_id, m.template_id, v.id, m.kind::email_kind,
-             m.idempotency_key, m.to_email, m.data, m.run_id, m.node_id, m.queued_at
-        FROM unnest(${column((m) => m.id)}::uuid[], ${column((m) => m.contactId)}::uuid[],
-                    ${column((m) => m.template.id)}::uuid[], ${column((m) => m.template.version)}::int[],
-                    ${column((m) => m.template.kind)}::text[], ${column((m) => m.idempotencyKey)}::text[],
-                    ${column((m) => m.toEmail)}::text[], ${column((m) => JSON.stringify(m.data))}::jsonb[],
-                    ${column((m) => m.runId)}::uuid[], ${column((m) => m.nodeId)}::text[],
-                    ${column((m) => m.queuedAt.toISOString())}::timestamptz[]) WITH ORDINALITY
-             AS m(id, contact_id, template_id, version, kind, idempotency_key, to_email, data, run_id, node_id, queued_at, position)
-        JOIN template_versions v ON v.template_id = m.template_id AND v.version = m.version
-       ORDER BY m.position
-      ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-      RETURNING id::text, kind::text AS kind`;
-    for (const kind of ["TRANSACTIONAL", "MARKETING"] as const) {
-      const ids = inserted.filter((row) => row.kind === kind).map((row) => row.id);
-      await addJobs(
-        this.tx,
-        "send_email",
-        ids.map((messageId) => ({ payload: { messageId }, jobKey: sendJobKey(messageId) })),
-        sendJobSettings(kind),
-      );
-    }
-    if (inserted.length === messages.length) return;
-    const written = new Set(inserted.map((row) => row.id));
-    const others = messages.filter((message) => !written.has(message.id));
-    const earlier = await this.tx.message.findMany({
-      where: {
-        workspaceId: this.workspaceId,
-        idempotencyKey: { in: others.map((message) => message.idempotencyKey) },
-      },
-      select: { id: true, idempotencyKey: true },
-    });
-    const byKey = new Map(earlier.map((row) => [row.idempotencyKey, row.id]));
-    for (const message of others) {
-      const id = byKey.get(message.idempotencyKey);
-      if (!id) {
-        throw new Error(
-          `template ${message.template.id} has no version ${message.template.version}`,
-        );
-      }
-      this.messageIds.set(message.id, id);
-    }
+    const written = await insertQueuedMessages(this.tx, this.workspaceId, this.messages.splice(0));
+    for (const [chosen, id] of written) if (chosen !== id) this.messageIds.set(chosen, id);
   }
 
   private async writeLeaves(

@@ -218,14 +218,11 @@ async function sendEmail(node: NodeOf<"send_email">, context: StepContext): Prom
   }
   // Written with the batch's other messages, one statement for all of them, at its flush.
   const messageId = batch.queueMessage({
-    contactId: contact.id,
-    toEmail: contact.email,
+    contact: { id: contact.id, email: contact.email },
     template,
     idempotencyKey: `scenario:${run.id}:${context.seq}`,
     data,
-    runId: run.id,
-    nodeId: node.id,
-    queuedAt: context.now,
+    origin: { scenarioRunId: run.id, scenarioNodeId: node.id, queuedAt: context.now },
   });
   context.state.messages = { ...context.state.messages, [node.id]: messageId };
   return { output: "next", messageId };

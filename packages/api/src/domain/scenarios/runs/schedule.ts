@@ -1,5 +1,5 @@
 import type { Executor, Transaction } from "../../../db.ts";
-import { addJob, addJobs } from "../../jobs/add-job.ts";
+import { addJobs } from "../../jobs/add-job.ts";
 
 /**
  * Wake-ups due within this horizon get their job at once; later ones wait in
@@ -20,22 +20,14 @@ export function queueAdvance(
   run: { id: string; priority: number },
   runAt?: Date,
 ): Promise<void> {
-  return addJob(
-    executor,
-    "advance_scenario_run",
-    { runId: run.id },
-    { jobKey: runJobKey(run.id), priority: -run.priority, ...(runAt && { runAt }) },
-  );
+  return queueAdvances(executor, [{ ...run, runAt }]);
 }
 
-/** Wake-ups the sweep queues as one job: due within this span of each other, at most 200. */
+/** The sweep's wake-ups share a job per half-second slot of their wake time, at most 200 a job. */
 const wakeBucketMs = 500;
 const wakeBatchSize = 200;
 
-/**
- * Queues the `advance_scenario_run` jobs of several runs in one statement, each now or at its
- * `runAt`, keyed and prioritised as `queueAdvance` does one.
- */
+/** Queues the `advance_scenario_run` jobs of several runs in one statement, as `queueAdvance`. */
 export function queueAdvances(
   executor: Executor,
   runs: readonly { id: string; priority: number; runAt?: Date | undefined }[],

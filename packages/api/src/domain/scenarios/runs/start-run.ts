@@ -7,7 +7,7 @@ import { durationMs, type ScenarioDefinition } from "../definition/definition.ts
 import { loadVersionDefinition } from "../scenarios.ts";
 import { advanceNewRuns } from "./advance-run.ts";
 import type { RunTrigger } from "./run-types.ts";
-import { queueAdvance } from "./schedule.ts";
+import { queueAdvances } from "./schedule.ts";
 
 export type StartResult = { started: true; runId: string } | { started: false; reason: string };
 
@@ -129,9 +129,8 @@ export async function startRuns(
       runs.push({ id: runId, priority: scenario.priority });
     }
   }
-  if (options.advance === "queue") {
-    for (const run of runs) await queueAdvance(tx, run);
-  } else await advanceNewRuns(tx, scenario.workspaceId, runs, now);
+  if (options.advance === "queue") await queueAdvances(tx, runs);
+  else await advanceNewRuns(tx, scenario.workspaceId, runs, now);
   return results as StartResult[];
 }
 
