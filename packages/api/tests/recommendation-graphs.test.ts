@@ -131,6 +131,65 @@ describe("the co-purchase graph", () => {
     expect(await neighboursOf(workspace.id, "PURCHASE", "tent")).toEqual(["sleeping-bag"]);
   });
 
+  it("takes a cancelled or refunded order back at the next fold, once, as the rebuild would", async () => {
+    const workspace = await makeWorkspace();
+    const ada = await makeContact(workspace.id);
+    await stockShop(workspace.id, outdoorShop);
+    const placed = [];
+    for (const id of ["1", "2", "3"]) {
+      placed.push(
+        await storeEvent(
+          workspace.id,
+          ada.id,
+          "Order Completed",
+          completed(id, ["tent", "sleeping-bag"]),
+          daysAgo(3),
+        ),
+      );
+    }
+    await react(placed);
+    const [pushed] = await pushOrders(workspace.id, [
+      { products: ["tent", "sleeping-bag"], daysAgo: 1 },
+    ]);
+    await foldContributions({ now: testNow });
+    expect(await pairCount(workspace.id, "PURCHASE", "tent", "sleeping-bag")).toBe(4);
+
+    // One cancelled by an event, one refunded by an event, the pushed one cancelled by the backend.
+    const cancelled = await storeEvent(
+      workspace.id,
+      ada.id,
+      "Order Cancelled",
+      { order_id: "1" },
+      daysAgo(1),
+    );
+    const refunded = await storeEvent(
+      workspace.id,
+      ada.id,
+      "Order Refunded",
+      { order_id: "2", currency: "EUR", total: 20 },
+      daysAgo(1),
+    );
+    await react([cancelled, refunded]);
+    await react([cancelled, refunded]); // retried jobs take nothing back twice
+    await db().order.updateMany({
+      where: { workspaceId: workspace.id, shopOrderId: pushed ?? "" },
+      data: { status: "CANCELLED", statusAt: daysAgo(0.5) },
+    });
+    expect(await foldContributions({ now: testNow })).toBe(3);
+    expect(await foldContributions({ now: testNow })).toBe(0);
+    expect(await pairCount(workspace.id, "PURCHASE", "tent", "sleeping-bag")).toBe(1);
+    expect(await productCount(workspace.id, "PURCHASE", "tent")).toBe(1);
+    await refreshNeighbours();
+    // One order left: under the minimum support of 2, the sleeping bag is no neighbour any more.
+    expect(await neighboursOf(workspace.id, "PURCHASE", "tent")).toEqual([]);
+    const folded = await graphSnapshot(workspace.id);
+    await rebuildRecommendationGraphs(workspace.id, { now: testNow });
+    const rebuilt = await graphSnapshot(workspace.id);
+    // The rebuild holds the same counts; the fold keeps zeros where the rebuild has no row.
+    const nonZero = <T extends { count: number }>(rows: T[]) => rows.filter((row) => row.count > 0);
+    expect({ pairs: nonZero(folded.pairs), counts: nonZero(folded.counts) }).toEqual(rebuilt);
+  });
+
   it("ranks by cosine: a well-supported complement before a rare product that lift would favour", async () => {
     const workspace = await makeWorkspace();
     await pushOrders(workspace.id, [

@@ -45,14 +45,14 @@ async function foldBatch(tx: Executor, batchSize: number, now: Date): Promise<nu
 }
 
 /**
- * Adds the ledger rows `which` selects (over `c`) to the counts (`products` +1 each,
- * `partners` marked dirty) and to the pairs (within `products`, and `products` × `partners`,
- * both directions).
+ * Adds the ledger rows `which` selects (over `c`) to the counts (`products` by the row's
+ * weight, +1 or -1 for a retraction; `partners` marked dirty) and to the pairs (within
+ * `products`, and `products` × `partners`, both directions).
  */
 export async function addContributions(tx: Executor, which: Prisma.Sql): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO recommendation_product_counts (workspace_id, graph, product_id, count, dirty)
-    SELECT c.workspace_id, c.graph, touched.product_id, sum(touched.counted)::int, true
+    SELECT c.workspace_id, c.graph, touched.product_id, sum(touched.counted * c.weight)::int, true
       FROM recommendation_contributions c,
            LATERAL (SELECT p, 1 FROM unnest(c.products) p
                     UNION ALL SELECT p, 0 FROM unnest(c.partners) p) touched(product_id, counted)
@@ -63,7 +63,7 @@ export async function addContributions(tx: Executor, which: Prisma.Sql): Promise
     DO UPDATE SET count = recommendation_product_counts.count + excluded.count, dirty = true`;
   await tx.$executeRaw`
     INSERT INTO recommendation_pairs (workspace_id, graph, product_id, other_id, count)
-    SELECT c.workspace_id, c.graph, pair.a, pair.b, count(*)::int
+    SELECT c.workspace_id, c.graph, pair.a, pair.b, sum(c.weight)::int
       FROM recommendation_contributions c,
            LATERAL (SELECT a, b FROM unnest(c.products) a, unnest(c.products) b WHERE a <> b
                     UNION ALL SELECT a, b FROM unnest(c.products) a, unnest(c.partners) b WHERE a <> b

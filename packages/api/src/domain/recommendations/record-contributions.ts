@@ -24,9 +24,28 @@ export function orderContributionsSql(which: Prisma.Sql): Prisma.Sql {
 }
 
 /**
- * Adds one order to the purchase graph's ledger, once per order, so a retried job or a later
- * event about the same order adds nothing. Returns whether it was added. The periodic fold
- * (`foldContributions`) brings it into the counts.
+ * The statement taking back, from the purchase graph's ledger, the orders `which` selects (over
+ * `o`) that are now cancelled or refunded: for each one the ledger added, a row of weight -1
+ * with the same products, keyed `retract:order:<row id>`, so it is taken back once. An order
+ * reinstated afterwards stays out until the nightly rebuild, which reads the orders as they are.
+ */
+export function orderRetractionsSql(which: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO recommendation_contributions (workspace_id, graph, source_key, products, partners, weight, occurred_at)
+    SELECT c.workspace_id, c.graph, 'retract:' || c.source_key, c.products, c.partners, -1, c.occurred_at
+      FROM orders o
+      JOIN recommendation_contributions c
+        ON c.workspace_id = o.workspace_id AND c.graph = 'PURCHASE' AND c.source_key = 'order:' || o.id::text
+     WHERE ${which}
+       AND o.status::text = ANY(${[...droppedOrderStatuses]}::text[])
+    ON CONFLICT (workspace_id, graph, source_key) DO NOTHING`;
+}
+
+/**
+ * Brings one order's place in the purchase graph's ledger in line with its status: adds it
+ * once (a retried job or a later event about the same order adds nothing), or, cancelled or
+ * refunded after it was added, takes it back once. Returns whether a row was written. The
+ * periodic fold (`foldContributions`) brings it into the counts.
  *
  * @example await recordOrderContribution(tx, workspaceId, orderRowId)
  */
@@ -35,18 +54,16 @@ export async function recordOrderContribution(
   workspaceId: string,
   orderId: string,
 ): Promise<boolean> {
-  const inserted = await executor.$executeRaw(
-    orderContributionsSql(
-      Prisma.sql`o.id = ${orderId}::uuid AND o.workspace_id = ${workspaceId}::uuid`,
-    ),
-  );
-  return inserted > 0;
+  const thisOrder = Prisma.sql`o.id = ${orderId}::uuid AND o.workspace_id = ${workspaceId}::uuid`;
+  if ((await executor.$executeRaw(orderContributionsSql(thisOrder))) > 0) return true;
+  return (await executor.$executeRaw(orderRetractionsSql(thisOrder))) > 0;
 }
 
 /**
  * Adds the orders placed in the last 3 days that are not in the ledger yet: those the shop's
- * backend pushed with `upsertOrders` rather than as events. Older backfills wait for the
- * nightly rebuild. Returns how many were added.
+ * backend pushed with `upsertOrders` rather than as events. And takes back the orders whose
+ * status changed in the last 3 days to cancelled or refunded, whichever way it came. Older
+ * changes wait for the nightly rebuild. Returns how many rows were written.
  *
  * @example await recordRecentOrderContributions(tx, new Date())
  */
@@ -55,12 +72,16 @@ export async function recordRecentOrderContributions(
   now: Date,
 ): Promise<number> {
   const since = new Date(now.getTime() - 3 * 86_400_000);
-  return executor.$executeRaw(
+  const added = await executor.$executeRaw(
     orderContributionsSql(Prisma.sql`o.ordered_at >= ${since}::timestamptz
       AND NOT EXISTS (SELECT 1 FROM recommendation_contributions c
                        WHERE c.workspace_id = o.workspace_id AND c.graph = 'PURCHASE'
                          AND c.source_key = 'order:' || o.id::text)`),
   );
+  const retracted = await executor.$executeRaw(
+    orderRetractionsSql(Prisma.sql`o.status_at >= ${since}::timestamptz`),
+  );
+  return added + retracted;
 }
 
 interface ProductView {
