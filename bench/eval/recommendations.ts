@@ -30,9 +30,14 @@ const sizes = {
   products: Math.round(400 * scale),
   customers: Math.round(1_000 * scale),
   maxOrders: 6,
+  historyDays: 85,
 };
 const end = new Date("2026-06-01T00:00:00Z");
 const k = 10;
+/** EVAL_POPULARITY_WEIGHT overrides the strategies' default blend with popularity (0–1). */
+const popularityWeight = process.env.EVAL_POPULARITY_WEIGHT
+  ? { popularityWeight: Number(process.env.EVAL_POPULARITY_WEIGHT) }
+  : {};
 
 const orders = generateOrders(sizes, end);
 const lastOf = new Map<number, SyntheticOrder>();
@@ -154,6 +159,7 @@ try {
           ...(anchor ? { productIds: [anchor] } : { contactId }),
           limit: k,
           excludeBoughtWithinDays: 0,
+          ...popularityWeight,
         },
         { now },
       );

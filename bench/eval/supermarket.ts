@@ -27,6 +27,10 @@ import {
 } from "../support/shop-data.ts";
 
 const k = 10;
+/** EVAL_POPULARITY_WEIGHT overrides the strategies' default blend with popularity (0–1). */
+const popularityWeight = process.env.EVAL_POPULARITY_WEIGHT
+  ? { popularityWeight: Number(process.env.EVAL_POPULARITY_WEIGHT) }
+  : {};
 const debianPath = "/usr/share/doc/weka/examples/supermarket.arff";
 
 /** The ARFF text, from the given path, Debian's, or the `weka` package fetched now. */
@@ -150,6 +154,7 @@ try {
           productIds: anchors,
           limit: k,
           excludeBoughtWithinDays: 0,
+          ...popularityWeight,
         },
         { now: end },
       );

@@ -14,6 +14,12 @@ export interface ShopSizes {
   customers: number;
   /** Orders per customer, between 1 and this (at least 2 for the evaluation's holdout). */
   maxOrders: number;
+  /**
+   * How far back the first orders go (180 days unless given); the gaps between a customer's
+   * orders shrink in proportion. The evaluation keeps its history inside the view graph's
+   * 90-day window, so the sessions it planted substitutes in are the ones the graph reads.
+   */
+  historyDays?: number;
 }
 
 export interface SyntheticOrder {
@@ -70,14 +76,16 @@ export function generateOrders(sizes: ShopSizes, end: Date, seed = 7): Synthetic
     return order[low] ?? 0;
   };
   const orders: SyntheticOrder[] = [];
+  const historyDays = sizes.historyDays ?? 180;
+  const stretch = historyDays / 180;
   for (let customer = 0; customer < sizes.customers; customer++) {
     const count = 2 + Math.floor(random() * (sizes.maxOrders - 1));
-    let at = end.getTime() - 180 * dayMs + random() * 30 * dayMs;
+    let at = end.getTime() - historyDays * dayMs + random() * 30 * stretch * dayMs;
     /** Complements of what they bought without them: half their later orders come back for one. */
     const missing: number[] = [];
     const bought = new Set<number>();
     for (let n = 0; n < count; n++) {
-      at += (1 + random() * 25) * dayMs;
+      at += (1 + random() * 25) * stretch * dayMs;
       const open = missing.filter((p) => !bought.has(p));
       const anchor =
         open.length > 0 && random() < 0.5

@@ -110,6 +110,39 @@ describe("recommendation strategies on a shop with planted signals", () => {
     expect(idsOf(campingBest)).toEqual(["gas", "stove"]);
   });
 
+  it("blends in popularity: a strong bestseller outranks a weak complement, by the weight asked", async () => {
+    const { id } = await plantedShop();
+    // The tent's complements by cosine, relative to the strongest: sleeping bag 1, mat 0.58,
+    // footprint 0.41. Socks, never bought with it, sell as much as the tent (45 orders).
+    const ranked = async (popularityWeight?: number) =>
+      idsOf(
+        await recommend(id, {
+          strategy: "frequently_bought_together",
+          productIds: ["tent"],
+          limit: 4,
+          ...(popularityWeight === undefined ? {} : { popularityWeight }),
+        }),
+      );
+    // By default (0.3) socks rank 0.3, below the footprint's 0.41 + 0.3 × 5/45.
+    expect(await ranked()).toEqual(["sleeping-bag", "mat", "footprint", "socks"]);
+    // At 1: socks 1.0 beat the mat (0.58 + 10/45 = 0.80) and the footprint (0.52).
+    expect(await ranked(1)).toEqual(["sleeping-bag", "socks", "mat", "footprint"]);
+    // At 0 the signal alone orders: every complement before any bestseller.
+    const signalOnly = await recommend(id, {
+      strategy: "frequently_bought_together",
+      productIds: ["tent"],
+      limit: 4,
+      popularityWeight: 0,
+    });
+    expect(strategiesOf(signalOnly)).toEqual([
+      ...repeat(3, "frequently_bought_together"),
+      "bestsellers",
+    ]);
+    await expect(
+      recommend(id, { strategy: "bestsellers", limit: 2, popularityWeight: 1.5 }),
+    ).rejects.toThrow(InvalidInputError);
+  });
+
   it("works from a cart, leaving out what is in it", async () => {
     const { id } = await plantedShop();
     const ada = await makeContact(id);
@@ -143,7 +176,8 @@ describe("recommendation strategies on a shop with planted signals", () => {
       cartId: "cart-1",
       limit: 3,
     });
-    expect(idsOf(result)).toEqual(["mat", "footprint", "tent-ultralight"]);
+    // Filled from the shop's bestsellers: socks (45 orders) ties the tent, which is in the cart.
+    expect(idsOf(result)).toEqual(["mat", "footprint", "socks"]);
     expect(strategiesOf(result)).toEqual([
       "frequently_bought_together",
       "frequently_bought_together",
@@ -186,8 +220,10 @@ describe("recommendation strategies on a shop with planted signals", () => {
     await storeViews(id, { contactId: ada.id }, ["stove"], daysAgo(1));
     const result = await recommend(id, { strategy: "for_you", contactId: ada.id, limit: 3 });
     // Gas: the stove's complement at cosine 1. The stove itself, viewed and not bought, at half
-    // its weight. Then the tent's neighbours, at the weight of a view 60 days old.
-    expect(idsOf(result)).toEqual(["gas", "stove", "sleeping-bag"]);
+    // its weight. Then the tent: its signal, a view 60 days old (weight 0.05), is faint, but it
+    // is the top seller (45 orders: + 0.3 × 45/45), ahead of its neighbour the sleeping bag
+    // (0.05 × 0.82 + 0.3 × 30/45).
+    expect(idsOf(result)).toEqual(["gas", "stove", "tent"]);
     expect(strategiesOf(result)).toEqual(["for_you", "for_you", "for_you"]);
     // Bought, the stove is not shown again (its complement, gas, weighs more for it); the lamp,
     // viewed three times this week, comes next.

@@ -61,7 +61,8 @@ describe("recommendations over GraphQL", () => {
     ).toEqual([
       ["sleeping-bag", "FREQUENTLY_BOUGHT_TOGETHER"],
       ["mat", "FREQUENTLY_BOUGHT_TOGETHER"],
-      ["tent-ultralight", "BESTSELLERS"],
+      // Filled from the shop's bestsellers: gas and the stove tie at 4 orders.
+      ["gas", "BESTSELLERS"],
     ]);
     expect(together.data.items[0].score).toBeCloseTo(6 / Math.sqrt(9 * 6), 6);
     expect(together.data.items[0].product).toMatchObject({

@@ -1,5 +1,6 @@
 import { recommendProducts } from "../domain/recommendations/recommend-products.ts";
 import {
+  defaultPopularityWeight,
   maxRecommendations,
   type Strategy,
   strategies,
@@ -53,7 +54,7 @@ const Recommendation = builder.objectRef<RecommendationShape>("Recommendation").
     }),
     score: t.exposeFloat("score", {
       description:
-        "Within its strategy, higher is better: the sum of anchor weight × cosine similarity; for bestsellers, orders (plus a fraction for views).",
+        "The evidence behind the product, higher is stronger: for its strategy the sum of anchor weight × cosine similarity; for bestsellers, orders (plus a fraction for views). The list is ordered by this signal blended with popularity (`popularityWeight`).",
     }),
   }),
 });
@@ -113,6 +114,9 @@ builder.queryField("recommendations", (t) =>
           "Leave out what the contact bought within this many days (0: keep). Default 30.",
       }),
       priceBand: t.arg({ type: PriceBand, description: "Upsell only. Default 1.1–2." }),
+      popularityWeight: t.arg.float({
+        description: `How much sales count against the strategy's signal, 0–1 (default ${defaultPopularityWeight}): a product ranks by its signal relative to the strongest candidate's plus this × its orders relative to the shop's top seller, so a strong bestseller can outrank a weak neighbour. 0 ranks by the signal alone.`,
+      }),
     },
     resolve: (_root, args, context) => {
       const { filter, priceBand, contactId, ...rest } = withoutNulls(args);

@@ -98,7 +98,7 @@ export function bestsellersSql(
         ON viewed.workspace_id = p.workspace_id AND viewed.graph = 'VIEW' AND viewed.product_id = p.shop_product_id`;
   if (head !== undefined) {
     return Prisma.sql`
-      SELECT p.shop_product_id AS product_id, ${score} AS score
+      SELECT p.shop_product_id AS product_id, ${score} AS score, bought.count AS sold
         FROM recommendation_product_counts bought
         JOIN products p ON p.workspace_id = bought.workspace_id AND p.shop_product_id = bought.product_id
         ${viewedJoin}
@@ -110,12 +110,42 @@ export function bestsellersSql(
          ${scoped}`;
   }
   return Prisma.sql`
-    SELECT p.shop_product_id AS product_id, ${score} AS score
+    SELECT p.shop_product_id AS product_id, ${score} AS score, coalesce(bought.count, 0) AS sold
       FROM products p
       LEFT JOIN recommendation_product_counts bought
         ON bought.workspace_id = p.workspace_id AND bought.graph = 'PURCHASE' AND bought.product_id = p.shop_product_id
       ${viewedJoin}
      WHERE p.workspace_id = ${workspaceId}::uuid ${scoped}`;
+}
+
+/**
+ * A strategy's candidates ranked together with the bestsellers of `pool`, so a strong
+ * bestseller can outrank a weak neighbour: each product's rank is its signal relative to the
+ * strongest candidate's (1 for the best neighbour) plus `popularityWeight` × its orders relative
+ * to the shop's top seller. Yields `product_id`, `score` (the strategy's signal, else the
+ * bestseller score), `rank` and `own` (whether the strategy proposed it). A weight of 0 ranks
+ * by the signal alone, with the bestsellers after every neighbour.
+ */
+export function blendedSql(
+  workspaceId: string,
+  own: CandidateSql,
+  pool: CandidateSql,
+  popularityWeight: number,
+): CandidateSql {
+  return Prisma.sql`
+    WITH own AS (${own})
+    SELECT u.product_id, coalesce(max(u.signal), max(u.score)) AS score, bool_or(u.signal IS NOT NULL) AS own,
+           coalesce(max(u.signal) / nullif((SELECT max(score) FROM own), 0), 0)
+             + ${popularityWeight}::float8 * coalesce(max(u.sold), 0)::float8
+               / greatest((SELECT max(count) FROM recommendation_product_counts
+                            WHERE workspace_id = ${workspaceId}::uuid AND graph = 'PURCHASE'), 1) AS rank
+      FROM (SELECT own.product_id, own.score AS signal, NULL::float8 AS score, bought.count AS sold
+              FROM own
+              LEFT JOIN recommendation_product_counts bought
+                ON bought.workspace_id = ${workspaceId}::uuid AND bought.graph = 'PURCHASE' AND bought.product_id = own.product_id
+            UNION ALL
+            SELECT pool.product_id, NULL, pool.score, pool.sold FROM (${pool}) pool) u
+     GROUP BY u.product_id`;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { db, type Executor } from "../../db.ts";
-import type { Prisma, Product } from "../../generated/prisma/client.ts";
+import { Prisma, type Product } from "../../generated/prisma/client.ts";
 import { parseInput } from "../shared/validation.ts";
 import { listBoughtProducts, listComplements, resolveAnchors } from "./anchors.ts";
-import { bestsellersSql, type CandidateSql, strategySql } from "./candidates.ts";
+import { bestsellersSql, blendedSql, type CandidateSql, strategySql } from "./candidates.ts";
 import { eligibleProductsSql } from "./eligible-products.ts";
 import {
   type ParsedRecommendationRequest,
@@ -20,7 +20,10 @@ export interface Recommendation {
   product: Product;
   /** The requested strategy, or `bestsellers` for a product filled up from the fallback. */
   strategy: Strategy;
-  /** The sum of anchor weight × cosine; for bestsellers, orders (+ a fraction for views). */
+  /**
+   * The evidence: the sum of anchor weight × cosine; for bestsellers, orders (+ a fraction for
+   * views). The items are ordered by it blended with popularity (`popularityWeight`).
+   */
   score: number;
 }
 
@@ -39,6 +42,10 @@ export interface Recommendations {
  * - `for_you`: neighbours in both graphs of the contact's views (1), cart adds (2) and
  *   purchases (3) of the last 90 days, halved every 14 days;
  * - `bestsellers`: the fallback of all: most ordered, then most viewed.
+ * A strategy's candidates are ranked together with bestsellers (of the anchors' categories for
+ * substitutes and for you, of the shop for complements): signal relative to the strongest plus
+ * `popularityWeight` (0.3) × orders relative to the top seller, so a strong bestseller can
+ * outrank a weak neighbour (`blendedSql`).
  * Every result leaves out archived, draft, out-of-stock and title-less products, the anchors
  * and cart items, and what the contact bought within `excludeBoughtWithinDays` (30), honours
  * `filter` (category, price range), and is filled up from bestsellers (of the anchors'
@@ -69,19 +76,23 @@ export async function recommendProducts(
     for (const id of await listComplements(executor, workspaceId, anchors)) excluded.add(id);
   }
   const eligible = await eligibleProductsSql(executor, workspaceId, request, [...excluded]);
-  const tiers: { sql: CandidateSql; strategy: Strategy }[] = [];
-  const own = strategySql(request.strategy, workspaceId, anchors, request);
-  if (own) tiers.push({ sql: own, strategy: request.strategy });
-  const scopes =
+  const scope =
     anchors.products.length > 0
-      ? [{ anchors, band: request.strategy === "upsell" ? request.priceBand : null }, null]
-      : [null];
-  for (const scope of scopes) {
-    tiers.push({
-      sql: bestsellersSql(workspaceId, scope, bestsellerHead),
-      strategy: "bestsellers",
-    });
-    tiers.push({ sql: bestsellersSql(workspaceId, scope), strategy: "bestsellers" });
+      ? { anchors, band: request.strategy === "upsell" ? request.priceBand : null }
+      : null;
+  const tiers: CandidateSql[] = [];
+  const own = strategySql(request.strategy, workspaceId, anchors, request);
+  if (own) {
+    // Substitutes and personal picks compete with the bestsellers of the anchors' categories
+    // (upsell: and price band), complements with the shop's: they lie in other categories.
+    const complements =
+      request.strategy === "frequently_bought_together" || request.strategy === "cross_sell";
+    const pool = bestsellersSql(workspaceId, complements ? null : scope, bestsellerHead);
+    tiers.push(blendedSql(workspaceId, own, pool, request.popularityWeight));
+  }
+  for (const fallback of scope ? [scope, null] : [null]) {
+    tiers.push(bestsellerTier(bestsellersSql(workspaceId, fallback, bestsellerHead)));
+    tiers.push(bestsellerTier(bestsellersSql(workspaceId, fallback)));
   }
   const chosen = await chooseFromTiers(executor, workspaceId, request, tiers, eligible);
   const rows = await executor.product.findMany({
@@ -97,11 +108,20 @@ export async function recommendProducts(
   };
 }
 
+/** Bestsellers as a tier: ranked by their score, none proposed by the strategy. */
+const bestsellerTier = (sql: CandidateSql): CandidateSql =>
+  Prisma.sql`SELECT product_id, score, score::float8 AS rank, false AS own FROM (${sql}) b`;
+
+/**
+ * Takes products from each tier in turn until the request is filled. A tier yields
+ * `product_id`, `score`, `rank` (the order) and `own` (whether the requested strategy proposed
+ * the product; else it is a bestseller).
+ */
 async function chooseFromTiers(
   executor: Executor,
   workspaceId: string,
   request: ParsedRecommendationRequest,
-  tiers: { sql: CandidateSql; strategy: Strategy }[],
+  tiers: CandidateSql[],
   eligible: Prisma.Sql,
 ): Promise<{ productId: string; strategy: Strategy; score: number }[]> {
   const chosen: { productId: string; strategy: Strategy; score: number }[] = [];
@@ -109,14 +129,16 @@ async function chooseFromTiers(
     const wanted = request.limit - chosen.length;
     if (wanted <= 0) break;
     const taken = chosen.map((item) => item.productId);
-    const rows = await executor.$queryRaw<{ productId: string; score: number }[]>`
-      SELECT c.product_id AS "productId", c.score::float8 AS score
-        FROM (${tier.sql}) c
+    const rows = await executor.$queryRaw<{ productId: string; score: number; own: boolean }[]>`
+      SELECT c.product_id AS "productId", c.score::float8 AS score, c.own
+        FROM (${tier}) c
         JOIN products p ON p.workspace_id = ${workspaceId}::uuid AND p.shop_product_id = c.product_id
        WHERE ${eligible} AND NOT (c.product_id = ANY(${taken}::text[]))
-       ORDER BY c.score DESC, c.product_id
+       ORDER BY c.rank DESC, c.score DESC, c.product_id
        LIMIT ${wanted}`;
-    for (const row of rows) chosen.push({ ...row, strategy: tier.strategy });
+    for (const { own, ...row } of rows) {
+      chosen.push({ ...row, strategy: own ? request.strategy : "bestsellers" });
+    }
   }
   return chosen;
 }

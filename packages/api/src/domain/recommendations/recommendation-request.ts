@@ -14,6 +14,9 @@ export type Strategy = (typeof strategies)[number];
 
 export const maxRecommendations = 50;
 
+/** See `popularityWeight`; chosen on the offline evaluation (bench/eval), README "Recommendations". */
+export const defaultPopularityWeight = 0.3;
+
 /** What a strategy is asked for: its anchor, how many, and which products may appear. */
 export const recommendationRequest = z.object({
   strategy: z.enum(strategies),
@@ -35,6 +38,12 @@ export const recommendationRequest = z.object({
     .object({ min: z.number().min(1).max(100), max: z.number().min(1).max(100) })
     .refine((band) => band.min <= band.max, "min must not exceed max")
     .default({ min: 1.1, max: 2 }),
+  /**
+   * How much a product's sales count against the strategy's signal (0–1): a product's rank is
+   * its signal relative to the strongest candidate's plus this × its orders relative to the
+   * shop's top seller. 0 ranks by the signal alone. Default `defaultPopularityWeight`.
+   */
+  popularityWeight: z.number().min(0).max(1).default(defaultPopularityWeight),
 });
 export type RecommendationRequest = z.input<typeof recommendationRequest>;
 export type ParsedRecommendationRequest = z.output<typeof recommendationRequest>;
