@@ -88,11 +88,16 @@ export function bestsellersSql(
   scope: { anchors: Anchors; band: { min: number; max: number } | null } | null,
   head?: number,
 ): CandidateSql {
-  const scoped = scope
-    ? Prisma.sql`AND EXISTS (SELECT 1 FROM ${anchorRows(scope.anchors)}
-                   JOIN products ap ON ap.workspace_id = ${workspaceId}::uuid AND ap.shop_product_id = a.product_id
-                  WHERE ${scope.band ? inBandSql(scope.band) : Prisma.sql`ap.category IS NOT NULL AND p.category = ap.category`})`
-    : Prisma.empty;
+  const scoped = !scope
+    ? Prisma.empty
+    : scope.band
+      ? Prisma.sql`AND EXISTS (SELECT 1 FROM ${anchorRows(scope.anchors)}
+                     JOIN products ap ON ap.workspace_id = ${workspaceId}::uuid AND ap.shop_product_id = a.product_id
+                    WHERE ${inBandSql(scope.band)})`
+      : Prisma.sql`AND p.category IN (SELECT ap.category FROM products ap
+                    WHERE ap.workspace_id = ${workspaceId}::uuid
+                      AND ap.shop_product_id = ANY(${scope.anchors.products.map((a) => a.productId)}::text[])
+                      AND ap.category IS NOT NULL)`;
   const score = Prisma.sql`coalesce(bought.count, 0) + coalesce(viewed.count, 0)::float8 / (coalesce(viewed.count, 0) + 1)`;
   const viewedJoin = Prisma.sql`LEFT JOIN recommendation_product_counts viewed
         ON viewed.workspace_id = p.workspace_id AND viewed.graph = 'VIEW' AND viewed.product_id = p.shop_product_id`;

@@ -14,6 +14,12 @@ import {
 const dayMs = 86_400_000;
 /** Bestsellers are first sought among the top this many (see `bestsellersSql`). */
 const bestsellerHead = 500;
+/**
+ * The bestsellers that compete with a strategy's neighbours: the top this many (ties included).
+ * Should more of them be filtered out than a block leaves room for, the fill-up tiers still
+ * bring the next ones, only after the neighbours.
+ */
+const blendedHead = 100;
 
 /** One recommended product, the strategy that produced it and its score there. */
 export interface Recommendation {
@@ -87,7 +93,7 @@ export async function recommendProducts(
     // (upsell: and price band), complements with the shop's: they lie in other categories.
     const complements =
       request.strategy === "frequently_bought_together" || request.strategy === "cross_sell";
-    const pool = bestsellersSql(workspaceId, complements ? null : scope, bestsellerHead);
+    const pool = bestsellersSql(workspaceId, complements ? null : scope, blendedHead);
     tiers.push(blendedSql(workspaceId, own, pool, request.popularityWeight));
   }
   for (const fallback of scope ? [scope, null] : [null]) {
