@@ -30,8 +30,9 @@ export function startEmailFastLane(options: EmailFastLaneOptions): Promise<Runne
     concurrency,
     pollInterval: options.pollInterval ?? 2000,
     taskList: { send_email },
-    // The schedule belongs to the main runner; an empty crontab stops this one reading a file.
-    crontab: "",
+    // The schedule belongs to the main runner. An empty crontab string is not enough: 0.18 then
+    // looks for a ./crontab file and logs that cron is disabled; no parsed items reads nothing.
+    parsedCronItems: [],
     forbiddenFlags: [marketingJobFlag],
     noHandleSignals: true,
     preset: completionBatching,

@@ -32,8 +32,9 @@ export function startEventLane(options: EventLaneOptions): Promise<Runner> {
     concurrency,
     pollInterval: options.pollInterval ?? 2000,
     taskList: { process_event, process_events },
-    // The schedule belongs to the main runner; an empty crontab stops this one reading a file.
-    crontab: "",
+    // The schedule belongs to the main runner. An empty crontab string is not enough: 0.18 then
+    // looks for a ./crontab file and logs that cron is disabled; no parsed items reads nothing.
+    parsedCronItems: [],
     noHandleSignals: true,
     ...(options.events && { events: options.events }),
     ...(options.logger && { logger: options.logger }),
