@@ -62,6 +62,7 @@ export * from "./domain/orders/order-settings.ts";
 export * from "./domain/orders/order-write.ts";
 export * from "./domain/orders/orders-from-events.ts";
 export * from "./domain/orders/record-cart-event.ts";
+export * from "./domain/orders/record-carts.ts";
 export * from "./domain/orders/upsert-orders.ts";
 export * from "./domain/reactions/adjust-score.ts";
 export * from "./domain/reactions/decay-scores.ts";
