@@ -12,7 +12,7 @@ import { convertCarts } from "./convert-carts.ts";
 import { countsBrowserOrders } from "./order-settings.ts";
 import { type OrderEvent, orderEventNames, orderWriteFromEvent } from "./orders-from-events.ts";
 import { type CartToRecord, recordCarts } from "./record-carts.ts";
-import { distinctRuns, writeOrdersInRuns } from "./write-orders.ts";
+import { writeOrdersInRuns } from "./write-orders.ts";
 
 /** Where a replay stands; `{ phase: "carts", afterCartId: "" }` is its start. */
 export type CommerceReplayCursor = z.output<typeof commerceReplayCursor>;
@@ -165,12 +165,40 @@ async function replayOrders(
   const currency = await loadWorkspaceCurrency(tx, workspaceId);
   const writes = events.flatMap((event) => orderWriteFromEvent(event, currency) ?? []);
   const written = await writeOrdersInRuns(tx, workspaceId, writes);
-  // Live, each order converts a cart before the next order of its contact does (by items).
-  const applied = written.filter((order) => !order.ignored);
-  for (const run of distinctRuns(applied, (order) => order.contactIds.at(-1) ?? null))
-    await convertCarts(tx, workspaceId, [...new Set(run.map((order) => order.id))]);
+  const applied = [...new Set(written.filter((order) => !order.ignored).map((order) => order.id))];
+  const byItems = await tx.$queryRaw<{ id: string; contact_id: string }[]>`
+    SELECT id::text, contact_id::text FROM orders
+     WHERE workspace_id = ${workspaceId}::uuid AND id = ANY(${applied}::uuid[])
+       AND cart_id IS NULL AND contact_id IS NOT NULL`;
+  const contactOf = new Map(byItems.map((order) => [order.id, order.contact_id]));
+  for (const run of conversionRuns(applied, contactOf)) await convertCarts(tx, workspaceId, run);
   const last = events.length < commerceReplayBatchSize ? null : (events.at(-1)?.id ?? null);
   return { count: events.length, last };
+}
+
+/**
+ * The orders (in event order) cut into runs that one `convertCarts` call converts as live
+ * processing, one order after the other, would: within a call the orders by cart id go first,
+ * then those by items (`contactOf`), which each take their contact's latest matching cart, so a
+ * run ends before an order by cart id that follows one by items, and before a second order by
+ * items of the same contact.
+ */
+function conversionRuns(orderIds: readonly string[], contactOf: Map<string, string>): string[][] {
+  const runs: string[][] = [];
+  let run: string[] = [];
+  let contacts = new Set<string>();
+  for (const id of orderIds) {
+    const contact = contactOf.get(id);
+    if (contact ? contacts.has(contact) : contacts.size > 0) {
+      runs.push(run);
+      run = [];
+      contacts = new Set();
+    }
+    if (contact) contacts.add(contact);
+    run.push(id);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }
 
 /**
