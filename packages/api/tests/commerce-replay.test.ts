@@ -129,6 +129,13 @@ const history: HistoryEvent[] = [
     properties: { order_id: "o-2", total: 20, products: [product("mug", 8), product("plate", 12)] },
     at: at(210),
   },
+  // The shopper goes on using the bought cart: it stays converted by the order, as it stood then.
+  { contact: 2, name: "Product Added", properties: { cart_id: "c-cy", ...product("spoon", 3) }, at: at(300) },
+  // A cart id the shop keeps across orders: the first order converts it.
+  { contact: 1, name: "Product Added", properties: { cart_id: "c-keep", ...product("tea", 4) }, at: at(5000) },
+  { contact: 1, name: "Order Completed", properties: { order_id: "o-6", cart_id: "c-keep", total: 4 }, at: at(5001) },
+  { contact: 1, name: "Product Added", properties: { cart_id: "c-keep", ...product("cup", 6) }, at: at(6000) },
+  { contact: 1, name: "Order Completed", properties: { order_id: "o-7", cart_id: "c-keep", total: 6 }, at: at(6001) },
   // A checkout started and left: abandoned.
   {
     contact: 2,
@@ -324,6 +331,7 @@ describe("replaying stored commerce events into carts and orders", () => {
         ["c-bob", "ABANDONED", null],
         ["c-cy", "CONVERTED", "o-2"],
         ["c-cy-2", "ABANDONED", null],
+        ["c-keep", "CONVERTED", "o-6"],
         ["c-now", "ACTIVE", null],
       ],
     );
@@ -334,9 +342,13 @@ describe("replaying stored commerce events into carts and orders", () => {
         ["o-3", "PAID", true],
         ["o-4", "PLACED", false],
         ["o-5", "CANCELLED", true],
+        ["o-6", "PLACED", true],
+        ["o-7", "PLACED", true],
       ],
     );
     expect(actual.orders[0]?.refundedAmount).toBe(500n);
+    // cy went on using the cart bought by its items: converted as it stood when the order came.
+    expect(actual.carts.find((cart) => cart.shopCartId === "c-cy")?.lines).toHaveLength(2);
 
     // Abandoned when the sweep would have found them; created when their first event happened.
     const bob = await db().cart.findUniqueOrThrow({
@@ -349,11 +361,11 @@ describe("replaying stored commerce events into carts and orders", () => {
   });
 
   it("changes nothing when run again, and ends the same beside live events for the same carts", async () => {
-    // After buying, ada adds to the bought cart again; it arrives while the history is replayed.
+    // After buying, cy adds to the cart bought by its items; it arrives while the history is replayed.
     const more: HistoryEvent = {
-      contact: 0,
+      contact: 2,
       name: "Product Added",
-      properties: { cart_id: "c-ada", ...product("spoon", 3) },
+      properties: { cart_id: "c-cy", ...product("bowl", 9) },
       at: new Date(testNow.getTime() - 20 * minute),
     };
     const live = await shopWithContacts();
@@ -373,9 +385,10 @@ describe("replaying stored commerce events into carts and orders", () => {
     ]);
     const rows = await shopRows(replayed.workspace.id);
     expect(rows).toEqual(await shopRows(live.workspace.id));
-    expect(rows.carts.find((cart) => cart.shopCartId === "c-ada")).toMatchObject({
+    expect(rows.carts.find((cart) => cart.shopCartId === "c-cy")).toMatchObject({
       status: "CONVERTED",
-      lines: [{ shopProductId: "shirt" }, { shopProductId: "socks" }, { shopProductId: "spoon" }],
+      convertedOrder: "o-2",
+      lines: [{ shopProductId: "mug" }, { shopProductId: "spoon" }, { shopProductId: "bowl" }],
     });
 
     const before = await rawRows(replayed.workspace.id);
@@ -477,7 +490,7 @@ describe("replaying stored commerce events into carts and orders", () => {
     await happenLive(theirs.workspace.id, theirs.contacts, today);
     const before = await rawRows(theirs.workspace.id);
     await replayAll(mine.workspace.id);
-    expect(await db().cart.count({ where: { workspaceId: mine.workspace.id } })).toBe(4);
+    expect(await db().cart.count({ where: { workspaceId: mine.workspace.id } })).toBe(5);
     expect(await rawRows(theirs.workspace.id)).toEqual(before);
     expect((before.carts as unknown[]).length).toBe(2);
   });

@@ -8,10 +8,10 @@ import { NotFoundError } from "../shared/errors.ts";
 import { eventText } from "../shared/event-values.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
 import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
-import { convertCarts } from "./convert-carts.ts";
 import { countsBrowserOrders } from "./order-settings.ts";
 import { type OrderEvent, orderEventNames, orderWriteFromEvent } from "./orders-from-events.ts";
 import { type CartToRecord, recordCarts } from "./record-carts.ts";
+import { convertReplayedCarts } from "./replay-conversions.ts";
 import { writeOrdersInRuns } from "./write-orders.ts";
 
 /** Where a replay stands; `{ phase: "carts", afterCartId: "" }` is its start. */
@@ -41,8 +41,8 @@ export interface CommerceReplayStep {
  *    folded and written by `recordCarts`, exactly as a live cart event does (new rows take
  *    their first event's time as `created_at`, so analytics count them when they happened);
  * 2. `orders`: the next 500 order events (by event id; a browser's only where unverified orders
- *    count) are written by the live writers (keyed, time-guarded) and convert their carts
- *    (`convertCarts`, one order per contact at a time, in event order, as live processing);
+ *    count) are written by the live writers (keyed, time-guarded) and convert their carts as
+ *    live processing did when each event came (`convertReplayedCarts`);
  * 3. `abandon`: the workspace's carts idle longer than its abandonment time are ABANDONED as
  *    the sweep would have made them (`abandoned_at` = last activity + that time), then the
  *    recommendation graphs are rebuilt (`rebuild_recommendations`) to learn from the orders.
@@ -163,42 +163,23 @@ async function replayOrders(
     [...new Set(events.flatMap((event) => event.contactId ?? []))].sort(),
   );
   const currency = await loadWorkspaceCurrency(tx, workspaceId);
-  const writes = events.flatMap((event) => orderWriteFromEvent(event, currency) ?? []);
-  const written = await writeOrdersInRuns(tx, workspaceId, writes);
-  const applied = [...new Set(written.filter((order) => !order.ignored).map((order) => order.id))];
-  const byItems = await tx.$queryRaw<{ id: string; contact_id: string }[]>`
-    SELECT id::text, contact_id::text FROM orders
-     WHERE workspace_id = ${workspaceId}::uuid AND id = ANY(${applied}::uuid[])
-       AND cart_id IS NULL AND contact_id IS NOT NULL`;
-  const contactOf = new Map(byItems.map((order) => [order.id, order.contact_id]));
-  for (const run of conversionRuns(applied, contactOf)) await convertCarts(tx, workspaceId, run);
+  const writes = events.flatMap((event) => {
+    const write = orderWriteFromEvent(event, currency);
+    return write ? [{ write, eventId: event.id }] : [];
+  });
+  const written = await writeOrdersInRuns(
+    tx,
+    workspaceId,
+    writes.map((entry) => entry.write),
+  );
+  await convertReplayedCarts(
+    tx,
+    workspaceId,
+    written,
+    writes.map((entry) => entry.eventId),
+  );
   const last = events.length < commerceReplayBatchSize ? null : (events.at(-1)?.id ?? null);
   return { count: events.length, last };
-}
-
-/**
- * The orders (in event order) cut into runs that one `convertCarts` call converts as live
- * processing, one order after the other, would: within a call the orders by cart id go first,
- * then those by items (`contactOf`), which each take their contact's latest matching cart, so a
- * run ends before an order by cart id that follows one by items, and before a second order by
- * items of the same contact.
- */
-function conversionRuns(orderIds: readonly string[], contactOf: Map<string, string>): string[][] {
-  const runs: string[][] = [];
-  let run: string[] = [];
-  let contacts = new Set<string>();
-  for (const id of orderIds) {
-    const contact = contactOf.get(id);
-    if (contact ? contacts.has(contact) : contacts.size > 0) {
-      runs.push(run);
-      run = [];
-      contacts = new Set();
-    }
-    if (contact) contacts.add(contact);
-    run.push(id);
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
 }
 
 /**
