@@ -130,12 +130,37 @@ const history: HistoryEvent[] = [
     at: at(210),
   },
   // The shopper goes on using the bought cart: it stays converted by the order, as it stood then.
-  { contact: 2, name: "Product Added", properties: { cart_id: "c-cy", ...product("spoon", 3) }, at: at(300) },
+  {
+    contact: 2,
+    name: "Product Added",
+    properties: { cart_id: "c-cy", ...product("spoon", 3) },
+    at: at(300),
+  },
   // A cart id the shop keeps across orders: the first order converts it.
-  { contact: 1, name: "Product Added", properties: { cart_id: "c-keep", ...product("tea", 4) }, at: at(5000) },
-  { contact: 1, name: "Order Completed", properties: { order_id: "o-6", cart_id: "c-keep", total: 4 }, at: at(5001) },
-  { contact: 1, name: "Product Added", properties: { cart_id: "c-keep", ...product("cup", 6) }, at: at(6000) },
-  { contact: 1, name: "Order Completed", properties: { order_id: "o-7", cart_id: "c-keep", total: 6 }, at: at(6001) },
+  {
+    contact: 1,
+    name: "Product Added",
+    properties: { cart_id: "c-keep", ...product("tea", 4) },
+    at: at(5000),
+  },
+  {
+    contact: 1,
+    name: "Order Completed",
+    properties: { order_id: "o-6", cart_id: "c-keep", total: 4 },
+    at: at(5001),
+  },
+  {
+    contact: 1,
+    name: "Product Added",
+    properties: { cart_id: "c-keep", ...product("cup", 6) },
+    at: at(6000),
+  },
+  {
+    contact: 1,
+    name: "Order Completed",
+    properties: { order_id: "o-7", cart_id: "c-keep", total: 6 },
+    at: at(6001),
+  },
   // A checkout started and left: abandoned.
   {
     contact: 2,

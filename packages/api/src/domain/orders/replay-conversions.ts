@@ -101,7 +101,7 @@ async function convertByItemsAsOf(
   });
   candidates.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const [chosen] = candidates;
-  if (!chosen || !chosen.lines.every((line) => products.has(line.shop_product_id))) return;
+  if (!chosen?.lines.every((line) => products.has(line.shop_product_id))) return;
   await tx.$executeRaw`
     UPDATE carts SET status = 'CONVERTED', converted_order_id = ${order.id}::uuid,
            converted_at = ${order.ordered_at}::timestamptz, updated_at = now()
