@@ -423,7 +423,7 @@ describe("replaying stored commerce events into carts and orders", () => {
 
   it("resumes from a cursor after a partial run without duplicates, batch by batch", async () => {
     const { workspace, contacts } = await shopWithContacts();
-    const carts = commerceReplayBatchSize + 30;
+    const carts = 2 * commerceReplayBatchSize + 30;
     const events: HistoryEvent[] = [];
     for (let i = 0; i < carts; i++) {
       const cart = `cart-${String(i).padStart(4, "0")}`;
@@ -441,7 +441,7 @@ describe("replaying stored commerce events into carts and orders", () => {
           at: at(i + 1),
         },
       );
-      // Every other cart is bought by its id.
+      // Every other cart is bought by its id: more order events than a batch.
       if (i % 2 === 0)
         events.push({
           contact: i % 3,
@@ -455,6 +455,8 @@ describe("replaying stored commerce events into carts and orders", () => {
           at: at(i + 2),
         });
     }
+    // Event ids cross from 4 to 5 digits among the orders: the cursor must follow numbers, not text.
+    await db().$executeRaw`SELECT setval(pg_get_serial_sequence('events', 'id'), ${10_000 - 1300})`;
     await db().event.createMany({
       data: events.map((event) => ({
         workspaceId: workspace.id,
@@ -479,13 +481,24 @@ describe("replaying stored commerce events into carts and orders", () => {
       first.next,
     );
     const second = await replayCommerceHistory(workspace.id, first.next, options);
-    expect(second).toMatchObject({ carts: 30, next: { phase: "orders", afterEventId: "0" } });
-    const orders = await replayCommerceHistory(workspace.id, second.next, options);
-    expect(orders.orderEvents).toBe(Math.ceil(carts / 2));
-    expect(orders.next).toEqual({ phase: "abandon" });
+    expect(second).toMatchObject({
+      carts: 500,
+      next: { phase: "carts", afterCartId: "cart-0999" },
+    });
+    const third = await replayCommerceHistory(workspace.id, second.next, options);
+    expect(third).toMatchObject({ carts: 30, next: { phase: "orders", afterEventId: "0" } });
+    const orders = await replayCommerceHistory(workspace.id, third.next, options);
+    expect(orders).toMatchObject({
+      orderEvents: commerceReplayBatchSize,
+      next: { phase: "orders" },
+    });
     // Again from the start of the orders: nothing doubles.
-    await replayCommerceHistory(workspace.id, second.next, options);
-    const done = await replayCommerceHistory(workspace.id, orders.next, options);
+    expect((await replayCommerceHistory(workspace.id, third.next, options)).next).toEqual(
+      orders.next,
+    );
+    const rest = await replayCommerceHistory(workspace.id, orders.next, options);
+    expect(rest).toMatchObject({ orderEvents: carts / 2 - 500, next: { phase: "abandon" } });
+    const done = await replayCommerceHistory(workspace.id, rest.next, options);
     expect(done).toMatchObject({ abandoned: Math.floor(carts / 2), next: null });
 
     const [counts] = await db().$queryRaw<Record<string, number>[]>`

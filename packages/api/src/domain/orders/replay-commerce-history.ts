@@ -154,7 +154,7 @@ async function replayOrders(
       FROM events
      WHERE workspace_id = ${workspaceId}::uuid AND id > ${afterEventId}::bigint
        AND name = ANY(${[...orderEventNames]}::text[]) AND (NOT from_browser OR ${countsBrowser})
-     ORDER BY id LIMIT ${commerceReplayBatchSize}`;
+     ORDER BY events.id LIMIT ${commerceReplayBatchSize}`;
   if (events.length === 0) return { count: 0, last: null };
   // Contacts first, then their orders, then carts: the order every writer of orders takes.
   await lockContacts(
