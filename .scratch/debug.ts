@@ -133,7 +133,7 @@ try {
   const replaySeconds = await timed(async () => {
     let cursor: Cursor | null = commerceReplayStart;
     while (cursor) {
-      { const step = await replayCommerceHistory(replayed.id, cursor, { defaultIdleMinutes: 60 }); console.log(JSON.stringify(cursor), step.carts, step.orderEvents, step.abandoned); cursor = step.next; }
+      { const t0 = performance.now(); const step = await replayCommerceHistory(replayed.id, cursor, { defaultIdleMinutes: 60 }); console.log(JSON.stringify(cursor), step.carts, step.orderEvents, step.abandoned, Math.round(performance.now() - t0)); cursor = step.next; }
       batches++;
     }
   });
