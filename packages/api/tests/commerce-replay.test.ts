@@ -161,6 +161,25 @@ const history: HistoryEvent[] = [
     properties: { order_id: "o-7", cart_id: "c-keep", total: 6 },
     at: at(6001),
   },
+  // Bought by its items, then an order naming the same cart: the first order keeps it.
+  {
+    contact: 2,
+    name: "Product Added",
+    properties: { cart_id: "c-cy-3", ...product("fork", 2) },
+    at: at(7000),
+  },
+  {
+    contact: 2,
+    name: "Order Completed",
+    properties: { order_id: "o-8", total: 2, products: [product("fork", 2)] },
+    at: at(7001),
+  },
+  {
+    contact: 2,
+    name: "Order Completed",
+    properties: { order_id: "o-9", cart_id: "c-cy-3", total: 2 },
+    at: at(7002),
+  },
   // A checkout started and left: abandoned.
   {
     contact: 2,
@@ -356,6 +375,7 @@ describe("replaying stored commerce events into carts and orders", () => {
         ["c-bob", "ABANDONED", null],
         ["c-cy", "CONVERTED", "o-2"],
         ["c-cy-2", "ABANDONED", null],
+        ["c-cy-3", "CONVERTED", "o-8"],
         ["c-keep", "CONVERTED", "o-6"],
         ["c-now", "ACTIVE", null],
       ],
@@ -369,6 +389,8 @@ describe("replaying stored commerce events into carts and orders", () => {
         ["o-5", "CANCELLED", true],
         ["o-6", "PLACED", true],
         ["o-7", "PLACED", true],
+        ["o-8", "PLACED", true],
+        ["o-9", "PLACED", true],
       ],
     );
     expect(actual.orders[0]?.refundedAmount).toBe(500n);
@@ -528,7 +550,7 @@ describe("replaying stored commerce events into carts and orders", () => {
     await happenLive(theirs.workspace.id, theirs.contacts, today);
     const before = await rawRows(theirs.workspace.id);
     await replayAll(mine.workspace.id);
-    expect(await db().cart.count({ where: { workspaceId: mine.workspace.id } })).toBe(5);
+    expect(await db().cart.count({ where: { workspaceId: mine.workspace.id } })).toBe(6);
     expect(await rawRows(theirs.workspace.id)).toEqual(before);
     expect((before.carts as unknown[]).length).toBe(2);
   });
