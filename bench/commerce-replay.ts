@@ -129,6 +129,8 @@ try {
   const orderEvents = live.events.length - cartEvents;
 
   await store(replayed.id, replayed.events);
+  // Months-old events have statistics (autovacuum); a fresh bulk insert needs them gathered.
+  await db().$executeRaw`ANALYZE events`;
   let batches = 0;
   const replaySeconds = await timed(async () => {
     let cursor: Cursor | null = commerceReplayStart;

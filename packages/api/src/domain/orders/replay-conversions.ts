@@ -143,10 +143,9 @@ async function chooseByItems(
   const done = new Set(carts.flatMap((cart) => cart.converted_order_id ?? []));
   const open = carts.filter((cart) => cart.converted_order_id === null);
   if (open.length === 0) return [];
-  const before = orders.reduce(
-    (max, { beforeEventId }) => (beforeEventId > max ? beforeEventId : max),
-    0n,
-  );
+  // Event ids are bigints, which Math.max does not take.
+  let before = 0n;
+  for (const { beforeEventId } of orders) if (beforeEventId > before) before = beforeEventId;
   const events = await tx.$queryRaw<(CartEvent & { cartId: string; id: bigint })[]>`
     SELECT id, properties->>'cart_id' AS "cartId", name, contact_id::text AS "contactId",
            occurred_at AS "occurredAt", properties
