@@ -50,6 +50,8 @@ const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
 const ignoredForWorkspaceKeys = new Set([
   // "Required with the root admin key; a workspace key creates keys for its own workspace."
   "createApiKey.input.workspaceId",
+  // "The workspace (admin key only; a workspace key replays its own)."
+  "replayCommerceHistory.input.workspaceId",
 ]);
 
 const adminOnly = (name: string) => {

@@ -14,6 +14,7 @@ import { refresh_recommendations } from "./tasks/refresh_recommendations.ts";
 import { refresh_segment } from "./tasks/refresh_segment.ts";
 import { refresh_segments } from "./tasks/refresh_segments.ts";
 import { replay_browser_orders } from "./tasks/replay_browser_orders.ts";
+import { replay_commerce_history } from "./tasks/replay_commerce_history.ts";
 import { roll_up_analytics } from "./tasks/roll_up_analytics.ts";
 import { send_email } from "./tasks/send_email.ts";
 import { wake_scenario_runs } from "./tasks/wake_scenario_runs.ts";
@@ -41,4 +42,5 @@ export const taskList = {
   decide_split_winners,
   roll_up_analytics,
   replay_browser_orders,
+  replay_commerce_history,
 } satisfies Record<JobName, Task>;

@@ -6,7 +6,7 @@ import {
   loadCartByShopId,
 } from "../domain/orders/list-carts.ts";
 import { loadProductFacts, type ProductFact } from "../domain/orders/product-facts.ts";
-import type { cartStatuses } from "../domain/orders/record-cart-event.ts";
+import type { cartStatuses } from "../domain/orders/record-carts.ts";
 import { workspaceOf } from "./auth.ts";
 import { builder } from "./builder.ts";
 import { Product } from "./catalog.ts";

@@ -17,6 +17,7 @@ import "./catalog.ts";
 import "./upsert-products.ts";
 import "./orders.ts";
 import "./upsert-orders.ts";
+import "./commerce-replay.ts";
 import "./order-settings.ts";
 import "./carts.ts";
 import "./contact-activity.ts";

@@ -7,6 +7,17 @@ const eventId = z
   .pipe(z.string().regex(/^\d{1,19}$/));
 
 /**
+ * Where a replay of a workspace's stored commerce events stands (`replayCommerceHistory`):
+ * folding carts after `afterCartId` (by cart id), writing orders after `afterEventId` (by event
+ * id), or marking the idle carts abandoned. `{ phase: "carts", afterCartId: "" }` starts it.
+ */
+export const commerceReplayCursor = z.discriminatedUnion("phase", [
+  z.strictObject({ phase: z.literal("carts"), afterCartId: z.string().max(10_000) }),
+  z.strictObject({ phase: z.literal("orders"), afterEventId: eventId }),
+  z.strictObject({ phase: z.literal("abandon") }),
+]);
+
+/**
  * Every job Cartwheel runs, by task identifier, with the schema of its payload. Producers
  * (`addJob`, `jobSpecSql`) and the worker's task list both use it, so a task name or a payload
  * field cannot drift between the two: a producer's payload is checked before it is queued, the
@@ -63,6 +74,11 @@ export const jobCatalogue = {
     workspaceId: uuid,
     afterEventId: z.string().regex(/^\d{1,19}$/),
   }),
+  /**
+   * One batch of a replay of a workspace's stored cart and order events into carts and orders,
+   * with no reactions (`replayCommerceHistory`); queues itself for the next batch.
+   */
+  replay_commerce_history: z.object({ workspaceId: uuid, cursor: commerceReplayCursor }),
   /** Applies every workspace's score decay policy (daily). */
   decay_scores: z.object({}),
   /** Takes a scenario run's next steps, up to its next wait. Keyed by run. */

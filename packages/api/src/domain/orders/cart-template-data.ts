@@ -1,5 +1,5 @@
 import type { Executor } from "../../db.ts";
-import type { CartStatusName } from "./record-cart-event.ts";
+import type { CartStatusName } from "./record-carts.ts";
 
 /** A cart line as templates render it (prices in minor units of the cart's currency). */
 export interface CartItemData {

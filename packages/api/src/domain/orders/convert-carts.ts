@@ -2,6 +2,8 @@ import type { Transaction } from "../../db.ts";
 
 /** How long before an order a cart's last activity may lie for the order to convert it by its items. */
 export const cartMatchWindowDays = 30;
+/** How long after an order a cart's last activity may lie (clocks differ) for it to match. */
+export const cartMatchGraceMinutes = 60;
 
 /**
  * Marks the carts that orders bought as CONVERTED (with the order and its time), in the
@@ -43,7 +45,7 @@ export async function convertCarts(
          AND c.converted_order_id IS NULL
          AND EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = c.id)
          AND c.last_activity_at >= o.ordered_at - make_interval(days => ${cartMatchWindowDays})
-         AND c.last_activity_at <= o.ordered_at + interval '1 hour'
+         AND c.last_activity_at <= o.ordered_at + make_interval(mins => ${cartMatchGraceMinutes})
        ORDER BY o.id, c.last_activity_at DESC, c.id
     )
     UPDATE carts c SET status = 'CONVERTED', converted_order_id = latest.order_id,

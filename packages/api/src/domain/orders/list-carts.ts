@@ -2,7 +2,7 @@ import { z } from "zod";
 import { db } from "../../db.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { isUuid, parseInput } from "../shared/validation.ts";
-import { cartStatuses } from "./record-cart-event.ts";
+import { cartStatuses } from "./record-carts.ts";
 
 export const cartFilter = z
   .object({

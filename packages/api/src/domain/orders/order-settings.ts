@@ -9,7 +9,7 @@ import { loadWorkspaceCurrency } from "../workspaces/workspace-currency.ts";
 import { maxCartAbandonMinutes, minCartAbandonMinutes } from "./abandon-carts.ts";
 import { convertCarts } from "./convert-carts.ts";
 import { orderEventNames, orderWriteFromEvent } from "./orders-from-events.ts";
-import { type WrittenOrder, writeOrders } from "./write-orders.ts";
+import { writeOrdersInRuns } from "./write-orders.ts";
 
 /**
  * Whether orders only a browser reported count, how many the workspace has now, and when its
@@ -178,16 +178,7 @@ export async function replayBrowserOrders(
     const writes = events.flatMap(
       (event) => orderWriteFromEvent({ ...event, fromBrowser: true }, currency) ?? [],
     );
-    const written: WrittenOrder[] = [];
-    // `writeOrders` takes one write per order a call: a run of distinct orders at a time.
-    for (let start = 0; start < writes.length; ) {
-      const seen = new Set<string>();
-      let end = start;
-      while (end < writes.length && !seen.has(writes[end]?.shop_order_id as string))
-        seen.add(writes[end++]?.shop_order_id as string);
-      written.push(...(await writeOrders(tx, workspaceId, writes.slice(start, end))));
-      start = end;
-    }
+    const written = await writeOrdersInRuns(tx, workspaceId, writes);
     const applied = written.filter((order) => !order.ignored);
     await convertCarts(tx, workspaceId, [...new Set(applied.map((order) => order.id))]);
     await queueContactOrdersChange(tx, workspaceId, [

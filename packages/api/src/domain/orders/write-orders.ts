@@ -95,6 +95,42 @@ export async function writeOrders(
   });
 }
 
+/**
+ * `writeOrders` for writes that may name one order several times (a batch of events, in
+ * event order): a run of distinct orders per call, so each write applies in turn.
+ *
+ * @example await writeOrdersInRuns(tx, workspaceId, events.flatMap((event) => orderWriteFromEvent(event, "EUR") ?? []))
+ */
+export async function writeOrdersInRuns(
+  tx: Transaction,
+  workspaceId: string,
+  writes: readonly OrderWrite[],
+): Promise<WrittenOrder[]> {
+  const written: WrittenOrder[] = [];
+  for (const run of distinctRuns(writes, (write) => write.shop_order_id))
+    written.push(...(await writeOrders(tx, workspaceId, run)));
+  return written;
+}
+
+/** Consecutive runs of `items` in which no key repeats, in order. */
+export function distinctRuns<T>(items: readonly T[], keyOf: (item: T) => string | null): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let seen = new Set<string>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key !== null && seen.has(key)) {
+      runs.push(run);
+      run = [];
+      seen = new Set();
+    }
+    if (key !== null) seen.add(key);
+    run.push(item);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 function flatOrder(write: OrderWrite) {
   const { details, refunds: _refunds, ...rest } = write;
   return {
