@@ -93,6 +93,7 @@ export * from "./domain/segments/incremental.ts";
 export * from "./domain/segments/playbook.ts";
 export * from "./domain/segments/preview.ts";
 export * from "./domain/segments/refresh.ts";
+export * from "./domain/segments/refresh-order-segments.ts";
 export * from "./domain/segments/segments.ts";
 export * from "./domain/shared/errors.ts";
 export * from "./domain/shared/money.ts";

@@ -48,11 +48,12 @@ function codeCutConnections(client: pg.PoolClient): pg.PoolClient {
  */
 export function makePatientPool(options: PatientPoolOptions): pg.Pool {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max });
-  // An idle connection cut by Postgres (a restart, an administrator) is dropped from the pool
-  // and the next connect opens a new one; without a listener the error would end the process.
-  pool.on("error", (error) => {
-    console.error(`cartwheel worker: an idle database connection was closed (${error.message})`);
-  });
+  // A connection cut by Postgres (a restart, an administrator) is dropped from the pool and the
+  // next connect opens a new one; without listeners the error would end the process.
+  const closed = (error: Error) =>
+    console.error(`cartwheel worker: a database connection was closed (${error.message})`);
+  pool.on("error", closed);
+  pool.on("connect", (client) => client.on("error", closed));
   const connectOnce = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
   const waitMs = options.waitMs ?? 600_000;
   let waiting = false;

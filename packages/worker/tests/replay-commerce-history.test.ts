@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
 import {
   commerceReplayBatchSize,
+  createScenario,
+  createSegment,
+  createTag,
   createWorkspace,
   db,
+  publishScenario,
   queueCommerceReplay,
 } from "@cartwheel/api/domain";
 import { runOnce } from "graphile-worker";
@@ -53,6 +57,22 @@ it("replay_commerce_history folds every stored cart and writes every order, batc
     })),
   });
 
+  // A segment on orders, and a scenario that starts when someone enters it.
+  const buyers = await createSegment(workspace.id, {
+    name: "Buyers",
+    filter: { orders: { metric: "COUNT", op: "AT_LEAST", value: 1 } },
+  });
+  await createTag(workspace.id, "welcomed");
+  await createScenario(workspace.id, {
+    name: "Welcome buyers",
+    definition: {
+      version: 1,
+      trigger: { kind: "segment_entered", segmentId: buyers.id },
+      start: "tag",
+      nodes: [{ id: "tag", kind: "add_tag", tag: "welcomed" }],
+    },
+  }).then((scenario) => publishScenario(workspace.id, scenario.id));
+
   const queued = await queueCommerceReplay(workspace.id);
   expect(queued).toMatchObject({
     state: "QUEUED",
@@ -76,6 +96,16 @@ it("replay_commerce_history folds every stored cart and writes every order, batc
     ABANDONED: carts - carts / 4,
   });
   expect(await db().order.count({ where: { workspaceId: workspace.id } })).toBe(carts / 4);
+  // The buyer of history is in the segment, quietly: no Segment Entered, no scenario run.
+  expect(
+    await db().segmentMembership.count({
+      where: { workspaceId: workspace.id, segmentId: buyers.id },
+    }),
+  ).toBe(1);
+  expect(
+    await db().event.count({ where: { workspaceId: workspace.id, name: "Segment Entered" } }),
+  ).toBe(0);
+  expect(await db().scenarioRun.count({ where: { workspaceId: workspace.id } })).toBe(0);
   expect(await db().cartLine.count({ where: { workspaceId: workspace.id } })).toBe(carts);
   // The recommendation graphs were rebuilt from the orders (and nothing else was queued).
   const [rebuilt] = await db().$queryRaw<{ count: number }[]>`
