@@ -2,7 +2,10 @@ import { Hono } from "hono";
 import { makeYoga } from "./graphql/yoga.ts";
 import { makeEmailTrackingRoutes } from "./http/email-tracking.ts";
 import { makeIngestRoutes } from "./http/ingest-routes.ts";
-import { makeSesNotificationRoutes } from "./http/ses-notifications.ts";
+import {
+  makeSesNotificationRoutes,
+  type SesNotificationRoutesOptions,
+} from "./http/ses-notifications.ts";
 import { makeSubscribeRoutes } from "./http/subscribe-routes.ts";
 import { answerUnhandledError } from "./http/unhandled-error-answer.ts";
 import { makeUnsubscribeRoutes } from "./http/unsubscribe.ts";
@@ -13,6 +16,8 @@ export interface AppOptions {
   maxQueryDepth?: number;
   /** Highest cost (graphql-armor's estimate) a GraphQL query may have. Default 20,000. */
   maxQueryCost?: number;
+  /** How `POST /email/ses-notifications` verifies and confirms SNS messages. Default: SNS over https. */
+  sesNotifications?: SesNotificationRoutesOptions;
 }
 
 /** The fetch handler, and `close` for shutdown (it ends live subscriptions and their feed). */
@@ -38,7 +43,7 @@ export function makeApp(options: AppOptions): CartwheelApp {
   app.route("/", makeIngestRoutes());
   app.route("/", makeEmailTrackingRoutes());
   app.route("/", makeUnsubscribeRoutes());
-  app.route("/", makeSesNotificationRoutes());
+  app.route("/", makeSesNotificationRoutes(options.sesNotifications));
   app.route("/", makeSubscribeRoutes());
   return Object.assign(app, { close: async () => yoga.dispose() });
 }

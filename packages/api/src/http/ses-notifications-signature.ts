@@ -22,11 +22,25 @@ export class SnsVerificationError extends Error {
   override name = "SnsVerificationError";
 }
 
-const snsHost = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * SNS's regional endpoints (`sns.us-east-1.amazonaws.com`, `sns.cn-north-1.amazonaws.com.cn`):
+ * the label must be a region, or `sns.s3.amazonaws.com`, `sns.s3-accelerate.amazonaws.com` (an
+ * S3 bucket named "sns", whoever owns it) would pass as SNS.
+ */
+const snsHost = /^sns\.[a-z]{2}(-[a-z]+)+-\d{1,2}\.amazonaws\.com(\.cn)?$/;
 
-/** Amazon SNS's own hosts over https: the only place certificates and SubscribeURLs may come from. */
+/**
+ * Amazon SNS's own hosts over https, on the default port and with no user name or password: the
+ * only place certificates and SubscribeURLs may come from.
+ */
 export function isSnsUrl(url: URL): boolean {
-  return url.protocol === "https:" && snsHost.test(url.hostname) && url.port === "";
+  return (
+    url.protocol === "https:" &&
+    snsHost.test(url.hostname) &&
+    url.port === "" &&
+    url.username === "" &&
+    url.password === ""
+  );
 }
 
 export interface SnsVerifierOptions {
@@ -91,9 +105,21 @@ export function makeSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier {
     const cached = cache.get(url);
     if (cached) return cached;
     if (!isTrustedUrl(url)) throw new SnsVerificationError(`untrusted SigningCertURL ${url}`);
-    const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(5_000) });
+    let response: Response;
+    let pem: string;
+    try {
+      response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(5_000) });
+      pem = await response.text();
+    } catch (cause) {
+      throw new SnsVerificationError(`SigningCertURL could not be fetched: ${String(cause)}`);
+    }
     if (!response.ok) throw new SnsVerificationError(`SigningCertURL answered ${response.status}`);
-    const loaded = new X509Certificate(await response.text());
+    let loaded: X509Certificate;
+    try {
+      loaded = new X509Certificate(pem);
+    } catch {
+      throw new SnsVerificationError("SigningCertURL did not answer with a certificate");
+    }
     cache.set(url, loaded);
     return loaded;
   }

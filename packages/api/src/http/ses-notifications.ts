@@ -18,11 +18,17 @@ export interface SesNotificationRoutesOptions {
   fetch?: typeof fetch;
 }
 
+/** SNS messages are at most 256 KB. */
+const maxBodyBytes = 256 * 1024;
+
 /**
  * `POST /email/ses-notifications`: the HTTPS endpoint of the SNS topic SES publishes bounces,
  * complaints and deliveries to. Every envelope's signature is verified (403 otherwise); a
  * SubscriptionConfirmation is confirmed by fetching its SubscribeURL (only from SNS itself);
- * a Notification is applied to its message and contact (`applySesNotification`).
+ * a Notification is applied to its message and contact (`applySesNotification`). Answers 200
+ * (`{ outcome }`, `{ confirmed: true }` or `{ ok: true }`), or `{ error }` with 400 (not an SNS
+ * message), 403 (unknown topic, bad signature, untrusted URL), 413 (over 256 KB) or 502 (the
+ * SubscribeURL failed).
  *
  * @example app.route("/", makeSesNotificationRoutes())
  */
@@ -31,7 +37,11 @@ export function makeSesNotificationRoutes(options: SesNotificationRoutesOptions 
   const topics = () => options.topicArns ?? emailConfig().snsTopicArns;
   const routes = new Hono();
 
-  routes.post("/email/ses-notifications", bodyLimit({ maxSize: 256 * 1024 }), async (c) => {
+  const limit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => c.json({ error: `the body is larger than ${maxBodyBytes} bytes` }, 413),
+  });
+  routes.post("/email/ses-notifications", limit, async (c) => {
     let envelope: ReturnType<typeof snsEnvelope.parse>;
     try {
       envelope = snsEnvelope.parse(JSON.parse(await c.req.text()));
@@ -55,9 +65,12 @@ export function makeSesNotificationRoutes(options: SesNotificationRoutesOptions 
     if (envelope.Type === "SubscriptionConfirmation") {
       const url = envelope.SubscribeURL ?? "";
       if (!verifier.isTrustedUrl(url)) return c.json({ error: "untrusted SubscribeURL" }, 403);
-      const confirmed = await (options.fetch ?? fetch)(url, {
-        signal: AbortSignal.timeout(10_000),
-      });
+      let confirmed: Response;
+      try {
+        confirmed = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(10_000) });
+      } catch (cause) {
+        return c.json({ error: `SubscribeURL could not be reached: ${String(cause)}` }, 502);
+      }
       if (!confirmed.ok) return c.json({ error: `SubscribeURL answered ${confirmed.status}` }, 502);
       return c.json({ confirmed: true });
     }

@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { emailConfig } from "../config.ts";
 import { ingestRateLimiter, type RateLimiter } from "../domain/events/rate-limit.ts";
@@ -26,6 +27,9 @@ export interface SubscribeRoutesOptions {
   secret?: string;
 }
 
+/** A signup is an address and two short fields; nothing needs more than this. */
+const maxSubscribeBodyBytes = 16 * 1024;
+
 const subscribeBody = z.object({
   writeKey: z.string().optional(),
   email: z.unknown(),
@@ -38,7 +42,8 @@ const subscribeBody = z.object({
  * - `POST /v1/subscribe` `{ writeKey, email, source?, firstName? }` (the SDK's `subscribe`, a
  *   public key from an allowed origin, or a secret key) answers `200 { outcome }`:
  *   `confirmation_sent`, `confirmation_already_sent`, `subscribed` (no double opt-in) or
- *   `already_subscribed`; 400 with the field for bad input.
+ *   `already_subscribed`; 400 with the field for bad input, 401/403/429 as `/v1/batch`, 413
+ *   past 16 KB.
  * - `GET /email/confirm/:id/:sig` shows the confirmation (link scanners change nothing);
  *   `POST` of it subscribes, keeping the time, IP and user agent as proof.
  *
@@ -57,7 +62,17 @@ export function makeSubscribeRoutes(options: SubscribeRoutesOptions = {}): Hono 
     return c.body(null, 403, { Vary: "Origin" });
   });
 
-  routes.post("/v1/subscribe", async (c) => {
+  const limit = bodyLimit({
+    maxSize: maxSubscribeBodyBytes,
+    onError: (c) =>
+      failOpenly(
+        c,
+        413,
+        "body_too_large",
+        `the body is larger than ${maxSubscribeBodyBytes} bytes`,
+      ),
+  });
+  routes.post("/v1/subscribe", limit, async (c) => {
     let json: unknown;
     try {
       json = JSON.parse(await c.req.text());

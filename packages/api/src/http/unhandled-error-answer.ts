@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { isDatabaseUnavailable } from "../database-unavailable.ts";
 import { errorBody } from "./browser-key-access.ts";
 
@@ -8,9 +9,11 @@ const retryAfterSeconds = 5;
 /**
  * The plain HTTP routes' answer to an error they did not handle. Postgres being away (stopped,
  * restarting) is a 503 with `Retry-After` and a JSON error any page may read, so the SDK and
- * shops' servers keep their data and retry; anything else is logged and is a bare 500.
+ * shops' servers keep their data and retry; a middleware's `HTTPException` (such as
+ * `bodyLimit`'s 413) keeps its own answer; anything else is logged and is a bare 500.
  */
 export function answerUnhandledError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException) return error.getResponse();
   if (!isDatabaseUnavailable(error)) {
     console.error(`${c.req.method} ${c.req.path}:`, error);
     return c.json(errorBody("internal_error", "internal error"), 500);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { makeApp } from "../../src/app.ts";
+import { type AppOptions, makeApp } from "../../src/app.ts";
 
 export const testAdminKey = `cw_admin_${randomBytes(16).toString("hex")}`;
 
@@ -9,8 +9,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 }
 
 /** An in-process Cartwheel app and a GraphQL caller that goes through `app.fetch`. */
-export function makeTestApi() {
-  const app = makeApp({ adminKey: testAdminKey });
+export function makeTestApi(options: Omit<AppOptions, "adminKey"> = {}) {
+  const app = makeApp({ ...options, adminKey: testAdminKey });
   async function request<T = Record<string, any>>(
     query: string,
     variables: Record<string, unknown> = {},
