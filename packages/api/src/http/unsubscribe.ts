@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { emailConfig } from "../config.ts";
 import { verifyLinkSignature } from "../domain/messages/compose/email-links.ts";
 import {
@@ -15,6 +16,9 @@ import {
   testSendPage,
   unsubscribedPage,
 } from "./unsubscribe-pages.ts";
+
+/** The largest form the unsubscribe and preference pages accept. */
+const maxFormBytes = 16 * 1024;
 
 export interface UnsubscribeRoutesOptions {
   /** HMAC secret of the links. Default: `emailConfig().signingSecret`. */
@@ -55,7 +59,13 @@ export function makeUnsubscribeRoutes(options: UnsubscribeRoutesOptions = {}): H
     return c.html(confirmUnsubscribePage(preferences, c.req.path));
   });
 
-  routes.post("/email/unsubscribe/:messageId/:signature", async (c) => {
+  // A form here holds one or two short fields; a bigger body is refused before it is parsed.
+  const limit = bodyLimit({
+    maxSize: maxFormBytes,
+    onError: (c) => c.text("Request too large", 413),
+  });
+
+  routes.post("/email/unsubscribe/:messageId/:signature", limit, async (c) => {
     const linked = await linkedMessage(c);
     if (!linked) return c.html(invalidLinkPage(), 404);
     const { messageId, preferences } = linked;
@@ -79,7 +89,7 @@ export function makeUnsubscribeRoutes(options: UnsubscribeRoutesOptions = {}): H
     return c.html(preferencesPage(preferences, c.req.path));
   });
 
-  routes.post("/email/preferences/:messageId/:signature", async (c) => {
+  routes.post("/email/preferences/:messageId/:signature", limit, async (c) => {
     const linked = await linkedMessage(c);
     if (!linked) return c.html(invalidLinkPage(), 404);
     const { messageId, preferences } = linked;
