@@ -5,6 +5,7 @@ export const sessionGapMinutes = 30;
 
 /** A page view or browser order as `reactToEvent` hands it over. */
 export interface VisitEvent {
+  eventId: string;
   workspaceId: string;
   contactId: string | null;
   anonymousId: string | null;
@@ -23,8 +24,9 @@ export function visitorOf(event: Pick<VisitEvent, "contactId" | "anonymousId">):
  * within 30 minutes of a visit joins it, one that bridges two visits merges them, any other
  * starts a visit (`cartwheel_record_visit`, one round trip, under a lock per visitor). A visit
  * has converted when an order of its contact (the orders trigger marks those as they are
- * written) or an `Order Completed` from its browser came before 30 minutes after its last view.
- * Handling the same event again changes nothing. Other events cost nothing.
+ * written) or an `Order Completed` from its browser came before 30 minutes after its last view
+ * (`cartwheel_convert_visits`; a browser's own report counts only while the workspace counts
+ * unverified orders). Handling the same event again changes nothing. Other events cost nothing.
  *
  * @example await recordVisit(tx, { workspaceId, contactId, anonymousId: "a1", name: "Page Viewed", occurredAt })
  */
@@ -33,11 +35,7 @@ export async function recordVisit(tx: Transaction, event: VisitEvent): Promise<v
   if (!visitor) return;
   if (event.name === "Order Completed") {
     await tx.$executeRaw`
-      UPDATE visitor_sessions SET converted = true
-       WHERE workspace_id = ${event.workspaceId}::uuid AND visitor = ${visitor}
-         AND started_at <= ${event.occurredAt}::timestamptz
-         AND last_view_at + make_interval(mins => ${sessionGapMinutes}) > ${event.occurredAt}::timestamptz
-         AND NOT converted`;
+      SELECT cartwheel_convert_visits(${event.workspaceId}::uuid, ARRAY[${event.eventId}::bigint])`;
   } else if (event.name === "Page Viewed") {
     await tx.$executeRaw`
       SELECT cartwheel_record_visit(${event.workspaceId}::uuid, ${visitor}, ${event.contactId}::uuid,

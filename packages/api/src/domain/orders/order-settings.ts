@@ -76,9 +76,10 @@ export async function countsBrowserOrders(tx: Transaction, workspaceId: string):
  * orders only a browser reported (`Order Completed` and the other order events
  * sent with the public key) count as orders: in segments, scores and revenue. Switched off, the
  * unverified orders are removed at once (their events stay, and the backend's report of the
- * same order id makes it an order again) and the segments on orders are re-checked for their
- * contacts; switched on, the browser's order events are replayed into orders by
- * `replay_browser_orders`. Setting the current value changes nothing.
+ * same order id makes it an order again), the segments on orders are re-checked for their
+ * contacts and the visits they converted stop counting as converted; switched on, the browser's
+ * order events are replayed into orders (and converted visits) by `replay_browser_orders`.
+ * Setting the current value changes nothing.
  *
  * @example await updateOrderSettings(workspaceId, { countUnverifiedOrders: false, cartAbandonAfterMinutes: 30 })
  */
@@ -116,6 +117,8 @@ export async function updateOrderSettings(
         const removed = await tx.$queryRaw<{ contact_id: string | null }[]>`
           DELETE FROM orders WHERE workspace_id = ${workspaceId}::uuid AND NOT verified
           RETURNING contact_id::text`;
+        // Visits those orders (or the browser's own reports) converted no longer have.
+        await tx.$executeRaw`SELECT cartwheel_recheck_converted_visits(${workspaceId}::uuid)`;
         const contactIds = [...new Set(removed.flatMap((row) => row.contact_id ?? []))];
         for (let start = 0; start < contactIds.length; start += maxContactsPerJob)
           await queueContactOrdersChange(
@@ -181,6 +184,8 @@ export async function replayBrowserOrders(
     const written = await writeOrdersInRuns(tx, workspaceId, writes);
     const applied = written.filter((order) => !order.ignored);
     await convertCarts(tx, workspaceId, [...new Set(applied.map((order) => order.id))]);
+    await tx.$executeRaw`
+      SELECT cartwheel_convert_visits(${workspaceId}::uuid, ${events.map((event) => event.id)}::bigint[])`;
     await queueContactOrdersChange(tx, workspaceId, [
       ...new Set(applied.flatMap((order) => order.contactIds)),
     ]);
