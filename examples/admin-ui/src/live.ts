@@ -145,8 +145,8 @@ const liveLabels: Record<LiveState, string> = {
 };
 
 /** A small badge saying whether the figures on screen are streaming; pass `set` as `onState`. */
-export function liveBadge(liveText = "Live") {
-  const badge = h("span", { class: "live-badge", testid: "live-state" });
+export function liveBadge(liveText = "Live", testid = "live-state") {
+  const badge = h("span", { class: "live-badge", testid });
   const set = (state: LiveState, detail?: string) => {
     badge.dataset.state = state;
     badge.title = detail ?? (state === "live" ? "Figures update as they change" : "");
