@@ -445,7 +445,7 @@ export function scenarioResults(
       h(
         "div",
         {},
-        h("h2", { class: "results-title" }, "Results ", state.badge),
+        h("h2", { class: "title-with-badge" }, "Results ", state.badge),
         h("p", { class: "muted" }, "Runs started in the period"),
       ),
       picker.element,
