@@ -18,6 +18,12 @@ export interface LiveOptions<TData> {
   onState?: (state: LiveState, detail?: string) => void;
   /** First wait before reconnecting, doubled per failed attempt up to 30 s. Default 1,000 ms. */
   retryMs?: number;
+  /**
+   * For a stream that only speaks on change (`contactEvents` without missed events): "live" as
+   * soon as the API accepts the stream, not at its first payload. A refusal in the first
+   * payload still turns it to "failed". Default false.
+   */
+  liveOnOpen?: boolean;
 }
 
 interface Payload<TData> {
@@ -87,6 +93,7 @@ export function subscribeLive<TData>(
       }
       return "retry";
     }
+    if (options.liveOnOpen) onState("live");
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
