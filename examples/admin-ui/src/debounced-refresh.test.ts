@@ -37,7 +37,12 @@ describe("makeDebouncedRefresh", () => {
   it("folds a burst into one refresh after the quiet time", async () => {
     const { timers, advance } = fakeTimers();
     let runs = 0;
-    const refresh = makeDebouncedRefresh(async () => void (runs += 1), { waitMs: 400, timers });
+    const refresh = makeDebouncedRefresh(
+      async () => {
+        runs += 1;
+      },
+      { waitMs: 400, timers },
+    );
     for (let i = 0; i < 10; i++) {
       refresh.request();
       await advance(100);
@@ -52,11 +57,16 @@ describe("makeDebouncedRefresh", () => {
   it("runs no later than maxWaitMs after the first request under a steady trickle", async () => {
     const { timers, advance } = fakeTimers();
     let runs = 0;
-    const refresh = makeDebouncedRefresh(async () => void (runs += 1), {
-      waitMs: 400,
-      maxWaitMs: 2_000,
-      timers,
-    });
+    const refresh = makeDebouncedRefresh(
+      async () => {
+        runs += 1;
+      },
+      {
+        waitMs: 400,
+        maxWaitMs: 2_000,
+        timers,
+      },
+    );
     for (let i = 0; i < 20; i++) {
       refresh.request();
       await advance(300);
@@ -104,7 +114,12 @@ describe("makeDebouncedRefresh", () => {
   it("does nothing more once cancelled", async () => {
     const { timers, advance } = fakeTimers();
     let runs = 0;
-    const refresh = makeDebouncedRefresh(async () => void (runs += 1), { timers });
+    const refresh = makeDebouncedRefresh(
+      async () => {
+        runs += 1;
+      },
+      { timers },
+    );
     refresh.request();
     refresh.cancel();
     refresh.request();
