@@ -63,3 +63,37 @@ export function show(container: HTMLElement, ...children: Child[]): void {
 export function describedText(text: string): (string | HTMLElement)[] {
   return text.split("`").map((part, i) => (i % 2 === 1 ? h("code", {}, part) : part));
 }
+
+/**
+ * Like `show`, but keeps the nodes already on screen wherever the new content has the same
+ * shape (same tags in the same places), changing only text and attributes: a refresh then
+ * leaves the reader's scroll position and text selection alone. Meant for content without
+ * listeners (an existing node keeps its own).
+ */
+export function patch(container: HTMLElement, ...children: Child[]): void {
+  const next = document.createElement(container.tagName);
+  show(next, ...children);
+  patchChildren(container, next);
+}
+
+function patchChildren(current: Node, next: Node) {
+  const old = [...current.childNodes];
+  const fresh = [...next.childNodes];
+  fresh.forEach((node, i) => {
+    const existing = old[i];
+    if (!existing) current.appendChild(node);
+    else if (existing.nodeName !== node.nodeName) current.replaceChild(node, existing);
+    else if (existing instanceof Element && node instanceof Element) {
+      for (const { name } of [...existing.attributes]) {
+        if (!node.hasAttribute(name)) existing.removeAttribute(name);
+      }
+      for (const { name, value } of [...node.attributes]) {
+        if (existing.getAttribute(name) !== value) existing.setAttribute(name, value);
+      }
+      patchChildren(existing, node);
+    } else if (existing.nodeValue !== node.nodeValue) {
+      existing.nodeValue = node.nodeValue;
+    }
+  });
+  for (const extra of old.slice(fresh.length)) extra.remove();
+}

@@ -18,6 +18,12 @@ export interface LiveOptions<TData> {
   onState?: (state: LiveState, detail?: string) => void;
   /** First wait before reconnecting, doubled per failed attempt up to 30 s. Default 1,000 ms. */
   retryMs?: number;
+  /**
+   * For a stream that only speaks on change (`contactEvents` without missed events): "live" as
+   * soon as the API accepts the stream, not at its first payload. A refusal in the first
+   * payload still turns it to "failed". Default false.
+   */
+  liveOnOpen?: boolean;
 }
 
 interface Payload<TData> {
@@ -87,6 +93,7 @@ export function subscribeLive<TData>(
       }
       return "retry";
     }
+    if (options.liveOnOpen) onState("live");
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
@@ -145,8 +152,8 @@ const liveLabels: Record<LiveState, string> = {
 };
 
 /** A small badge saying whether the figures on screen are streaming; pass `set` as `onState`. */
-export function liveBadge(liveText = "Live") {
-  const badge = h("span", { class: "live-badge", testid: "live-state" });
+export function liveBadge(liveText = "Live", testid = "live-state") {
+  const badge = h("span", { class: "live-badge", testid });
   const set = (state: LiveState, detail?: string) => {
     badge.dataset.state = state;
     badge.title = detail ?? (state === "live" ? "Figures update as they change" : "");

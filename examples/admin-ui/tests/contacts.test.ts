@@ -1,3 +1,13 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import {
+  createTemplate,
+  deliverMessage,
+  queueEmail,
+  updateEmailSettings,
+  upsertContact,
+} from "@cartwheel/api/domain";
+import { type LocalSes, startLocalSes } from "@cartwheel/api/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningAdminUi, startAdminUi } from "../server.ts";
@@ -6,15 +16,22 @@ import { attributeValues, launchChromium, signIn, startApi } from "./support.ts"
 let api: Awaited<ReturnType<typeof startApi>>;
 let ui: RunningAdminUi;
 let browser: Browser;
+let ses: LocalSes;
 
 beforeAll(async () => {
-  [api, ui, browser] = await Promise.all([startApi(), startAdminUi(), launchChromium()]);
+  [api, ui, browser, ses] = await Promise.all([
+    startApi(),
+    startAdminUi(),
+    launchChromium(),
+    startLocalSes(),
+  ]);
 });
 
 afterAll(async () => {
   await browser?.close();
   await ui?.close();
   await api?.close();
+  await ses?.close();
 });
 
 /** 30 shoppers; every third is tagged vip. Row 4 (CSV line 5) gets `badEmail` when given. */
@@ -196,5 +213,107 @@ it("imports a CSV, searches, filters, pages, edits and tags a contact, and renam
   await page.getByTestId("sign-out").click();
   await page.getByTestId("sign-in").waitFor();
   expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+it("adds the contact's new events and mail to the timeline live, and closes the streams on leaving", async () => {
+  const shop = await api.newShop();
+  const workspaceId = Buffer.from(shop.workspaceId, "base64")
+    .toString("utf8")
+    .split(":")[1] as string;
+  await updateEmailSettings(workspaceId, {
+    fromEmail: "hello@shop.example",
+    postalAddress: "1 Main St",
+    sendRatePerSecond: 1000,
+  });
+  const template = await createTemplate(workspaceId, {
+    name: "Tent care",
+    kind: "MARKETING",
+    subject: "Caring for your tent",
+    html: "<p>Dry it before you fold it.</p>",
+  });
+  const { contact } = await upsertContact(workspaceId, {
+    email: "ada@example.com",
+    externalId: "ada",
+    consent: { status: "SUBSCRIBED", source: "test" },
+  });
+  const ingest = (userId: string, event: string, minutesAgo: number, properties = {}) =>
+    api.api.data(
+      `mutation($input: IngestEventsInput!) { ingestEvents(input: $input) { __typename } }`,
+      {
+        input: {
+          events: [
+            {
+              type: "TRACK",
+              event,
+              userId,
+              messageId: `${userId}-${event}-${minutesAgo}`,
+              timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+              properties,
+            },
+          ],
+        },
+      },
+      shop.secretKey,
+    );
+  await ingest("ada", "Product Viewed", 30, { name: "Trail tent" });
+
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey);
+  const streams: string[] = [];
+  page.on("requestfailed", (request) => {
+    if (request.headers().accept === "text/event-stream") streams.push("closed");
+  });
+  const globalId = Buffer.from(`Contact:${contact.id}`).toString("base64");
+  await page.goto(`${ui.url}/#/contacts/${encodeURIComponent(globalId)}`);
+  const entries = page.getByTestId("timeline-entry");
+  const lines = () => entries.locator(":scope > span:last-child").allTextContents();
+  await expect.poll(lines).toEqual(["Product Viewed name: Trail tent"]);
+  await expect.poll(() => page.getByTestId("live-state").getAttribute("data-state")).toBe("live");
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+
+  // Another contact's event stays off this page; Ada's goes on top.
+  await ingest("someone-else", "Cart Viewed", 1);
+  await ingest("ada", "Cart Viewed", 1, { items: 2 });
+  await expect.poll(lines).toEqual(["Cart Viewed items: 2", "Product Viewed name: Trail tent"]);
+
+  // A dropped stream resumes after the newest event it had: what was stored meanwhile arrives once.
+  api.dropConnections();
+  await expect
+    .poll(() => page.getByTestId("live-state").getAttribute("data-state"))
+    .toBe("reconnecting");
+  await ingest("ada", "Checkout Started", 0, { step: 1 });
+  await expect
+    .poll(lines)
+    .toEqual([
+      "Checkout Started step: 1",
+      "Cart Viewed items: 2",
+      "Product Viewed name: Trail tent",
+    ]);
+
+  // Mail to Ada: the message's entry appears once it is sent.
+  const { message } = await queueEmail(workspaceId, {
+    templateId: template.id,
+    contactId: contact.id,
+    idempotencyKey: "tent-care",
+  });
+  await deliverMessage(message.id, { sender: ses.sender });
+  await expect
+    .poll(() => attributeValues(page, "timeline-entry", "data-source"))
+    .toContain("MESSAGE");
+  expect(await lines()).toContain("Sent “Caring for your tent” Tent care");
+  expect(await lines()).toContain("Cart Viewed items: 2");
+  expect(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+  ).toBe(true);
+  const screenshots = path.resolve(import.meta.dirname, "../../../tmp/screenshots");
+  await mkdir(screenshots, { recursive: true });
+  await page.getByTestId("contact-timeline").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(screenshots, "admin-contact-timeline-live.png") });
+
+  const closedBefore = streams.length;
+  await page.getByTestId("nav-tags").click();
+  await expect.poll(() => streams.length).toBe(closedBefore + 2);
   expect(errors).toEqual([]);
 });

@@ -1,5 +1,17 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { emailConfig } from "@cartwheel/api/config";
+import {
+  applySesNotification,
+  createTemplate,
+  db,
+  deliverMessage,
+  type EmailLinks,
+  makeEmailLinks,
+  queueEmail,
+  updateEmailSettings,
+  upsertContact,
+} from "@cartwheel/api/domain";
 import { type LocalSes, startLocalSes } from "@cartwheel/api/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -56,6 +68,7 @@ interface Node {
   subject: string | null;
   status: string;
   sentAt: string | null;
+  deliveredAt: string | null;
   openedAt: string | null;
   clickedAt: string | null;
   bouncedAt: string | null;
@@ -118,6 +131,7 @@ it("lists the messages newest first with their marks, pages on with Load more, a
     all.map((m) =>
       (
         [
+          [m.deliveredAt, "delivered"],
           [m.openedAt, "opened"],
           [m.clickedAt, "clicked"],
           [m.bouncedAt, "bounced"],
@@ -215,5 +229,114 @@ it("shows FORBIDDEN on the messages screen for a key without messages:read", asy
   await page.getByTestId("nav-messages").click();
   await expect.poll(() => page.getByTestId("screen-error").textContent()).toMatch(/^FORBIDDEN: /);
   expect(await page.getByTestId("message-row").count()).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+it("shows a new message at the top and each change of a listed one live, without a reload", async () => {
+  const shop = await api.newShop();
+  const workspaceId = Buffer.from(shop.workspaceId, "base64")
+    .toString("utf8")
+    .split(":")[1] as string;
+  await updateEmailSettings(workspaceId, {
+    fromEmail: "hello@lumiere.example",
+    postalAddress: "12 rue des Lilas, 75011 Paris",
+    shopName: "Maison Lumière",
+    sendRatePerSecond: 1000,
+  });
+  const template = await createTemplate(workspaceId, {
+    name: "Back in stock",
+    kind: "MARKETING",
+    subject: "It is back, {{ contact.first_name }}",
+    html: `<p>Hello</p><p><a href="https://lumiere.example/lamp">See the lamp</a></p>`,
+  });
+  // The tracked links of each mail, pointing at this API's routes.
+  const tracked = new Map<string, { pixel?: string; click?: string }>();
+  const base = makeEmailLinks({ publicUrl: api.url, secret: emailConfig().signingSecret });
+  const links: EmailLinks = {
+    ...base,
+    openPixel: (id) => {
+      const url = base.openPixel(id);
+      tracked.set(id, { ...tracked.get(id), pixel: url });
+      return url;
+    },
+    click: (id, destination) => {
+      const url = base.click(id, destination);
+      if (destination.startsWith("https://lumiere.example/"))
+        tracked.set(id, { ...tracked.get(id), click: url });
+      return url;
+    },
+  };
+  let sent = 0;
+  const queue = async (email: string) => {
+    const { contact } = await upsertContact(workspaceId, {
+      email,
+      firstName: "Ada",
+      consent: { status: "SUBSCRIBED", source: "test" },
+    });
+    sent += 1;
+    const { message } = await queueEmail(workspaceId, {
+      templateId: template.id,
+      contactId: contact.id,
+      idempotencyKey: `live-${sent}`,
+    });
+    return message;
+  };
+  const older = await queue("older@example.com");
+  await deliverMessage(older.id, { sender: ses.sender, links });
+
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey, browserContext);
+  const streams: string[] = [];
+  page.on("requestfailed", (request) => {
+    if (request.headers().accept === "text/event-stream") streams.push("closed");
+  });
+  await page.getByTestId("nav-messages").click();
+  const rows = page.getByTestId("message-row");
+  await expect.poll(() => rows.count()).toBe(1);
+  await expect.poll(() => page.getByTestId("live-state").getAttribute("data-state")).toBe("live");
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+
+  // Queued by the shop's backend: at the top, counted.
+  const fresh = await queue("newest@example.com");
+  const freshGlobalId = Buffer.from(`Message:${fresh.id}`).toString("base64");
+  await expect
+    .poll(() => attributeValues(page, "message-row", "data-message"))
+    .toEqual([freshGlobalId, Buffer.from(`Message:${older.id}`).toString("base64")]);
+  const row = page.locator(`[data-testid=message-row][data-message="${freshGlobalId}"]`);
+  expect(await row.getByTestId("message-status").textContent()).toBe("Queued");
+  expect(await page.getByTestId("messages-total").textContent()).toBe(
+    "2 of 2 messages, newest first",
+  );
+
+  // Sent, delivered (SES's notification), opened and clicked (the tracked links, over HTTP).
+  await deliverMessage(fresh.id, { sender: ses.sender, links });
+  await expect.poll(() => row.getByTestId("message-status").textContent()).toBe("Sent");
+  expect(await row.getByTestId("message-sent-at").textContent()).not.toBe("—");
+  const { sesMessageId } = await db().message.findFirstOrThrow({
+    where: { id: fresh.id },
+    select: { sesMessageId: true },
+  });
+  await applySesNotification(
+    { notificationType: "Delivery", mail: { messageId: sesMessageId } },
+    `delivery-${fresh.id}`,
+  );
+  const marks = () =>
+    row.locator("[data-mark]").evaluateAll((list) => list.map((m) => m.getAttribute("data-mark")));
+  await expect.poll(marks).toEqual(["delivered"]);
+  const desktop = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36" };
+  await fetch(tracked.get(fresh.id)?.pixel as string, { headers: desktop });
+  await expect.poll(marks).toEqual(["delivered", "opened"]);
+  await fetch(tracked.get(fresh.id)?.click as string, { headers: desktop, redirect: "manual" });
+  await expect.poll(marks).toEqual(["delivered", "opened", "clicked"]);
+  expect(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+  ).toBe(true);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, "admin-messages-live.png") });
+
+  const closedBefore = streams.length;
+  await page.getByTestId("nav-contacts").click();
+  await expect.poll(() => streams.length).toBe(closedBefore + 1);
   expect(errors).toEqual([]);
 });

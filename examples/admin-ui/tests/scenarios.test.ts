@@ -470,3 +470,101 @@ it("pauses, resumes and, after a confirm, archives a live scenario", async () =>
   expect(await page.getByTestId("definition-text").getAttribute("readonly")).toBe("");
   expect(errors).toEqual([]);
 });
+
+it("refreshes the results as runs come in, once per burst, keeping the scroll and a selection", async () => {
+  const shop = await api.newShop();
+  const workspaceId = Buffer.from(shop.workspaceId, "base64")
+    .toString("utf8")
+    .split(":")[1] as string;
+  const scenario = await createScenario(workspaceId, {
+    name: "Subject line test",
+    definition: {
+      version: 1,
+      trigger: { kind: "api" },
+      start: "subject",
+      nodes: [
+        {
+          id: "subject",
+          kind: "split",
+          branches: [
+            { name: "short", weight: 1, next: "wait-1d" },
+            { name: "long", weight: 1, next: "wait-1d" },
+          ],
+        },
+        { id: "wait-1d", kind: "delay", duration: { days: 1 }, next: "bye" },
+        { id: "bye", kind: "exit" },
+      ],
+    },
+  });
+  await publishScenario(workspaceId, scenario.id);
+  let started = 0;
+  const startRuns = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      started += 1;
+      const { contact } = await upsertContact(workspaceId, { email: `r${started}@example.com` });
+      await startScenario(workspaceId, scenario.id, contact.id, { payload: {} });
+    }
+    await advanceDueRuns({ now: new Date(), workspaceId });
+  };
+  await startRuns(1);
+
+  const { page, errors } = await signIn(browser, ui.url, api.url, shop.secretKey, {
+    viewport: { width: 1360, height: 700 },
+  });
+  const resultRequests: string[] = [];
+  page.on("request", (request) => {
+    if (request.postData()?.includes("query ScenarioResults")) resultRequests.push(request.url());
+  });
+  const globalId = Buffer.from(`Scenario:${scenario.id}`).toString("base64");
+  await page.goto(`${ui.url}/#/scenarios/${encodeURIComponent(globalId)}`);
+  const split = page.locator('[data-testid=split-report][data-node="subject"]');
+  const splitRuns = async () =>
+    (await split.locator("[data-testid=split-row] td:nth-of-type(1)").allTextContents())
+      .map(Number)
+      .reduce((a, b) => a + b, 0);
+  await expect.poll(splitRuns).toBe(1);
+  await expect
+    .poll(() => page.getByTestId("results-live-state").getAttribute("data-state"))
+    .toBe("live");
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+  // The reader has scrolled to the split and selected a branch's name.
+  await split.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 40));
+  const scrollY = await page.evaluate(() => window.scrollY);
+  expect(scrollY).toBeGreaterThan(0);
+  await page.evaluate(() => {
+    const name = document.querySelector(
+      '[data-testid=split-row][data-branch="long"] th',
+    )?.firstChild;
+    if (!name) throw new Error("no branch name");
+    const range = document.createRange();
+    range.selectNodeContents(name);
+    getSelection()?.removeAllRanges();
+    getSelection()?.addRange(range);
+  });
+  const requestsBefore = resultRequests.length;
+
+  // Eight runs in a burst: the results follow without a reload, read once or twice, not eight times.
+  await startRuns(8);
+  await expect.poll(splitRuns).toBe(9);
+  expect(resultRequests.length - requestsBefore).toBeGreaterThanOrEqual(1);
+  expect(resultRequests.length - requestsBefore).toBeLessThanOrEqual(2);
+  expect(await page.evaluate(() => window.scrollY)).toBe(scrollY);
+  expect(
+    await page.evaluate(() => {
+      const selection = getSelection();
+      return {
+        text: selection?.toString(),
+        onScreen: selection?.anchorNode?.isConnected ?? false,
+      };
+    }),
+  ).toEqual({ text: "long", onScreen: true });
+  expect(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+  ).toBe(true);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, "admin-scenario-results-live.png") });
+  expect(errors).toEqual([]);
+});

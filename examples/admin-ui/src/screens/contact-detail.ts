@@ -71,13 +71,18 @@ type Outcome<Success extends string, Data> = ({ __typename: Success } & Data) | 
  */
 export async function showContactDetail(
   container: HTMLElement,
-  { credentials }: ScreenContext,
+  { credentials, signal }: ScreenContext,
   id?: string,
 ) {
+  // The timeline's streams: closed on leaving the screen, or when the contact is drawn again.
+  let timelineStreams = new AbortController();
+  signal.addEventListener("abort", () => timelineStreams.abort());
   const status = h("div", { testid: "contact-status" });
   const say = (kind: "error" | "info", text: string) => show(status, notice(kind, text));
 
   async function reload() {
+    timelineStreams.abort();
+    timelineStreams = new AbortController();
     const data = await gql<{
       contact: ContactDetail | null;
       tags: { edges: { node: { name: string } }[] };
@@ -273,7 +278,7 @@ export async function showContactDetail(
       tagForm,
       h("h2", {}, "Properties"),
       h("pre", { testid: "contact-properties" }, JSON.stringify(contact.properties, null, 2)),
-      contactTimeline(credentials, contact.id),
+      contactTimeline(credentials, contact.id, timelineStreams.signal),
     );
   }
 

@@ -1,5 +1,6 @@
 import { describeFailure, gql } from "../api.ts";
 import { formatDate, h, notice, show } from "../dom.ts";
+import { type LiveState, liveBadge, subscribeLive } from "../live.ts";
 import type { ScreenContext } from "../main.ts";
 
 type MessageStatus = "QUEUED" | "SENDING" | "SENT" | "FAILED" | "SUPPRESSED";
@@ -12,6 +13,7 @@ interface MessageRow {
   statusReason: string | null;
   queuedAt: string;
   sentAt: string | null;
+  deliveredAt: string | null;
   openedAt: string | null;
   clickedAt: string | null;
   bouncedAt: string | null;
@@ -30,31 +32,43 @@ interface MessagesPage {
 /** Rows per request; "Load more" asks for the next page after the last cursor. */
 export const messagesPageSize = 10;
 
+const rowFields = `id toEmail subject status statusReason queuedAt sentAt deliveredAt
+  openedAt clickedAt bouncedAt unsubscribedAt template { id name }`;
+
 /** Exported for tests: the one request per page, newest first as the API orders them. */
 export const messagesQuery = `query Messages($first: Int!, $after: String, $filter: MessageFilter) {
   messages(first: $first, after: $after, filter: $filter) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    edges { node { id toEmail subject status statusReason queuedAt sentAt
-      openedAt clickedAt bouncedAt unsubscribedAt template { id name } } }
+    edges { node { ${rowFields} } }
   }
 }`;
+
+/** Every message of the workspace as it is queued or changes, in the rows' shape. */
+const activitySubscription = `subscription { messageActivity { ${rowFields} } }`;
 
 const statuses: MessageStatus[] = ["QUEUED", "SENDING", "SENT", "FAILED", "SUPPRESSED"];
 const statusLabel = (status: MessageStatus) => status[0] + status.slice(1).toLowerCase();
 
 /** The engagement marks, in this order; a mark is shown when the API gives its time. */
 const marks = [
+  ["deliveredAt", "Delivered"],
   ["openedAt", "Opened"],
   ["clickedAt", "Clicked"],
   ["bouncedAt", "Bounced"],
   ["unsubscribedAt", "Unsubscribed"],
 ] as const;
 
-function messageRow(message: MessageRow) {
+function messageRow(message: MessageRow, changed = false) {
   return h(
     "tr",
-    { testid: "message-row", "data-message": message.id, "data-status": message.status },
+    {
+      testid: "message-row",
+      "data-message": message.id,
+      "data-status": message.status,
+      "data-queued-at": message.queuedAt,
+      class: changed ? "row-changed" : undefined,
+    },
     h("td", {}, message.toEmail),
     h("td", {}, message.template?.name ?? "—"),
     h("td", {}, message.subject ?? h("span", { class: "muted" }, "Not rendered yet")),
@@ -92,17 +106,65 @@ function messageRow(message: MessageRow) {
   );
 }
 
-/** Sent and queued email (`messages`), newest first, filtered by status; "Load more" pages on. */
-export async function showMessages(container: HTMLElement, { credentials }: ScreenContext) {
+/** Newest first, as the API orders them: by time queued, then by id. */
+const newerThan = (a: { queuedAt: string; id: string }, b: { queuedAt: string; id: string }) =>
+  a.queuedAt === b.queuedAt ? a.id > b.id : Date.parse(a.queuedAt) > Date.parse(b.queuedAt);
+
+/**
+ * Sent and queued email (`messages`), newest first, filtered by status; "Load more" pages on.
+ * Kept live by `messageActivity`: a listed message is redrawn as it is sent, delivered, opened
+ * or clicked, and a new one that passes the filter appears in its place (at the top, as a rule).
+ */
+export async function showMessages(container: HTMLElement, { credentials, signal }: ScreenContext) {
   const total = h("p", { class: "muted", testid: "messages-total" });
   const rows = h("tbody", {});
   const status = h("div");
   const more = h("div", { class: "load-more" });
+  const state = liveBadge();
   let filter: { status?: MessageStatus[] } = {};
   let latest = 0;
+  let totalCount = 0;
+  let hasNextPage = false;
+  // Changes that arrive while the first page loads wait for it, so the load cannot undo them.
+  let heldBack: MessageRow[] | null = null;
+
+  const showTotal = () =>
+    show(
+      total,
+      totalCount === 0
+        ? filter.status
+          ? "No messages with this status."
+          : "No messages yet."
+        : `${rows.children.length} of ${totalCount} messages, newest first`,
+    );
+
+  function applyChanges(changed: MessageRow[]) {
+    if (heldBack) {
+      heldBack.push(...changed);
+      return;
+    }
+    for (const message of [...changed].reverse()) {
+      const listed = rows.querySelector(`[data-message="${CSS.escape(message.id)}"]`);
+      if (listed) {
+        listed.replaceWith(messageRow(message, true));
+        continue;
+      }
+      if (filter.status && !filter.status.includes(message.status)) continue;
+      const shown = [...rows.children] as HTMLElement[];
+      const before = shown.find((row) =>
+        newerThan(message, { queuedAt: row.dataset.queuedAt ?? "", id: row.dataset.message ?? "" }),
+      );
+      // Older than every row shown while more pages wait: "Load more" will bring it.
+      if (!before && hasNextPage) continue;
+      rows.insertBefore(messageRow(message, true), before ?? null);
+      totalCount += 1;
+    }
+    showTotal();
+  }
 
   async function load(after: string | null) {
     const request = ++latest;
+    if (!after) heldBack ??= [];
     show(status, notice("info", "Loading…"));
     let messages: MessagesPage["messages"];
     try {
@@ -112,23 +174,25 @@ export async function showMessages(container: HTMLElement, { credentials }: Scre
         filter,
       }));
     } catch (error) {
-      if (request === latest) show(status, notice("error", describeFailure(error), "screen-error"));
+      if (request === latest) {
+        show(status, notice("error", describeFailure(error), "screen-error"));
+        heldBack = null;
+      }
       return;
     }
     if (request !== latest) return;
     show(status);
     if (!after) rows.replaceChildren();
-    rows.append(...messages.edges.map(({ node }) => messageRow(node)));
-    const shown = rows.children.length;
-    show(
-      total,
-      messages.totalCount === 0
-        ? filter.status
-          ? "No messages with this status."
-          : "No messages yet."
-        : `${shown} of ${messages.totalCount} messages, newest first`,
+    const listed = new Set([...rows.children].map((row) => (row as HTMLElement).dataset.message));
+    rows.append(
+      ...messages.edges
+        .filter(({ node }) => !listed.has(node.id))
+        .map(({ node }) => messageRow(node)),
     );
-    const { hasNextPage, endCursor } = messages.pageInfo;
+    totalCount = messages.totalCount;
+    hasNextPage = messages.pageInfo.hasNextPage;
+    showTotal();
+    const { endCursor } = messages.pageInfo;
     show(
       more,
       hasNextPage
@@ -139,7 +203,27 @@ export async function showMessages(container: HTMLElement, { credentials }: Scre
           )
         : null,
     );
+    const waiting = heldBack;
+    heldBack = null;
+    if (waiting?.length) applyChanges(waiting);
   }
+
+  let lastState: LiveState = "connecting";
+  subscribeLive<{ messageActivity: MessageRow[] }>(
+    credentials,
+    activitySubscription,
+    {},
+    {
+      signal,
+      onState: (now, detail) => {
+        state.set(now, detail);
+        // Back after a drop: what changed meanwhile is read with the first page again.
+        if (now === "live" && lastState === "reconnecting") void load(null);
+        lastState = now;
+      },
+      onData: ({ messageActivity }) => applyChanges(messageActivity),
+    },
+  );
 
   const statusFilter = h(
     "select",
@@ -158,7 +242,12 @@ export async function showMessages(container: HTMLElement, { credentials }: Scre
 
   show(
     container,
-    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Messages"), total), statusFilter),
+    h(
+      "div",
+      { class: "page-head" },
+      h("div", {}, h("h1", { class: "title-with-badge" }, "Messages ", state.badge), total),
+      statusFilter,
+    ),
     status,
     h(
       "table",

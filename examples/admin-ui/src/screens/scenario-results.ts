@@ -1,6 +1,8 @@
 import { browserTimeZone, formatCount, formatMoney, formatRate, type Money } from "../analytics.ts";
 import { describeFailure, type FieldProblem, gql } from "../api.ts";
-import { h, notice, show } from "../dom.ts";
+import { makeDebouncedRefresh } from "../debounced-refresh.ts";
+import { h, notice, patch, show } from "../dom.ts";
+import { type LiveState, liveBadge } from "../live.ts";
 import { defaultChoice, type PeriodChoice, periodPicker, rebase } from "../period-picker.ts";
 import type { Credentials } from "../session.ts";
 
@@ -347,10 +349,21 @@ function splitPanel(nodeId: string, report: SplitReport, currency: string) {
   );
 }
 
+/** The results panel, and how the page keeps it live. */
+export interface ScenarioResults {
+  element: HTMLElement;
+  /** The scenario's runs changed: the results are read again shortly (debounced). */
+  runsChanged: () => void;
+  /** The state of the stream that tells of changes, for the panel's badge. */
+  setLiveState: (state: LiveState, detail?: string) => void;
+}
+
 /**
  * A scenario's results over a period: the holdout report (mailed runs against held-out ones,
  * incremental revenue with its interval, the verdict and its warning) and, for each split node
- * of the definition, each branch's results with its probability to be best.
+ * of the definition, each branch's results with its probability to be best. `runsChanged`
+ * reads them again for the period shown, at most once per burst, patching the panel in place
+ * (scroll and selection stay); `signal` stops that on leaving the screen.
  */
 export function scenarioResults(
   credentials: Credentials,
@@ -358,12 +371,19 @@ export function scenarioResults(
     id: string;
     definition: { nodes: { id: string; kind: string }[] };
   },
-): HTMLElement {
+  signal: AbortSignal,
+): ScenarioResults {
   const splitNodes = scenario.definition.nodes.filter((n) => n.kind === "split").map((n) => n.id);
   let timeZone = browserTimeZone();
   const body = h("div", { testid: "scenario-results-body" }, notice("info", "Loading results…"));
+  const state = liveBadge("Live", "results-live-state");
+  let current: PeriodChoice;
+  let latest = 0;
 
-  async function load(choice: PeriodChoice) {
+  /** `quietly`: a live refresh, which keeps the results on screen if it fails. */
+  async function load(choice: PeriodChoice, quietly = false) {
+    current = choice;
+    const request = ++latest;
     const variables: Record<string, unknown> = { id: scenario.id, period: choice.period };
     splitNodes.forEach((node, i) => {
       variables[`node${i}`] = node;
@@ -374,9 +394,11 @@ export function scenarioResults(
     try {
       data = await gql(credentials, resultsQuery(splitNodes), variables);
     } catch (error) {
+      if (quietly || request !== latest) return;
       show(body, notice("error", describeFailure(error), "results-error"));
       return;
     }
+    if (request !== latest || signal.aborted) return;
     const zone = data.zone.data;
     if (zone && zone.timeZone !== timeZone) {
       timeZone = zone.timeZone;
@@ -389,7 +411,7 @@ export function scenarioResults(
     const currency = zone?.currency ?? "EUR";
     const holdout = data.holdout as Report<HoldoutReport>;
     const holdoutData = success<HoldoutReport>(holdout);
-    show(
+    patch(
       body,
       holdoutData
         ? holdoutPanel(holdoutData, currency)
@@ -404,6 +426,8 @@ export function scenarioResults(
     );
   }
 
+  const refresh = makeDebouncedRefresh(() => load(current, true));
+  signal.addEventListener("abort", () => refresh.cancel());
   const initial = { ...defaultChoice(timeZone), preset: 90 } satisfies PeriodChoice;
   const picker = periodPicker(
     rebase(initial, timeZone),
@@ -412,7 +436,7 @@ export function scenarioResults(
     { buckets: false },
   );
   void load(rebase(initial, timeZone));
-  return h(
+  const element = h(
     "section",
     { class: "scenario-results", testid: "scenario-results" },
     h(
@@ -421,11 +445,12 @@ export function scenarioResults(
       h(
         "div",
         {},
-        h("h2", {}, "Results"),
+        h("h2", { class: "title-with-badge" }, "Results ", state.badge),
         h("p", { class: "muted" }, "Runs started in the period"),
       ),
       picker.element,
     ),
     body,
   );
+  return { element, runsChanged: refresh.request, setLiveState: state.set };
 }

@@ -170,6 +170,10 @@ async function showScenario(
   const state = liveBadge("Live counts");
   const runsText = (n: number) => (n === 1 ? "1 run" : `${n} runs`);
   const runCount = h("span", { testid: "scenario-runs" }, runsText(scenario.runs.totalCount));
+  const results = scenarioResults(credentials, scenario, live.signal);
+  // The stream speaks on any mail of the workspace too: the results are read again only when
+  // this scenario's figures moved.
+  let shownStats = JSON.stringify(scenario.nodeStats);
   const recountRuns = () =>
     gql<{ node: { runs: { totalCount: number } } | null }>(credentials, runsQuery, { id })
       .then(({ node }) => node && show(runCount, runsText(node.runs.totalCount)))
@@ -180,12 +184,18 @@ async function showScenario(
     { id: scenario.id },
     {
       signal: live.signal,
-      onState: state.set,
+      onState: (now, detail) => {
+        state.set(now, detail);
+        results.setLiveState(now, detail);
+      },
       onData: ({ scenarioNodeStats }) => {
         previous = stats;
         stats = new Map(scenarioNodeStats.map((s) => [s.nodeId, s]));
         drawTree();
         void recountRuns();
+        const received = JSON.stringify(scenarioNodeStats);
+        if (received !== shownStats) results.runsChanged();
+        shownStats = received;
       },
     },
   );
@@ -297,6 +307,6 @@ async function showScenario(
     tree,
     editor,
     simulationPanel(credentials, scenario),
-    scenarioResults(credentials, scenario),
+    results.element,
   );
 }

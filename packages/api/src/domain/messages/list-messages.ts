@@ -41,3 +41,11 @@ export function loadMessage<Q extends object>(workspaceId: string, messageId: st
   if (!isUuid(messageId)) return Promise.resolve(null);
   return db().message.findFirst({ ...query, where: { id: messageId, workspaceId } });
 }
+
+/** The workspace's messages among `messageIds` (others are left out), newest first. */
+export function listMessagesByIds(workspaceId: string, messageIds: readonly string[]) {
+  return db().message.findMany({
+    where: { workspaceId, id: { in: messageIds.filter(isUuid) } },
+    orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
+  });
+}

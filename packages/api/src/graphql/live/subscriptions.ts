@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import { db } from "../../db.ts";
 import { reportShopKpis } from "../../domain/analytics/shop-kpis.ts";
+import { listMessagesByIds } from "../../domain/messages/list-messages.ts";
 import type { ScenarioDefinition } from "../../domain/scenarios/definition/definition.ts";
 import { scenarioNodeStats } from "../../domain/scenarios/stats.ts";
 import type { ApiScope } from "../../domain/workspaces/api-keys.ts";
@@ -172,6 +173,51 @@ function messageStream(feed: ChangeFeed, workspaceId: string, messageId: string)
       const message = await db().message.findFirst({ where: { id: messageId, workspaceId } });
       if (!message) throw notFound("Message", messageId);
       return [message];
+    },
+  );
+}
+
+/** Messages per `messageActivity` payload: a bulk send is split into payloads of this many. */
+const activityChunk = 200;
+
+builder.subscriptionField("messageActivity", (t) =>
+  t.field({
+    type: [Message],
+    description:
+      "The workspace's messages as they change: first an empty list once the stream is open, then each message queued, sent, delivered, opened, clicked, bounced or unsubscribed since the last payload, newest first (up to 200 a payload; a burst folds into one). For a list of messages, where `messageUpdates` is one message. Needs messages:read.",
+    authScopes: { scope: "messages:read" },
+    subscribe: (_root, _args, context) =>
+      messageActivityStream(feedFor(context, "messages:read"), workspaceOf(context.principal)),
+    resolve: (messages) => messages,
+  }),
+);
+
+function messageActivityStream(feed: ChangeFeed, workspaceId: string) {
+  // The notices name the messages: collected as they arrive, read once per burst.
+  const changed = new Set<string>();
+  let opened = false;
+  return liveStream(
+    feed,
+    (notice) => {
+      if (notice.kind !== "message" || notice.workspaceId !== workspaceId) return false;
+      changed.add(notice.messageId);
+      return true;
+    },
+    async () => {
+      const ids = [...changed];
+      changed.clear();
+      const chunks: string[][] = [];
+      for (let i = 0; i < ids.length; i += activityChunk) {
+        chunks.push(ids.slice(i, i + activityChunk));
+      }
+      const payloads = [];
+      for (const chunk of chunks) {
+        const messages = await listMessagesByIds(workspaceId, chunk);
+        if (messages.length > 0) payloads.push(messages);
+      }
+      if (!opened && payloads.length === 0) payloads.push([]);
+      opened = true;
+      return payloads;
     },
   );
 }
