@@ -16,23 +16,23 @@
  *   npm run chaos -- postgres-restart          (4 pages × 15 contacts × 5 events, 10 s outage)
  *   CHAOS_PAGES=8 CHAOS_OUTAGE_SECONDS=30 npm run chaos -- postgres-restart
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import path from "node:path";
-import {
-  clusterDirectory,
-  ensureDatabase,
-  prepareDatabase,
-  type RunningPostgres,
-  startEmbeddedPostgres,
-} from "@cartwheel/api/platform";
 import { chromium } from "playwright-core";
 import { freePort } from "../../bench/support/free-port.ts";
 import { startLocalSesProcess } from "../../bench/support/local-ses-process.ts";
 import { describeMachine } from "../../bench/support/machine.ts";
+import {
+  alive,
+  type StartedProcess,
+  startApiProcess,
+  startWorkerProcess,
+  stopProcess,
+} from "./support/child-processes.ts";
+import { startOwnCluster } from "./support/own-cluster.ts";
+import { mailsPerRecipient, sesMails } from "./support/ses-mails.ts";
 
 const pages = Number(process.env.CHAOS_PAGES ?? 4);
 const contactsPerPage = Number(process.env.CHAOS_CONTACTS_PER_PAGE ?? 15);
@@ -53,53 +53,12 @@ const runStarted = Date.now();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The suite's own cluster: stopping it disturbs nobody.
-const dataDir = path.join(repoRoot, ".data", `chaos-postgres-${process.pid}`);
-const postgresPort = await freePort();
-const startPostgres = () => startEmbeddedPostgres({ dataDir, port: postgresPort });
-let postgres: RunningPostgres | null = await startPostgres();
-await ensureDatabase(postgres.url("postgres"), "cartwheel");
-const databaseUrl = postgres.url("cartwheel");
-await prepareDatabase(databaseUrl);
+const postgres = await startOwnCluster("chaos-postgres");
+const { databaseUrl } = postgres;
 const ses = await startLocalSesProcess();
 process.env.DATABASE_URL = databaseUrl;
 process.env.SES_ENDPOINT = ses.endpoint;
 const domain = await import("@cartwheel/api/domain");
-
-/** A child process as `npm start` runs it, its output kept; `ready` once `readyLine` shows. */
-function startProcess(name: string, entry: string, env: Record<string, string>, ready: RegExp) {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  const started = new Promise<RegExpExecArray>((resolve, reject) => {
-    const keep = (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = ready.exec(log);
-      if (match) resolve(match);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    child.once("exit", (code, signal) =>
-      reject(new Error(`${name} exited before it was ready (${code ?? signal}): ${log}`)),
-    );
-  });
-  started.catch(() => {});
-  return { child, started, log: () => log };
-}
-
-function alive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-async function stopProcess(child: ChildProcess) {
-  if (!alive(child)) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-  await exited;
-}
 
 /** A shop's page: the SDK bundle and an HTML page that loads it, on their own origin. */
 async function startShop() {
@@ -212,8 +171,8 @@ function probeApi(apiUrl: string, writeKey: string, secretKey: string, origin: s
 const contactCount = pages * contactsPerPage;
 const adminKey = `cw_admin_${randomBytes(16).toString("hex")}`;
 const shop = await startShop();
-let api: ReturnType<typeof startProcess> | null = null;
-let worker: ReturnType<typeof startProcess> | null = null;
+let api: StartedProcess | null = null;
+let worker: StartedProcess | null = null;
 let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
 let failed = false;
 
@@ -269,25 +228,8 @@ try {
   // The suite's own pool goes quiet during the outage; connections cut then are expected.
   await domain.disconnectDatabase();
 
-  api = startProcess(
-    "api",
-    "packages/api/src/server.ts",
-    {
-      DATABASE_URL: databaseUrl,
-      CARTWHEEL_ADMIN_KEY: adminKey,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      CARTWHEEL_INGEST_RATE_PER_SECOND: "100000",
-      CARTWHEEL_INGEST_RATE_BURST: "100000",
-    },
-    /http:\/\/localhost:(\d+)\/graphql/,
-  );
-  worker = startProcess(
-    "worker",
-    "packages/worker/src/main.ts",
-    { DATABASE_URL: databaseUrl, WORKER_CONCURRENCY: "10" },
-    /cartwheel worker: running/,
-  );
+  api = startApiProcess(databaseUrl, adminKey);
+  worker = startWorkerProcess(databaseUrl);
   const apiUrl = `http://127.0.0.1:${(await api.started)[1]}`;
   await worker.started;
   const pids = { api: api.child.pid, worker: worker.child.pid };
@@ -351,11 +293,10 @@ try {
   await pause(((trafficSeconds - outageSeconds) / 2) * 1000);
   const outageStarted = Date.now();
   await postgres.stop();
-  postgres = null;
   const stopped = Date.now();
   await pause(outageSeconds * 1000);
   const restartStarted = Date.now();
-  postgres = await startPostgres();
+  await postgres.start();
   const outageEnded = Date.now();
   console.log(
     `Postgres stopped at ${((outageStarted - trafficStarted) / 1000).toFixed(1)} s of the traffic (fast shutdown took ${((stopped - outageStarted) / 1000).toFixed(1)} s), started again at ${((restartStarted - trafficStarted) / 1000).toFixed(1)} s, answering at ${((outageEnded - trafficStarted) / 1000).toFixed(1)} s: ${((outageEnded - outageStarted) / 1000).toFixed(1)} s without a database`,
@@ -438,16 +379,8 @@ try {
   };
 
   // Emails: one per contact expected (each contact's "Chaos Signal" starts one run).
-  const store = (await (await fetch(`${ses.endpoint}/store`)).json()) as {
-    emails: { destination: { to: string[] } }[];
-  };
-  const perRecipient = new Map<string, number>();
-  for (const mail of store.emails) {
-    for (const to of mail.destination.to) {
-      const address = (to.match(/<([^>]+)>/)?.[1] ?? to).trim().toLowerCase();
-      perRecipient.set(address, (perRecipient.get(address) ?? 0) + 1);
-    }
-  }
+  const atSes = await sesMails(ses.endpoint);
+  const perRecipient = await mailsPerRecipient(ses.endpoint);
   const mailsLost = contacts.filter((c) => !perRecipient.has(c.email)).length;
   const mailsDouble = [...perRecipient.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
   const messageStatuses = await query<{ status: string; reason: string | null; n: number }>(
@@ -523,7 +456,7 @@ try {
     `process_event(s) jobs left          ${jobs} (jobs failed for good: ${failedJobs})   goal 0: ${goal(jobs === 0 && failedJobs === 0)}`,
   );
   console.log(
-    `emails expected / at SES            ${contactCount} / ${store.emails.length}: lost ${mailsLost}, double ${mailsDouble}   goal 0: ${goal(mailsLost === 0 && mailsDouble === 0)}`,
+    `emails expected / at SES            ${contactCount} / ${atSes.length}: lost ${mailsLost}, double ${mailsDouble}   goal 0: ${goal(mailsLost === 0 && mailsDouble === 0)}`,
   );
   console.log(
     `messages by status                  ${messageStatuses.map((r) => `${r.status}${r.reason ? ` ${r.reason}` : ""} ${r.n}`).join(", ")}`,
@@ -564,7 +497,6 @@ try {
   domain.closeEmailSender();
   await domain.disconnectDatabase();
   await ses.stop();
-  await postgres?.stop();
-  await rm(await clusterDirectory(dataDir), { recursive: true, force: true });
+  await postgres.remove();
 }
 process.exit(failed ? 1 : 0);

@@ -20,6 +20,7 @@ import path from "node:path";
 import { createBenchDatabase } from "../../bench/support/bench-database.ts";
 import { startLocalSesProcess } from "../../bench/support/local-ses-process.ts";
 import { describeMachine } from "../../bench/support/machine.ts";
+import { address, sesMails } from "./support/ses-mails.ts";
 
 const trials = Number(process.env.CHAOS_TRIALS ?? 4);
 const sends = Number(process.env.CHAOS_SENDS ?? 300);
@@ -79,18 +80,6 @@ async function statuses(workspaceId: string) {
     [workspaceId],
   );
   return rows;
-}
-
-async function sesMails(): Promise<{ destination: { to: string[] } }[]> {
-  const store = (await (await fetch(`${ses.endpoint}/store`)).json()) as {
-    emails: { destination: { to: string[] } }[];
-  };
-  return store.emails;
-}
-
-/** The bare address of `"Ada" <ada@example.com>` or `ada@example.com`, lower-cased. */
-function address(recipient: string): string {
-  return (recipient.match(/<([^>]+)>/)?.[1] ?? recipient).trim().toLowerCase();
 }
 
 const totals = {
@@ -212,7 +201,7 @@ try {
     await kill(worker, "SIGTERM");
     worker = null;
 
-    const mails = await sesMails();
+    const mails = await sesMails(ses.endpoint);
     const perRecipient = new Map<string, number>();
     for (const mail of mails) {
       for (const to of mail.destination.to.map(address)) {
