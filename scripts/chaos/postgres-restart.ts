@@ -6,6 +6,9 @@
  * from a shop origin and call `identify` and `track` at a steady pace; each contact's first
  * event triggers a published scenario that sends it one email. Midway the cluster is stopped
  * (a fast shutdown: every connection is cut) and started again on the same data directory.
+ * With `CHAOS_POSTGRES_FAULT=kill` it is killed instead, as a power cut would: SIGKILL to the
+ * postmaster and every backend at once, nothing flushed or closed, so the restart runs crash
+ * recovery from the WAL, and what the API had answered 2xx for must still be there.
  * Once everything settles it counts, against their goals:
  * - events the SDK minted vs stored: lost 0, duplicated 0, ids minted again on a retry 0;
  * - process_event(s) jobs left 0; emails expected vs at SES: lost 0, double 0;
@@ -15,6 +18,7 @@
  *
  *   npm run chaos -- postgres-restart          (4 pages × 15 contacts × 5 events, 10 s outage)
  *   CHAOS_PAGES=8 CHAOS_OUTAGE_SECONDS=30 npm run chaos -- postgres-restart
+ *   CHAOS_POSTGRES_FAULT=kill npm run chaos -- postgres-restart
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -38,6 +42,11 @@ const pages = Number(process.env.CHAOS_PAGES ?? 4);
 const contactsPerPage = Number(process.env.CHAOS_CONTACTS_PER_PAGE ?? 15);
 const eventsPerContact = Number(process.env.CHAOS_EVENTS_PER_CONTACT ?? 5);
 const outageSeconds = Number(process.env.CHAOS_OUTAGE_SECONDS ?? 10);
+/** `stop`: a fast shutdown; `kill`: SIGKILL to the postmaster and its backends (crash recovery). */
+const fault = process.env.CHAOS_POSTGRES_FAULT ?? "stop";
+if (fault !== "stop" && fault !== "kill") {
+  throw new Error(`CHAOS_POSTGRES_FAULT is stop or kill, not ${fault}`);
+}
 /** How long each page takes to make all its calls; the outage sits in the middle. */
 const trafficSeconds = Number(process.env.CHAOS_TRAFFIC_SECONDS ?? 30);
 /** Longest wait for everything to settle once the pages have made their calls. */
@@ -179,7 +188,7 @@ let failed = false;
 try {
   console.log(`machine: ${describeMachine()}`);
   console.log(
-    `${pages} pages × ${contactsPerPage} contacts × ${eventsPerContact} track events (+1 identify each) over ${trafficSeconds} s; Postgres stopped for ${outageSeconds} s midway`,
+    `${pages} pages × ${contactsPerPage} contacts × ${eventsPerContact} track events (+1 identify each) over ${trafficSeconds} s; Postgres ${fault === "kill" ? "killed (SIGKILL)" : "stopped"} for ${outageSeconds} s midway`,
   );
 
   const workspace = await domain.createWorkspace({
@@ -292,14 +301,15 @@ try {
   const trafficStarted = Date.now();
   await pause(((trafficSeconds - outageSeconds) / 2) * 1000);
   const outageStarted = Date.now();
-  await postgres.stop();
+  if (fault === "kill") await postgres.kill();
+  else await postgres.stop();
   const stopped = Date.now();
   await pause(outageSeconds * 1000);
   const restartStarted = Date.now();
   await postgres.start();
   const outageEnded = Date.now();
   console.log(
-    `Postgres stopped at ${((outageStarted - trafficStarted) / 1000).toFixed(1)} s of the traffic (fast shutdown took ${((stopped - outageStarted) / 1000).toFixed(1)} s), started again at ${((restartStarted - trafficStarted) / 1000).toFixed(1)} s, answering at ${((outageEnded - trafficStarted) / 1000).toFixed(1)} s: ${((outageEnded - outageStarted) / 1000).toFixed(1)} s without a database`,
+    `Postgres stopped at ${((outageStarted - trafficStarted) / 1000).toFixed(1)} s of the traffic (${fault === "kill" ? "SIGKILL" : "fast shutdown"} took ${((stopped - outageStarted) / 1000).toFixed(1)} s), started again at ${((restartStarted - trafficStarted) / 1000).toFixed(1)} s, answering at ${((outageEnded - trafficStarted) / 1000).toFixed(1)} s: ${((outageEnded - outageStarted) / 1000).toFixed(1)} s without a database`,
   );
 
   // Pages done calling, then everything settles: every minted event stored, the queue empty,
