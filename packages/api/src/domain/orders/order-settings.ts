@@ -117,7 +117,7 @@ export async function updateOrderSettings(
         const removed = await tx.$queryRaw<{ contact_id: string | null }[]>`
           DELETE FROM orders WHERE workspace_id = ${workspaceId}::uuid AND NOT verified
           RETURNING contact_id::text`;
-        // Visits those orders (or the browser's own reports) converted no longer have.
+        // Visits converted only by those orders (or by the browser's own reports) are no longer.
         await tx.$executeRaw`SELECT cartwheel_recheck_converted_visits(${workspaceId}::uuid)`;
         const contactIds = [...new Set(removed.flatMap((row) => row.contact_id ?? []))];
         for (let start = 0; start < contactIds.length; start += maxContactsPerJob)
